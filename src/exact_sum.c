@@ -1,0 +1,269 @@
+/*
+ * src/exact_sum.c
+ *		Exact 128-bit fixed-point sums of numeric values (see exact_sum.h).
+ */
+#include "retail_kpi.h"
+#include "exact_sum.h"
+
+#include "utils/numeric.h"
+
+/* numeric's on-disk header bits (the format is stable: it is stored in tables) */
+#define NUM_SIGN_MASK			0xC000
+#define NUM_NEG					0x4000
+#define NUM_SHORT				0x8000
+#define NUM_SPECIAL				0xC000
+#define NUM_SHORT_SIGN_MASK		0x2000
+#define NUM_SHORT_DSCALE_MASK	0x1F80
+#define NUM_SHORT_DSCALE_SHIFT	7
+#define NUM_SHORT_WEIGHT_SIGN	0x0040
+#define NUM_SHORT_WEIGHT_MASK	0x003F
+#define NUM_DSCALE_MASK			0x3FFF
+#define NBASE					10000
+
+static int128 pow10_128[RK_MAX_SCALE + 1];
+static bool pow10_ready = false;
+
+/* Powers of ten up to 10^38, filled on first use. */
+static inline const int128 *
+pow10_table(void)
+{
+	if (unlikely(!pow10_ready))
+	{
+		int			i;
+
+		pow10_128[0] = 1;
+		for (i = 1; i <= RK_MAX_SCALE; i++)
+			pow10_128[i] = pow10_128[i - 1] * 10;
+		pow10_ready = true;
+	}
+	return pow10_128;
+}
+
+/* x * 10^k with overflow detection. */
+static inline bool
+mul_pow10(int128 x, int k, int128 *result)
+{
+	if (k < 0 || k > RK_MAX_SCALE)
+		return x == 0 ? (*result = 0, true) : false;
+	return !__builtin_mul_overflow(x, pow10_table()[k], result);
+}
+
+bool
+numeric_datum_is_special(Datum num)
+{
+	struct varlena *v = (struct varlena *) DatumGetPointer(num);
+	uint16		header;
+
+	if (VARATT_IS_EXTERNAL(v) || VARATT_IS_COMPRESSED(v))
+		v = pg_detoast_datum_packed(v);
+	memcpy(&header, VARDATA_ANY(v), sizeof(uint16));
+	return (header & NUM_SIGN_MASK) == NUM_SPECIAL;
+}
+
+/* Decode numeric's header and base-10000 digits into an int128 at the display scale. */
+bool
+numeric_to_scaled(Datum num, int128 *value, int *scale)
+{
+	struct varlena *v = (struct varlena *) DatumGetPointer(num);
+	const char *p;
+	Size		len;
+	uint16		header;
+	bool		negative;
+	int			dscale;
+	int			weight;
+	const char *digits;
+	int			ndigits;
+	int128		acc = 0;
+	int			exponent;
+	int			i;
+
+	if (VARATT_IS_EXTENDED(v))
+	{
+		if (VARATT_IS_EXTERNAL(v) || VARATT_IS_COMPRESSED(v))
+			v = pg_detoast_datum_packed(v);
+	}
+	p = VARDATA_ANY(v);
+	len = VARSIZE_ANY_EXHDR(v);
+	memcpy(&header, p, sizeof(uint16));
+
+	if ((header & NUM_SIGN_MASK) == NUM_SPECIAL)
+		return false;			/* NaN or infinity: callers check first */
+	if (header & NUM_SHORT)
+	{
+		negative = (header & NUM_SHORT_SIGN_MASK) != 0;
+		dscale = (header & NUM_SHORT_DSCALE_MASK) >> NUM_SHORT_DSCALE_SHIFT;
+		weight = (header & NUM_SHORT_WEIGHT_SIGN) ?
+			(int) (~NUM_SHORT_WEIGHT_MASK | (header & NUM_SHORT_WEIGHT_MASK)) :
+			(int) (header & NUM_SHORT_WEIGHT_MASK);
+		digits = p + sizeof(uint16);
+		ndigits = (len - sizeof(uint16)) / sizeof(int16);
+	}
+	else
+	{
+		int16		w;
+
+		negative = (header & NUM_SIGN_MASK) == NUM_NEG;
+		dscale = header & NUM_DSCALE_MASK;
+		memcpy(&w, p + sizeof(uint16), sizeof(int16));
+		weight = w;
+		digits = p + 2 * sizeof(uint16);
+		ndigits = (len - 2 * sizeof(uint16)) / sizeof(int16);
+	}
+
+	if (dscale > RK_MAX_SCALE || ndigits > 10)
+		return false;
+	for (i = 0; i < ndigits; i++)
+	{
+		int16		d;
+
+		memcpy(&d, digits + i * sizeof(int16), sizeof(int16));
+		if (__builtin_mul_overflow(acc, NBASE, &acc) ||
+			__builtin_add_overflow(acc, (int128) d, &acc))
+			return false;
+	}
+
+	/* acc is the value times 10^-(4*(weight - ndigits + 1)); bring it to 10^-dscale */
+	exponent = 4 * (weight - ndigits + 1) + dscale;
+	if (ndigits == 0)
+		acc = 0;
+	else if (exponent >= 0)
+	{
+		if (!mul_pow10(acc, exponent, &acc))
+			return false;
+	}
+	else
+	{
+		int128		divisor;
+
+		if (-exponent > RK_MAX_SCALE)
+			return false;
+		divisor = pow10_table()[-exponent];
+		if (acc % divisor != 0)
+			return false;		/* digits beyond the display scale: let numeric handle it */
+		acc /= divisor;
+	}
+	*value = negative ? -acc : acc;
+	*scale = dscale;
+	return true;
+}
+
+/* Bring both operands to the larger scale and add. */
+bool
+exact_sum_add_scaled(ExactSum *sum, int128 value, int scale)
+{
+	int128		acc = sum->fast;
+	int			s = sum->scale;
+
+	if (scale > s)
+	{
+		if (!mul_pow10(acc, scale - s, &acc))
+			return false;
+		s = scale;
+	}
+	else if (scale < s)
+	{
+		if (!mul_pow10(value, s - scale, &value))
+			return false;
+	}
+	if (__builtin_add_overflow(acc, value, &acc))
+		return false;
+	sum->fast = acc;
+	sum->scale = s;
+	sum->has_value = 1;
+	return true;
+}
+
+bool
+exact_sum_add_numeric(ExactSum *sum, Datum num)
+{
+	int128		value;
+	int			scale;
+
+	if (!numeric_to_scaled(num, &value, &scale))
+		return false;
+	return exact_sum_add_scaled(sum, value, scale);
+}
+
+bool
+exact_sum_add_sum(ExactSum *sum, const ExactSum *other)
+{
+	bool		had = sum->has_value;
+
+	if (!other->has_value)
+		return true;
+	if (!exact_sum_add_scaled(sum, other->fast, other->scale))
+		return false;
+	sum->has_value = had || other->has_value;
+	return true;
+}
+
+/* Write |value| in decimal with a point before the last scale digits, then parse as numeric. */
+Datum
+scaled_to_numeric(int128 value, int scale)
+{
+	char		buf[RK_MAX_SCALE + 48];
+	char		digits[48];
+	int			nd = 0;
+	int			pos = 0;
+	uint128		mag = value < 0 ? -(uint128) value : (uint128) value;
+	int			i;
+
+	do
+	{
+		digits[nd++] = '0' + (int) (mag % 10);
+		mag /= 10;
+	} while (mag > 0);
+	while (nd <= scale)
+		digits[nd++] = '0';
+
+	if (value < 0)
+		buf[pos++] = '-';
+	for (i = nd - 1; i >= 0; i--)
+	{
+		buf[pos++] = digits[i];
+		if (i == scale && scale > 0)
+			buf[pos++] = '.';
+	}
+	buf[pos] = '\0';
+	return DirectFunctionCall3(numeric_in, CStringGetDatum(buf),
+							   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+}
+
+Datum
+exact_sum_fast_numeric(const ExactSum *sum)
+{
+	return scaled_to_numeric(sum->fast, sum->scale);
+}
+
+/*
+ * Two integers below 2^53 are exact doubles, and IEEE division of exact
+ * operands is correctly rounded; the common scale cancels out.
+ */
+bool
+exact_sum_ratio_fast(const ExactSum *num, const ExactSum *den, double *result)
+{
+	const int128 limit = ((int128) 1) << 53;
+	int128		a = num->fast;
+	int128		b = den->fast;
+
+	if (num->big_len > 0 || den->big_len > 0)
+		return false;
+	if (num->scale < den->scale && !mul_pow10(a, den->scale - num->scale, &a))
+		return false;
+	if (den->scale < num->scale && !mul_pow10(b, num->scale - den->scale, &b))
+		return false;
+	if (b == 0 || a >= limit || a <= -limit || b >= limit || b <= -limit)
+		return false;
+	*result = (double) a / (double) b;
+	return true;
+}
+
+void
+exact_sum_overflow_error(const char *argname)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("sum of \"%s\" is out of the exact range of this summary", argname),
+			 errdetail("Per-date and per-item sums are exact up to 38 significant digits, with at most %d decimal places.",
+					   RK_MAX_SCALE)));
+}

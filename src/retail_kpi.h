@@ -1,0 +1,36 @@
+/*
+ * src/retail_kpi.h
+ *		Shared declarations of the retail_kpi extension: argument checks,
+ *		variant names and the error conventions every family uses.
+ */
+#ifndef RETAIL_KPI_H
+#define RETAIL_KPI_H
+
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "utils/builtins.h"
+
+/* Format version written at the start of every summary (binary, text and stored forms). */
+#define RK_FORMAT_VERSION 1
+
+/*
+ * Look up a variant name (a method, form, basis ...) given as a text argument.
+ * Returns its index in names[] (NULL-terminated); an unknown name raises 22023
+ * with a HINT that lists the valid ones.
+ */
+extern int	rk_variant(text *value, const char *argname, const char *const *names);
+
+/* Raise 22023 when a float8 argument is NaN or infinite. */
+extern void rk_check_finite_float8(double value, const char *argname);
+
+/* Raise 22023 when a numeric argument is NaN or infinite. */
+extern void rk_check_finite_numeric(Datum value, const char *argname);
+
+/* The numeric constants 0 and the comparison with zero, used by accessors. */
+extern int	rk_numeric_sign(Datum value);
+
+/* Correctly rounded float8 of num / den for numerics; NULL (false) when den is 0. */
+extern bool rk_numeric_ratio(Datum num, Datum den, double *result);
+
+#endif							/* RETAIL_KPI_H */
