@@ -446,7 +446,7 @@ flat_recv(const FlatKind *k, StringInfo buf)
 	int			version;
 	int			i;
 
-	need_bytes(k, buf, 2 + 2 + 2 + 8);
+	need_bytes(k, buf, 1);
 	version = pq_getmsgbyte(buf);
 	if (version != RK_FORMAT_VERSION)
 		ereport(ERROR,
@@ -454,6 +454,7 @@ flat_recv(const FlatKind *k, StringInfo buf)
 				 errmsg("unsupported %s format version %d", k->type_name, version),
 				 errdetail("This version of retail_kpi reads format version %d.",
 						   RK_FORMAT_VERSION)));
+	need_bytes(k, buf, 1 + 2 + 2 + 8);
 	if (pq_getmsgbyte(buf) != k->kind || pq_getmsgint(buf, 2) != k->nsums ||
 		pq_getmsgint(buf, 2) != k->ndates)
 		flat_corrupt(k, "The binary header does not describe this type.");
