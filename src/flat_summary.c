@@ -161,8 +161,9 @@ flat_add_big(FlatSummary *s, int i, Datum num)
 FlatSummary *
 flat_add(const FlatKind *k, FlatSummary *s, int i, Datum num)
 {
-	if (exact_sum_add_numeric(&s->sums[i], num))
+	if (likely(exact_sum_add_numeric(&s->sums[i], num)))
 		return s;
+	rk_check_finite_numeric(num, k->sum_names[i]);
 	return flat_add_big(s, i, num);
 }
 
