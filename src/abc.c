@@ -774,15 +774,42 @@ abc_rank_cmp(const void *pa, const void *pb)
 	return abc_key_cmp(a->key, a->len, b->key, b->len);
 }
 
+/*
+ * Running sums of positive values: exact 128-bit while the common scale
+ * allows, numeric after that (a total is never refused for its size).
+ */
+typedef struct AbcTotal
+{
+	ExactSum	fast;
+	bool		use_numeric;
+	Datum		num;
+} AbcTotal;
+
+static void
+abc_total_add(AbcTotal *t, const AbcEntry *en)
+{
+	if (!t->use_numeric)
+	{
+		if (exact_sum_add_sum(&t->fast, &en->value))
+			return;
+		t->use_numeric = true;
+		t->num = exact_sum_fast_numeric(&t->fast);
+	}
+	t->num = DirectFunctionCall2(numeric_add, t->num, en->num);
+}
+
 /* part / total as a correctly rounded float8. */
 static double
-abc_share(const ExactSum *part, const ExactSum *total)
+abc_share(const AbcTotal *part, const AbcTotal *total)
 {
 	double		r;
 
-	if (exact_sum_ratio_fast(part, total, &r))
+	if (!part->use_numeric && !total->use_numeric &&
+		exact_sum_ratio_fast(&part->fast, &total->fast, &r))
 		return r;
-	if (!rk_numeric_ratio(exact_sum_fast_numeric(part), exact_sum_fast_numeric(total), &r))
+	if (!rk_numeric_ratio(part->use_numeric ? part->num : exact_sum_fast_numeric(&part->fast),
+						  total->use_numeric ? total->num : exact_sum_fast_numeric(&total->fast),
+						  &r))
 		elog(ERROR, "abc total is zero");
 	return r;
 }
@@ -803,8 +830,8 @@ abc_classify(PG_FUNCTION_ARGS)
 	double		b_cut = PG_GETARG_FLOAT8(2);
 	AbcEntry   *entries;
 	AbcFlat    *f;
-	ExactSum	total;
-	ExactSum	cum;
+	AbcTotal	total;
+	AbcTotal	cum;
 	int			i;
 
 	rk_check_finite_float8(a_cut, "a_cut");
@@ -821,9 +848,8 @@ abc_classify(PG_FUNCTION_ARGS)
 	for (i = 0; i < f->nitems; i++)
 	{
 		entries[i].num = exact_sum_fast_numeric(&entries[i].value);
-		if (abc_sign(&entries[i].value) > 0 &&
-			!exact_sum_add_sum(&total, &entries[i].value))
-			exact_sum_overflow_error("value");
+		if (abc_sign(&entries[i].value) > 0)
+			abc_total_add(&total, &entries[i]);
 		CHECK_FOR_INTERRUPTS();
 	}
 	qsort(entries, f->nitems, sizeof(AbcEntry), abc_rank_cmp);
@@ -839,12 +865,14 @@ abc_classify(PG_FUNCTION_ARGS)
 		values[1] = en->num;
 		if (abc_sign(&en->value) > 0)
 		{
+			AbcTotal	one;
 			double		cs;
 
-			if (!exact_sum_add_sum(&cum, &en->value))
-				exact_sum_overflow_error("value");
+			memset(&one, 0, sizeof(one));
+			abc_total_add(&one, en);
+			abc_total_add(&cum, en);
 			cs = abc_share(&cum, &total);
-			values[2] = Float8GetDatum(abc_share(&en->value, &total));
+			values[2] = Float8GetDatum(abc_share(&one, &total));
 			values[3] = Float8GetDatum(cs);
 			values[4] = CStringGetTextDatum(cs <= a_cut ? "A" : (cs <= b_cut ? "B" : "C"));
 		}
