@@ -38,4 +38,4 @@ SELECT * FROM funnel('{}', '{a}');
 SELECT stage, name, count, round(step_rate::numeric, 4) AS step_rate,
        round(rate_from_top::numeric, 4) AS rate_from_top, round(drop_off::numeric, 4) AS drop_off
 FROM funnel(stage_counts => ARRAY[5000, 1250, 500, 200],
-            stage_names  => ARRAY['visitors', 'transactions', '2+ units', 'loyalty']);
+            stage_names  => ARRAY['visitors', 'transactions', '2+ units', 'loyalty 2+']);
