@@ -178,6 +178,9 @@ SELECT * FROM factor_contributions('{1,2}', '{1,2}', 'chain', '{{a,b}}');
 SELECT * FROM factor_contributions('{1,-2}', '{1,2}', 'lmdi');
 SELECT * FROM factor_contributions('{1,2}', '{1,-2}', 'lmdi_multiplicative');
 SELECT * FROM factor_contributions(array_fill(1.0::float8, ARRAY[21]), array_fill(2.0::float8, ARRAY[21]), 'shapley');
+-- products beyond double precision (22003)
+SELECT * FROM factor_contributions('{1e300,1e300}', '{2e300,1e300}');
+SELECT * FROM factor_contributions('{1e300,1e300}', '{2e300,1e300}', 'lmdi');
 -- 21 factors are fine for the other methods: 2^21 - 1
 SELECT round(sum(contribution)::numeric, 6) FROM factor_contributions(array_fill(1.0::float8, ARRAY[21]), array_fill(2.0::float8, ARRAY[21]), 'lmdi');
 

@@ -455,6 +455,15 @@ factor_contributions(PG_FUNCTION_ARGS)
 			}
 	}
 
+	/* a product beyond double precision would give Infinity or NaN: refuse it */
+	for (j = 0; j < in.k; j++)
+		if (!contrib_null[j] && (isnan(contrib[j]) || isinf(contrib[j])))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("factor contributions are out of the range of double precision"),
+					 errdetail("The product of the factors overflows; the contribution of factor %d is not finite.", j + 1),
+					 errhint("Scale the factors (for example thousands instead of units).")));
+
 	for (j = 0; j < in.k; j++)
 	{
 		Datum		values[5];
