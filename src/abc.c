@@ -461,6 +461,7 @@ abc_valid_decimal(const char *s, int len)
 	return i == len && before > 0 && before <= 1000 && after <= RK_MAX_SCALE;
 }
 
+/* Text output: (v1,rows=N,"item"=value,...) in the stored (byte) order of the items. */
 PG_FUNCTION_INFO_V1(abc_summary_out);
 Datum
 abc_summary_out(PG_FUNCTION_ARGS)
@@ -582,6 +583,7 @@ abc_summary_in(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(abc_flatten(e));
 }
 
+/* Binary output: version, kind, rows, item count, then name, scale and 128-bit sum per item. */
 PG_FUNCTION_INFO_V1(abc_summary_send);
 Datum
 abc_summary_send(PG_FUNCTION_ARGS)
@@ -617,6 +619,7 @@ abc_need_bytes(StringInfo buf, int64 n)
 		abc_corrupt("The binary value is truncated.");
 }
 
+/* Binary input: validated field by field (22000), items re-sorted in the server encoding. */
 PG_FUNCTION_INFO_V1(abc_summary_recv);
 Datum
 abc_summary_recv(PG_FUNCTION_ARGS)

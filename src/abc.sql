@@ -28,9 +28,9 @@ COMMENT ON FUNCTION abc_summary_recv(internal) IS 'binary input of abc_summary';
 COMMENT ON FUNCTION abc_summary_send(abc_summary) IS 'binary output of abc_summary';
 
 CREATE FUNCTION abc_agg_trans(abc_summary, text, numeric) RETURNS abc_summary
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 CREATE FUNCTION abc_summary_combine(abc_summary, abc_summary) RETURNS abc_summary
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION abc_agg_trans(abc_summary, text, numeric) IS
     'transition function of abc_agg(item, value)';
 COMMENT ON FUNCTION abc_summary_combine(abc_summary, abc_summary) IS
