@@ -52,12 +52,13 @@ SELECT '(v1,rows=1,"a"=1) x'::abc_summary;
 SELECT '(v1,rows=1,"a\x"=1)'::abc_summary;
 
 -- ===== binary form: COPY round trip
+SELECT current_setting('data_directory') || '/rk_abc_regress.bin' AS binfile \gset
 CREATE TABLE abc_bin (s abc_summary);
 INSERT INTO abc_bin SELECT abc_agg(item, value) FROM abc_small;
 INSERT INTO abc_bin VALUES ('(v1,rows=4,"b"=1,"a\"b"=2.50,"c\\d"=-3,"=,)"=0)'), ('(v1,rows=0)');
-COPY abc_bin TO '/tmp/retail_kpi_abc_regress.bin' (FORMAT binary);
+COPY abc_bin TO :'binfile' (FORMAT binary);
 CREATE TABLE abc_bin2 (s abc_summary);
-COPY abc_bin2 FROM '/tmp/retail_kpi_abc_regress.bin' (FORMAT binary);
+COPY abc_bin2 FROM :'binfile' (FORMAT binary);
 SELECT (SELECT array_agg(s::text ORDER BY s::text) FROM abc_bin) =
        (SELECT array_agg(s::text ORDER BY s::text) FROM abc_bin2) AS binary_round_trip,
        (SELECT count(*) FROM abc_bin2) AS n;
@@ -65,17 +66,17 @@ SELECT (SELECT array_agg(s::text ORDER BY s::text) FROM abc_bin) =
 -- version 1, kind 'a', rows 1, 1 item, len 1, "x", scale 2, value 0 * 2^64 + 505 -> x = 5.05
 CREATE TABLE abc_raw (b bytea);
 INSERT INTO abc_raw VALUES ('\x016100000000000000010000000100000001780002000000000000000000000000000001f9');
-COPY abc_raw TO '/tmp/retail_kpi_abc_regress.bin' (FORMAT binary);
+COPY abc_raw TO :'binfile' (FORMAT binary);
 TRUNCATE abc_bin2;
-COPY abc_bin2 FROM '/tmp/retail_kpi_abc_regress.bin' (FORMAT binary);
+COPY abc_bin2 FROM :'binfile' (FORMAT binary);
 SELECT s FROM abc_bin2;
 -- corrupt binary values are rejected (22000)
 CREATE FUNCTION abc_try_recv(raw bytea) RETURNS text LANGUAGE plpgsql AS $$
 BEGIN
   TRUNCATE abc_raw; TRUNCATE abc_bin2;
   INSERT INTO abc_raw VALUES (raw);
-  COPY abc_raw TO '/tmp/retail_kpi_abc_regress.bin' (FORMAT binary);
-  COPY abc_bin2 FROM '/tmp/retail_kpi_abc_regress.bin' (FORMAT binary);
+  EXECUTE format('COPY abc_raw TO %L (FORMAT binary)', current_setting('data_directory') || '/rk_abc_regress.bin');
+  EXECUTE format('COPY abc_bin2 FROM %L (FORMAT binary)', current_setting('data_directory') || '/rk_abc_regress.bin');
   RETURN (SELECT s::text FROM abc_bin2);
 EXCEPTION WHEN OTHERS THEN
   RETURN SQLSTATE || ': ' || SQLERRM;

@@ -132,7 +132,7 @@ SELECT gross_margin_rate(r, c) FROM (VALUES (1::numeric, 'NaN'::numeric)) v(r, c
 \set VERBOSITY terse
 
 -- Binary round trip through COPY (FORMAT binary)
-SELECT '/tmp/rk_margin_' || pg_backend_pid() || '.bin' AS binfile \gset
+SELECT current_setting('data_directory') || '/rk_margin_regress.bin' AS binfile \gset
 CREATE TABLE stored (k int, s margin_summary);
 INSERT INTO stored SELECT grp, margin_agg(r, c, u) FROM rnd GROUP BY grp;
 INSERT INTO stored SELECT 100, margin_agg(r, c) FROM odd;

@@ -55,7 +55,7 @@ SELECT ratio_agg(n, d) FROM (VALUES (1::numeric, '-Infinity'::numeric)) v(n, d);
 \set VERBOSITY terse
 
 -- Binary round trip through COPY (FORMAT binary), and a corrupt value
-SELECT '/tmp/rk_ratio_' || pg_backend_pid() || '.bin' AS binfile \gset
+SELECT current_setting('data_directory') || '/rk_ratio_regress.bin' AS binfile \gset
 CREATE TABLE rs (store int, s ratio_summary);
 INSERT INTO rs SELECT store, ratio_agg(n, d) FROM vr GROUP BY store;
 COPY rs TO :'binfile' (FORMAT binary);
