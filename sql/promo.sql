@@ -66,6 +66,16 @@ SELECT round(433.53 / 350, 12) AS net, round(783.53 / 350, 12) AS gross, round(1
 SELECT promo_roi(9.29, 4.645) AS scalar_net_1, promo_roi(s, 4.645) AS summary_net_1
 FROM ps_store WHERE store = 2;
 
+-- the example of docs/promo.md: net ROI (102.642857142857... - 50) / 50 = 1.052857142857...
+SELECT incremental_units(s), incremental_revenue(s), incremental_gross_profit(s),
+       round(promo_roi(s, 50)::numeric, 12) AS net_roi, round((120.00 * 7 - 40.50 * 3 - 350) / 350, 12) AS by_hand
+FROM (SELECT promo_agg(d, u, r, c, '2024-03-01', '2024-03-03', '2024-02-01', '2024-02-07') s
+      FROM (VALUES ('2024-03-01'::date, 10, 100.00, 60.00), ('2024-03-02', 12, 120.00, 70.00),
+                   ('2024-03-03', 8, 80.00, 50.00),
+                   ('2024-02-01', 5, 50.00, 30.00), ('2024-02-05', 2, 20.50, 12.00),
+                   ('2024-02-07', 3, 30.00, 18.00),
+                   ('2024-04-01', 100, 1000.00, 1.00)) v(d, u, r, c)) t;
+
 -- a group with no row inside either window: a summary with zero sums and the windows
 SELECT s, promo_units(s), incremental_units(s), incremental_revenue(s), promo_roi(s, 10) AS "net -1"
 FROM (SELECT promo_agg(d, units, revenue, cost, '2025-03-01', '2025-03-03', '2025-02-01', '2025-02-07') s
