@@ -67,7 +67,7 @@ FROM (SELECT *, lag(last_day) OVER (PARTITION BY m, wd ORDER BY fy) AS prev_last
 -- June / Friday: FY2024 ends on the Friday nearest 2025-06-30 (a Monday) = 2025-06-27;
 -- FY2023 ends on the Friday nearest 2024-06-30 (a Sunday) = 2024-06-28.
 SELECT 'Dec/Sun' AS options, fiscal_year, min(day), max(day), max(weeks_in_year)
-FROM generate_series(2024, 2025) y, retail_calendar(y, '4-5-4', 12, 0) GROUP BY fiscal_year
+FROM generate_series(2024, 2025) y, retail_calendar(y, '4-4-5', 12, 0) GROUP BY fiscal_year
 UNION ALL
 SELECT 'Jun/Fri', fiscal_year, min(day), max(day), max(weeks_in_year)
 FROM retail_calendar(2024, '4-5-4', 6, 5) GROUP BY fiscal_year
