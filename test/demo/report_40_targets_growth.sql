@@ -8,18 +8,17 @@ SET search_path = retail_kpi, retail_demo, public;
 \echo '=== 40.1 Store target attainment (达成率), calendar 2025 ==='
 \echo 'attainment = actual / target (higher is better) over the months that have a target;'
 \echo 'revenue and gross profit targets; 10 best and 10 worst stores by revenue attainment'
-WITH m AS (
-    SELECT t.store_id, t.month, t.revenue_target, t.gross_profit_target,
-           (SELECT margin_agg(s.revenue, s.cost) FROM sales s
-            WHERE s.store_id = t.store_id
-              AND s.sale_date >= t.month AND s.sale_date < t.month + interval '1 month') AS actual
-    FROM store_targets t
-    WHERE t.month >= date '2025-01-01' AND t.month < date '2026-01-01'),
+WITH actual AS (
+    SELECT store_id, date_trunc('month', sale_date)::date AS month, margin_agg(revenue, cost) AS m
+    FROM sales WHERE sale_date >= date '2025-01-01' AND sale_date < date '2026-01-01'
+    GROUP BY 1, 2),
 st AS (
-    SELECT store_id, count(*) AS months,
-           sum(coalesce(revenue(actual), 0)) AS revenue, sum(revenue_target) AS revenue_target,
-           sum(coalesce(gross_profit(actual), 0)) AS gp, sum(gross_profit_target) AS gp_target
-    FROM m GROUP BY store_id),
+    SELECT t.store_id, count(*) AS months,
+           coalesce(revenue(rollup(a.m)), 0) AS revenue, sum(t.revenue_target) AS revenue_target,
+           coalesce(gross_profit(rollup(a.m)), 0) AS gp, sum(t.gross_profit_target) AS gp_target
+    FROM store_targets t LEFT JOIN actual a USING (store_id, month)
+    WHERE t.month >= date '2025-01-01' AND t.month < date '2026-01-01'
+    GROUP BY t.store_id),
 ranked AS (
     SELECT st.*, attainment(revenue, revenue_target) AS rev_att, attainment(gp, gp_target) AS gp_att,
            rank() OVER (ORDER BY attainment(revenue, revenue_target) DESC, store_id) AS r_best,
@@ -33,14 +32,17 @@ WHERE r_best <= 10 OR r_worst <= 10
 ORDER BY rev_att DESC, store_id;
 
 \echo
-\echo '=== 40.2 Company target attainment by month, 2025 ==='
-SELECT to_char(t.month, 'YYYY-MM') AS month, sum(t.revenue_target) AS revenue_target,
-       sum((SELECT sum(s.revenue) FROM sales s WHERE s.store_id = t.store_id
-              AND s.sale_date >= t.month AND s.sale_date < t.month + interval '1 month')) AS revenue,
-       round(100 * attainment(sum((SELECT sum(s.revenue) FROM sales s WHERE s.store_id = t.store_id
-              AND s.sale_date >= t.month AND s.sale_date < t.month + interval '1 month')),
-              sum(t.revenue_target))::numeric, 1) AS "达成 %"
-FROM store_targets t
+\echo '=== 40.2 Company target attainment by month, 2025 (stores with a target that month) ==='
+WITH actual AS (
+    SELECT store_id, date_trunc('month', sale_date)::date AS month,
+           sum(revenue) AS revenue, sum(revenue - cost) AS gp
+    FROM sales WHERE sale_date >= date '2025-01-01' AND sale_date < date '2026-01-01'
+    GROUP BY 1, 2)
+SELECT to_char(t.month, 'YYYY-MM') AS month, count(*) AS stores,
+       sum(t.revenue_target) AS revenue_target, coalesce(sum(a.revenue), 0) AS revenue,
+       round(100 * attainment(coalesce(sum(a.revenue), 0), sum(t.revenue_target))::numeric, 1) AS "revenue 达成 %",
+       round(100 * attainment(coalesce(sum(a.gp), 0), sum(t.gross_profit_target))::numeric, 1) AS "GP 达成 %"
+FROM store_targets t LEFT JOIN actual a USING (store_id, month)
 WHERE t.month >= date '2025-01-01' AND t.month < date '2026-01-01'
 GROUP BY t.month ORDER BY t.month;
 
