@@ -64,6 +64,8 @@ SELECT activity_rate(3, 4) AS "0.75", dead_stock_rate(3, 4) AS "0.25",
        activity_rate(0, 4) AS "0", dead_stock_rate(0, 4) AS "1",
        activity_rate(0, 0) AS "null", dead_stock_rate(0, 0) AS "null b";
 SELECT activity_rate(1, 3) = 1::float8 / 3 AS third_ok, dead_stock_rate(1, 3) = 2::float8 / 3 AS two_thirds_ok;
+-- inconsistent counts (more active than listed) are returned as given
+SELECT activity_rate(5, 4) AS "1.25", dead_stock_rate(5, 4) AS "-0.25";
 SELECT activity_rate(-1, 4);
 SELECT dead_stock_rate(1, -4);
 

@@ -345,18 +345,32 @@ promo_baseline_cost(PG_FUNCTION_ARGS)
 	return promo_sum(fcinfo, P_BASE_COST);
 }
 
+/* A window's day count as integer (22003 for a window longer than integer range). */
+static Datum
+window_days_int4(FunctionCallInfo fcinfo, int start)
+{
+	int64		days = window_days(promo_from_datum(PG_GETARG_DATUM(0)), start);
+
+	if (days > PG_INT32_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("window of " INT64_FORMAT " days is out of range for type integer",
+						days)));
+	PG_RETURN_INT32((int32) days);
+}
+
 PG_FUNCTION_INFO_V1(promo_promo_days);
 Datum
 promo_promo_days(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_INT32((int32) window_days(promo_from_datum(PG_GETARG_DATUM(0)), D_PROMO_START));
+	return window_days_int4(fcinfo, D_PROMO_START);
 }
 
 PG_FUNCTION_INFO_V1(promo_baseline_days);
 Datum
 promo_baseline_days(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_INT32((int32) window_days(promo_from_datum(PG_GETARG_DATUM(0)), D_BASE_START));
+	return window_days_int4(fcinfo, D_BASE_START);
 }
 
 PG_FUNCTION_INFO_V1(promo_row_count);
@@ -369,7 +383,7 @@ promo_row_count(PG_FUNCTION_ARGS)
 /*
  * Scaled numerator of an incremental amount: actual * baseline_days -
  * baseline * promo_days, so that incremental = numerator / baseline_days
- * exactly.  value(s, i) is the amount of window sum i (or a difference).
+ * exactly (actual and baseline are window totals of one measure).
  */
 static Datum
 incremental_numerator(const FlatSummary *s, Datum actual, Datum baseline)

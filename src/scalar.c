@@ -166,6 +166,20 @@ sku_count_arg(FunctionCallInfo fcinfo, int i, const char *argname)
 	return v;
 }
 
+/* part / whole of two counts as a correctly rounded float8 (whole > 0). */
+static double
+count_ratio(int64 part, int64 whole)
+{
+	double		r;
+
+	/* below 2^53 both are exact doubles and IEEE division rounds correctly */
+	if (part < (INT64CONST(1) << 53) && whole < (INT64CONST(1) << 53))
+		return (double) part / (double) whole;
+	rk_numeric_ratio(DirectFunctionCall1(int8_numeric, Int64GetDatum(part)),
+					 DirectFunctionCall1(int8_numeric, Int64GetDatum(whole)), &r);
+	return r;
+}
+
 /* activity_rate(active_skus, assortment_skus) = active / assortment; NULL when assortment = 0. */
 PG_FUNCTION_INFO_V1(scalar_activity_rate);
 Datum
@@ -176,19 +190,13 @@ scalar_activity_rate(PG_FUNCTION_ARGS)
 
 	if (assortment == 0)
 		PG_RETURN_NULL();
-	/* both below 2^53 in practice; the division of two exact doubles is correctly rounded */
-	if (active < (INT64CONST(1) << 53) && assortment < (INT64CONST(1) << 53))
-		PG_RETURN_FLOAT8((double) active / (double) assortment);
-	{
-		double		r;
-
-		rk_numeric_ratio(DirectFunctionCall1(int8_numeric, Int64GetDatum(active)),
-						 DirectFunctionCall1(int8_numeric, Int64GetDatum(assortment)), &r);
-		PG_RETURN_FLOAT8(r);
-	}
+	PG_RETURN_FLOAT8(count_ratio(active, assortment));
 }
 
-/* dead_stock_rate(active_skus, assortment_skus) = (assortment - active) / assortment. */
+/*
+ * dead_stock_rate(active_skus, assortment_skus) = (assortment - active) / assortment,
+ * i.e. 1 - activity_rate without a second rounding; NULL when assortment = 0.
+ */
 PG_FUNCTION_INFO_V1(scalar_dead_stock_rate);
 Datum
 scalar_dead_stock_rate(PG_FUNCTION_ARGS)
@@ -199,7 +207,12 @@ scalar_dead_stock_rate(PG_FUNCTION_ARGS)
 
 	if (assortment == 0)
 		PG_RETURN_NULL();
-	rk_numeric_ratio(DirectFunctionCall1(int8_numeric, Int64GetDatum(assortment - active)),
+	if (active <= assortment)
+		PG_RETURN_FLOAT8(count_ratio(assortment - active, assortment));
+	/* more active SKUs than listed (inconsistent counts): a negative rate, returned as is */
+	rk_numeric_ratio(DirectFunctionCall2(numeric_sub,
+										 DirectFunctionCall1(int8_numeric, Int64GetDatum(assortment)),
+										 DirectFunctionCall1(int8_numeric, Int64GetDatum(active))),
 					 DirectFunctionCall1(int8_numeric, Int64GetDatum(assortment)), &r);
 	PG_RETURN_FLOAT8(r);
 }
