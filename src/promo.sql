@@ -29,9 +29,9 @@ COMMENT ON FUNCTION promo_summary_send(promo_summary) IS 'binary output of promo
 
 CREATE FUNCTION promo_agg_trans(promo_summary, date, numeric, numeric, numeric,
                                 date, date, date, date) RETURNS promo_summary
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 CREATE FUNCTION promo_summary_combine(promo_summary, promo_summary) RETURNS promo_summary
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION promo_agg_trans(promo_summary, date, numeric, numeric, numeric, date, date, date, date) IS
     'transition function of promo_agg';
 COMMENT ON FUNCTION promo_summary_combine(promo_summary, promo_summary) IS
