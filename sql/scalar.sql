@@ -69,6 +69,14 @@ SELECT activity_rate(5, 4) AS "1.25", dead_stock_rate(5, 4) AS "-0.25";
 SELECT activity_rate(-1, 4);
 SELECT dead_stock_rate(1, -4);
 
+-- named arguments ("current" is a reserved word) and integer arguments resolve without casts
+SELECT growth_rate("current" => 5, base => 4, mode => 'abs_base') AS "0.25",
+       sell_through_rate(units_sold => 1, units_received => 2::bigint) AS "0.5",
+       attainment(actual => 9, target => 10, direction => 'lower_is_better') AS "1.1";
+SELECT round(coefficient_of_variation(x)::numeric, 12) AS "sqrt(5/3) / 2.5"
+FROM generate_series(1, 4) x;   -- integers: mean 2.5, sample variance 5/3
+SELECT round((sqrt(5.0 / 3) / 2.5)::numeric, 12) AS by_hand;
+
 -- NULL arguments: STRICT functions return NULL
 SELECT sell_through_rate(NULL, 1) IS NULL AS a, roi(1, NULL) IS NULL AS b,
        growth_rate(1, 1, NULL) IS NULL AS c, attainment(NULL, 1) IS NULL AS d;
