@@ -126,8 +126,9 @@ SELECT '(v1,rows=0,promo_units=1,promo_revenue=,promo_cost=,baseline_units=,base
 
 -- binary round trip through COPY
 CREATE TEMP TABLE ps_copy (store int, s promo_summary);
-COPY ps_store TO '/tmp/retail_kpi_promo_rt.bin' (FORMAT binary);
-COPY ps_copy FROM '/tmp/retail_kpi_promo_rt.bin' (FORMAT binary);
+SELECT current_setting('data_directory') || '/rk_promo_regress.bin' AS binfile \gset
+COPY ps_store TO :'binfile' (FORMAT binary);
+COPY ps_copy FROM :'binfile' (FORMAT binary);
 SELECT count(*) AS rows, bool_and(a.s::text = b.s::text) AS binary_round_trip
 FROM ps_store a JOIN ps_copy b USING (store);
 
