@@ -1313,7 +1313,7 @@ BEGIN
                       retail_kpi._catalog_fingerprint(m.definition->>'denominator', depth + 1));
     END IF;
     SELECT array_agg(d), array_agg(retail_kpi._catalog_fingerprint(d, depth + 1)) INTO names, fps FROM unnest(m.depends_on) d;
-    SELECT * INTO p FROM retail_kpi.catalog_parse_expression(m.compiled_sql, 'expression',
+    SELECT * INTO p FROM retail_kpi.catalog_parse_expression(m.definition->>'expression', 'expression',
         (SELECT array_agg(f.name) FROM retail_kpi.catalog_functions f),
         (SELECT array_agg(f.sql_name) FROM retail_kpi.catalog_functions f), NULL, names, fps);
     RETURN p.sql;
@@ -1410,3 +1410,323 @@ LANGUAGE sql STABLE AS $$
 $$;
 COMMENT ON FUNCTION check_catalog() IS
     'problems in the catalog: duplicate definitions, conflicting units, missing or deprecated references, certified metrics on drafts, missing columns';
+
+-- ---------------------------------------------------------------------------------------------
+-- Targets
+
+-- Checks a {dimension code: scalar} object (target members).
+CREATE FUNCTION _catalog_check_members(members jsonb, argname text) RETURNS jsonb
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    k text;
+    v jsonb;
+BEGIN
+    IF members IS NULL OR jsonb_typeof(members) <> 'object' THEN
+        RAISE EXCEPTION 'argument "%" must be a JSON object mapping dimension codes to values', argname USING ERRCODE = '22023';
+    END IF;
+    FOR k, v IN SELECT * FROM jsonb_each(members) LOOP
+        PERFORM retail_kpi._catalog_check_code(k, argname);
+        IF NOT EXISTS (SELECT 1 FROM retail_kpi.dimensions d WHERE d.code = k) THEN
+            RAISE EXCEPTION 'dimension "%" does not exist', k USING ERRCODE = '42704';
+        END IF;
+        IF jsonb_typeof(v) IN ('object', 'array', 'null') THEN
+            RAISE EXCEPTION 'invalid member of dimension "%" in argument "%"', k, argname
+                USING ERRCODE = '22023', DETAIL = 'Members are non-null JSON scalars.';
+        END IF;
+    END LOOP;
+    RETURN members;
+END
+$$;
+COMMENT ON FUNCTION _catalog_check_members(jsonb, text) IS 'internal: validates a {dimension: member} object';
+
+CREATE FUNCTION set_target(metric text, period_start date, value numeric, dimensions jsonb DEFAULT '{}',
+                           grain text DEFAULT 'month', scenario text DEFAULT 'budget', reason text DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, retail_kpi, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+    m retail_kpi.metrics;
+    old retail_kpi.targets;
+    new retail_kpi.targets;
+BEGIN
+    PERFORM retail_kpi._catalog_check_code(metric, 'metric');
+    PERFORM retail_kpi._catalog_check_code(scenario, 'scenario');
+    PERFORM retail_kpi._catalog_check_variant(grain, 'grain', '{day,week,month,quarter,year,total}');
+    PERFORM retail_kpi._catalog_check_members(dimensions, 'dimensions');
+    SELECT * INTO m FROM retail_kpi.metrics t WHERE t.code = metric;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'metric "%" does not exist', metric USING ERRCODE = '42704';
+    END IF;
+    PERFORM retail_kpi._catalog_require_owner('metric', metric, m.owner);
+    IF period_start IS NULL THEN
+        RAISE EXCEPTION 'argument "period_start" must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    IF grain NOT IN ('day', 'total') AND date_trunc(grain, period_start::timestamp)::date <> period_start THEN
+        RAISE EXCEPTION 'argument "period_start" (%) is not the first day of a %', period_start, grain
+            USING ERRCODE = '22023', HINT = format('Use %s.', date_trunc(grain, period_start::timestamp)::date);
+    END IF;
+    IF value IS NOT NULL AND value IN ('NaN'::numeric, 'Infinity'::numeric, '-Infinity'::numeric) THEN
+        RAISE EXCEPTION 'argument "value" must be a finite number' USING ERRCODE = '22023';
+    END IF;
+    SELECT * INTO old FROM retail_kpi.targets t
+    WHERE t.metric = metric AND t.scenario = scenario AND t.grain = grain AND t.period_start = period_start
+      AND t.dimensions = dimensions FOR UPDATE;
+    DELETE FROM retail_kpi.targets t
+    WHERE t.metric = metric AND t.scenario = scenario AND t.grain = grain AND t.period_start = period_start
+      AND t.dimensions = dimensions;
+    IF value IS NOT NULL THEN
+        INSERT INTO retail_kpi.targets (metric, scenario, grain, period_start, dimensions, value)
+        VALUES (metric, scenario, grain, period_start, dimensions, value) RETURNING * INTO new;
+    END IF;
+    PERFORM retail_kpi._catalog_record('target', metric,
+        CASE WHEN value IS NULL THEN 'drop' WHEN old.metric IS NULL THEN 'create' ELSE 'update' END,
+        reason, to_jsonb(old), to_jsonb(new));
+END
+$$;
+COMMENT ON FUNCTION set_target(text, date, numeric, jsonb, text, text, text) IS
+    'sets (or with value NULL removes) the target of a metric for one period, dimension members and scenario; metric owner or admin only';
+
+-- Target attainment per kpi-semantics.md: higher_is_better (A - T + |T|) / |T| (1 + A when T = 0);
+-- lower_is_better 1 - (A - T) / |T| (1 - A when T = 0).
+CREATE FUNCTION _catalog_attainment(actual numeric, target numeric, direction text) RETURNS float8
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT CAST(CASE WHEN direction = 'lower_is_better'
+                     THEN CASE WHEN target = 0 THEN 1 - actual ELSE 1 - (actual - target) / abs(target) END
+                     ELSE CASE WHEN target = 0 THEN 1 + actual ELSE (actual - target + abs(target)) / abs(target) END
+                END AS float8);
+$$;
+COMMENT ON FUNCTION _catalog_attainment(numeric, numeric, text) IS 'internal: target attainment (达成率) as in kpi-semantics.md';
+
+CREATE FUNCTION metric_vs_target(metric text, dimensions text[] DEFAULT '{}', filters jsonb DEFAULT NULL,
+                                 from_date date DEFAULT NULL, to_date date DEFAULT NULL, grain text DEFAULT 'month',
+                                 scenario text DEFAULT 'budget')
+RETURNS TABLE(period_start date, dimension_values jsonb, actual float8, target numeric, attainment float8,
+              deviation float8, direction text)
+LANGUAGE plpgsql STABLE SECURITY INVOKER PARALLEL UNSAFE AS $$
+#variable_conflict use_variable
+DECLARE
+    dir text;
+BEGIN
+    PERFORM retail_kpi._catalog_check_code(metric, 'metric');
+    PERFORM retail_kpi._catalog_check_code(scenario, 'scenario');
+    SELECT CASE WHEN m.polarity = 'lower_is_better' THEN 'lower_is_better' ELSE 'higher_is_better' END
+      INTO dir FROM retail_kpi.metrics m WHERE m.code = metric;
+    RETURN QUERY
+    SELECT v.period_start, v.dimension_values, v.value, t.value,
+           retail_kpi._catalog_attainment(coalesce(v.exact_value, CAST(v.value AS numeric)), t.value, dir),
+           CASE WHEN t.value <> 0 THEN CAST((coalesce(v.exact_value, CAST(v.value AS numeric)) - t.value) / abs(t.value) AS float8) END,
+           dir
+    FROM retail_kpi.metric_values(ARRAY[metric], dimensions, filters, from_date, to_date, grain) v
+    LEFT JOIN retail_kpi.targets t
+      ON t.metric = metric AND t.scenario = scenario AND t.grain = grain
+     AND t.period_start = v.period_start AND t.dimensions = v.dimension_values
+    ORDER BY v.period_start, v.dimension_values;
+END
+$$;
+COMMENT ON FUNCTION metric_vs_target(text, text[], jsonb, date, date, text, text) IS
+    'actual value of a metric beside its target, attainment (by the metric''s polarity) and deviation (A - T) / |T|';
+
+-- ---------------------------------------------------------------------------------------------
+-- Alert rules
+
+CREATE FUNCTION define_alert_rule(code text, metric text, condition text, threshold numeric,
+                                  grain text DEFAULT 'month', dimensions text[] DEFAULT '{}', filters jsonb DEFAULT NULL,
+                                  severity text DEFAULT 'warning', scenario text DEFAULT 'budget',
+                                  enabled boolean DEFAULT true, owner text DEFAULT NULL, reason text DEFAULT NULL)
+RETURNS text
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, retail_kpi, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+    old retail_kpi.alert_rules;
+    new retail_kpi.alert_rules;
+BEGIN
+    PERFORM retail_kpi._catalog_check_code(code, 'code');
+    PERFORM retail_kpi._catalog_check_code(metric, 'metric');
+    PERFORM retail_kpi._catalog_check_code(scenario, 'scenario');
+    PERFORM retail_kpi._catalog_check_variant(condition, 'condition', '{below,above,change_beyond,target_deviation}');
+    PERFORM retail_kpi._catalog_check_variant(grain, 'grain', '{day,week,month,quarter,year}');
+    PERFORM retail_kpi._catalog_check_variant(severity, 'severity', '{info,warning,critical}');
+    IF threshold IS NULL OR threshold IN ('NaN'::numeric, 'Infinity'::numeric, '-Infinity'::numeric) THEN
+        RAISE EXCEPTION 'argument "threshold" must be a finite number' USING ERRCODE = '22023';
+    END IF;
+    IF condition IN ('change_beyond', 'target_deviation') AND threshold < 0 THEN
+        RAISE EXCEPTION 'argument "threshold" must not be negative for condition "%"', condition
+            USING ERRCODE = '22023', DETAIL = 'It is a fraction: 0.1 means 10 %.';
+    END IF;
+    IF enabled IS NULL THEN
+        RAISE EXCEPTION 'argument "enabled" must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    -- validates the metric, dimensions and filters exactly as evaluation will
+    PERFORM retail_kpi.metric_sql(ARRAY[metric], dimensions, filters, DATE '2000-01-01', DATE '2000-01-31', grain);
+    SELECT * INTO old FROM retail_kpi.alert_rules a WHERE a.code = code FOR UPDATE;
+    IF FOUND THEN
+        PERFORM retail_kpi._catalog_require_owner('alert_rule', code, old.owner);
+        UPDATE retail_kpi.alert_rules a SET metric = metric, grain = grain, dimensions = dimensions, filters = filters,
+               condition = condition, threshold = threshold, scenario = scenario, severity = severity,
+               enabled = enabled, owner = coalesce(retail_kpi._catalog_owner(owner), a.owner), updated_at = now()
+         WHERE a.code = code RETURNING a.* INTO new;
+    ELSE
+        INSERT INTO retail_kpi.alert_rules (code, metric, grain, dimensions, filters, condition, threshold, scenario,
+                                            severity, enabled, owner)
+        VALUES (code, metric, grain, dimensions, filters, condition, threshold, scenario, severity, enabled,
+                retail_kpi._catalog_owner(owner))
+        RETURNING * INTO new;
+    END IF;
+    PERFORM retail_kpi._catalog_record('alert_rule', code, CASE WHEN old.code IS NULL THEN 'create' ELSE 'update' END,
+                                       reason, to_jsonb(old), to_jsonb(new));
+    RETURN code;
+END
+$$;
+COMMENT ON FUNCTION define_alert_rule(text, text, text, numeric, text, text[], jsonb, text, text, boolean, text, text) IS
+    'creates or updates an alert rule: below/above threshold, change vs previous period or deviation from target beyond a fraction';
+
+CREATE FUNCTION check_alerts(as_of date DEFAULT CURRENT_DATE)
+RETURNS TABLE(rule text, metric text, severity text, condition text, period_start date, dimension_values jsonb,
+              value float8, reference float8, threshold numeric, message text)
+LANGUAGE plpgsql STABLE SECURITY INVOKER PARALLEL UNSAFE AS $$
+#variable_conflict use_variable
+DECLARE
+    a retail_kpi.alert_rules;
+    p_end date;
+    p_start date;
+BEGIN
+    IF as_of IS NULL THEN
+        RAISE EXCEPTION 'argument "as_of" must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    FOR a IN SELECT * FROM retail_kpi.alert_rules r WHERE r.enabled ORDER BY r.code LOOP
+        -- the last complete period before as_of
+        p_end := (date_trunc(a.grain, as_of::timestamp)::date) - 1;
+        p_start := date_trunc(a.grain, p_end::timestamp)::date;
+        IF a.condition IN ('below', 'above') THEN
+            RETURN QUERY
+            SELECT a.code, a.metric, a.severity, a.condition, v.period_start, v.dimension_values, v.value,
+                   CAST(a.threshold AS float8), a.threshold,
+                   format('%s is %s, %s the threshold %s', a.metric, v.value, a.condition, a.threshold)
+            FROM retail_kpi.metric_values(ARRAY[a.metric], a.dimensions, a.filters, p_start, p_end, a.grain) v
+            WHERE CASE a.condition WHEN 'below' THEN coalesce(v.exact_value, CAST(v.value AS numeric)) < a.threshold
+                                   ELSE coalesce(v.exact_value, CAST(v.value AS numeric)) > a.threshold END;
+        ELSIF a.condition = 'change_beyond' THEN
+            RETURN QUERY
+            SELECT a.code, a.metric, a.severity, a.condition, v.period_start, v.dimension_values, v.value,
+                   v.base_value, a.threshold,
+                   format('%s changed by %s %% vs the previous period (%s → %s), beyond %s %%', a.metric,
+                          round(CAST(v.change * 100 AS numeric), 1), v.base_value, v.value, a.threshold * 100)
+            FROM retail_kpi.metric_values(ARRAY[a.metric], a.dimensions, a.filters, p_start, p_end, a.grain,
+                                          'previous_period') v
+            WHERE abs(CAST(v.change AS numeric)) > a.threshold;
+        ELSE
+            RETURN QUERY
+            SELECT a.code, a.metric, a.severity, a.condition, t.period_start, t.dimension_values, t.actual,
+                   CAST(t.target AS float8), a.threshold,
+                   format('%s is %s against a target of %s (%s %%), beyond %s %%', a.metric, t.actual, t.target,
+                          round(CAST(t.deviation * 100 AS numeric), 1), a.threshold * 100)
+            FROM retail_kpi.metric_vs_target(a.metric, a.dimensions, a.filters, p_start, p_end, a.grain, a.scenario) t
+            WHERE abs(CAST(t.deviation AS numeric)) > a.threshold;
+        END IF;
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION check_alerts(date) IS
+    'evaluates every enabled alert rule on the last complete period (of its grain) before as_of and returns the alerts that fire';
+
+-- ---------------------------------------------------------------------------------------------
+-- The standard library: templates of the retail KPIs of kpi-semantics.md over conventional measure codes
+
+CREATE FUNCTION standard_metric_templates()
+RETURNS TABLE(code text, label_en text, label_zh text, kind text, measure text, numerator text, denominator text,
+              expression text, unit text, polarity text, description text)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    VALUES
+    -- base metrics: one per conventional measure code (bound to the user's measures)
+    ('net_sales', 'Net sales', '净销售额', 'simple', 'net_sales', NULL, NULL, NULL, 'currency', 'higher_is_better', 'sum of net sales (revenue)'),
+    ('cogs', 'Cost of goods sold', '销售成本', 'simple', 'cogs', NULL, NULL, NULL, 'currency', 'lower_is_better', 'sum of cost of goods sold'),
+    ('units_sold', 'Units sold', '销量', 'simple', 'units_sold', NULL, NULL, NULL, 'units', 'higher_is_better', 'sum of units sold'),
+    ('sales_summary', 'Sales margin summary', '销售毛利汇总', 'simple', 'sales_summary', NULL, NULL, NULL, NULL, 'neutral', 'margin_agg(revenue, cost, units) of the sales rows'),
+    ('transactions', 'Transactions', '交易笔数', 'simple', 'transactions', NULL, NULL, NULL, 'count', 'higher_is_better', 'number of distinct transactions'),
+    ('customers', 'Customers', '顾客数', 'simple', 'customers', NULL, NULL, NULL, 'count', 'higher_is_better', 'number of distinct customers'),
+    ('visitors', 'Visitors (traffic)', '客流', 'simple', 'visitors', NULL, NULL, NULL, 'count', 'higher_is_better', 'store traffic'),
+    ('selling_area_m2', 'Selling area', '营业面积', 'simple', 'selling_area_m2', NULL, NULL, NULL, 'm2', 'neutral', 'selling area in square metres'),
+    ('fte', 'Staff (FTE)', '员工人数(FTE)', 'simple', 'fte', NULL, NULL, NULL, 'FTE', 'neutral', 'full-time-equivalent staff'),
+    ('returned_units', 'Returned units', '退货数量', 'simple', 'returned_units', NULL, NULL, NULL, 'units', 'lower_is_better', 'units returned'),
+    ('stock_summary', 'Stock summary', '库存汇总', 'simple', 'stock_summary', NULL, NULL, NULL, NULL, 'neutral', 'stock_agg of inventory snapshots'),
+    ('units_received', 'Units received', '进货数量', 'simple', 'units_received', NULL, NULL, NULL, 'units', 'neutral', 'units received'),
+    ('opening_units', 'Opening on-hand units', '期初库存数量', 'simple', 'opening_units', NULL, NULL, NULL, 'units', 'neutral', 'units on hand at the start'),
+    ('period_days', 'Days in period', '期间天数', 'simple', 'period_days', NULL, NULL, NULL, 'days', 'neutral', 'number of days in the period'),
+    ('skus_sold', 'SKUs sold', '动销SKU数', 'simple', 'skus_sold', NULL, NULL, NULL, 'count', 'higher_is_better', 'SKUs with net units sold > 0'),
+    ('skus_listed', 'SKUs listed', '在售SKU数', 'simple', 'skus_listed', NULL, NULL, NULL, 'count', 'neutral', 'SKUs listed or stocked'),
+    ('cash_collected', 'Cash collected', '回款额', 'simple', 'cash_collected', NULL, NULL, NULL, 'currency', 'higher_is_better', 'begin AR + sales - end AR'),
+    ('credit_sales', 'Credit sales', '赊销额', 'simple', 'credit_sales', NULL, NULL, NULL, 'currency', 'neutral', 'sales on credit'),
+    ('promo_summary', 'Promotion summary', '促销汇总', 'simple', 'promo_summary', NULL, NULL, NULL, NULL, 'neutral', 'promo_agg of promotion sales'),
+    ('promo_spend', 'Promotion spend', '促销费用', 'simple', 'promo_spend', NULL, NULL, NULL, 'currency', 'lower_is_better', 'promotion spend'),
+    -- KPIs
+    ('gross_profit', 'Gross profit', '毛利额', 'derived', NULL, NULL, NULL, 'gross_profit(sales_summary)', 'currency', 'higher_is_better', 'revenue - cost'),
+    ('gross_margin_rate', 'Gross margin rate', '毛利率', 'derived', NULL, NULL, NULL, 'margin_rate(sales_summary)', 'ratio', 'higher_is_better', '(R - C) / R; NULL when R <= 0'),
+    ('markup_rate', 'Markup rate', '加价率', 'derived', NULL, NULL, NULL, 'markup_rate(sales_summary)', 'ratio', 'higher_is_better', '(R - C) / C; NULL when C <= 0'),
+    ('conversion_rate', 'Conversion rate', '客流转化率', 'ratio', NULL, 'transactions', 'visitors', NULL, 'ratio', 'higher_is_better', 'transactions / traffic'),
+    ('avg_transaction_value', 'Average transaction value', '客单价', 'ratio', NULL, 'net_sales', 'transactions', NULL, 'currency', 'higher_is_better', 'net sales / transactions'),
+    ('sales_per_customer', 'Sales per customer', '客单价(按顾客)', 'ratio', NULL, 'net_sales', 'customers', NULL, 'currency', 'higher_is_better', 'net sales / distinct customers (variant per_customer)'),
+    ('units_per_transaction', 'Units per transaction', '连带率', 'ratio', NULL, 'units_sold', 'transactions', NULL, 'units', 'higher_is_better', 'units / transactions'),
+    ('sales_per_m2', 'Sales per m²', '坪效', 'ratio', NULL, 'net_sales', 'selling_area_m2', NULL, 'currency/m2', 'higher_is_better', 'net sales / selling area'),
+    ('sales_per_fte', 'Sales per FTE', '人效', 'ratio', NULL, 'net_sales', 'fte', NULL, 'currency/FTE', 'higher_is_better', 'net sales / FTE'),
+    ('return_rate', 'Return rate', '退货率', 'ratio', NULL, 'returned_units', 'units_sold', NULL, 'ratio', 'lower_is_better', 'returned units / sold units'),
+    ('sku_activity_rate', 'SKU activity rate', '动销率', 'ratio', NULL, 'skus_sold', 'skus_listed', NULL, 'ratio', 'higher_is_better', 'SKUs sold / SKUs listed'),
+    ('collection_rate', 'Collection rate', '回款率', 'ratio', NULL, 'cash_collected', 'net_sales', NULL, 'ratio', 'higher_is_better', 'cash collected / sales'),
+    ('sell_through_rate', 'Sell-through rate', '售罄率', 'derived', NULL, NULL, NULL, 'sell_through_rate(units_sold, units_received, opening_units)', 'ratio', 'higher_is_better', 'units sold / (opening on-hand + units received)'),
+    ('inventory_turnover', 'Inventory turnover', '库存周转率', 'derived', NULL, NULL, NULL, 'inventory_turnover(sales_summary, stock_summary)', 'times', 'higher_is_better', 'COGS / average inventory at cost'),
+    ('days_of_inventory', 'Days of inventory', '库存周转天数', 'derived', NULL, NULL, NULL, 'days_of_inventory(sales_summary, stock_summary, period_days)', 'days', 'lower_is_better', 'average inventory x period days / COGS'),
+    ('gmroi', 'GMROI', '毛利回报率', 'derived', NULL, NULL, NULL, 'gmroi(sales_summary, stock_summary)', 'ratio', 'higher_is_better', 'gross profit / average inventory at cost'),
+    ('promo_roi', 'Promotion ROI', '促销ROI', 'derived', NULL, NULL, NULL, 'promo_roi(promo_summary, promo_spend)', 'ratio', 'higher_is_better', '(incremental GP - spend) / spend')
+$$;
+COMMENT ON FUNCTION standard_metric_templates() IS
+    'the standard retail KPI definitions (kpi-semantics.md) over conventional measure codes; install them with install_standard_metrics';
+
+CREATE FUNCTION install_standard_metrics(bindings jsonb DEFAULT '{}', owner text DEFAULT NULL,
+                                         status text DEFAULT 'draft', reason text DEFAULT 'standard library')
+RETURNS TABLE(code text, installed boolean, detail text)
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER AS $$
+#variable_conflict use_variable
+DECLARE
+    t record;
+    bound text;
+BEGIN
+    IF bindings IS NULL OR jsonb_typeof(bindings) <> 'object' THEN
+        RAISE EXCEPTION 'argument "bindings" must be a JSON object mapping conventional measure codes to measure codes'
+            USING ERRCODE = '22023';
+    END IF;
+    FOR t IN SELECT * FROM retail_kpi.standard_metric_templates() LOOP
+        code := t.code;
+        IF EXISTS (SELECT 1 FROM retail_kpi.metrics m WHERE m.code = t.code) THEN
+            installed := false;
+            detail := 'a metric with this code already exists (left unchanged)';
+            RETURN NEXT;
+            CONTINUE;
+        END IF;
+        BEGIN
+            IF t.kind = 'simple' THEN
+                bound := coalesce(bindings->>t.measure, t.measure);
+                IF NOT EXISTS (SELECT 1 FROM retail_kpi.measures m WHERE m.code = bound) THEN
+                    installed := false;
+                    detail := format('measure "%s" is not defined', bound);
+                    RETURN NEXT;
+                    CONTINUE;
+                END IF;
+            ELSE
+                bound := NULL;
+            END IF;
+            PERFORM retail_kpi.define_metric(t.code, t.label_en, t.kind, measure => bound, numerator => t.numerator,
+                                             denominator => t.denominator, expression => t.expression,
+                                             label_zh => t.label_zh, description => t.description, unit => t.unit,
+                                             polarity => t.polarity, owner => owner, tags => '{standard}',
+                                             status => status, reason => reason);
+            installed := true;
+            detail := coalesce('measure ' || bound, t.numerator || ' / ' || t.denominator, t.expression);
+        EXCEPTION WHEN OTHERS THEN
+            installed := false;
+            detail := SQLERRM;
+        END;
+        RETURN NEXT;
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION install_standard_metrics(jsonb, text, text, text) IS
+    'defines the standard KPI metrics whose measures exist (bindings map conventional measure codes to yours); returns what was installed or why not';
