@@ -448,7 +448,7 @@ BEGIN
     IF FOUND THEN
         PERFORM retail_kpi._catalog_require_owner('dimension', code, old.owner);
         UPDATE retail_kpi.dimensions d SET label_en = label_en, label_zh = label_zh, description = description,
-               parent = parent, owner = coalesce(retail_kpi._catalog_owner(owner), d.owner), updated_at = now()
+               parent = parent, owner = CASE WHEN owner IS NULL THEN d.owner ELSE retail_kpi._catalog_owner(owner) END, updated_at = now()
          WHERE d.code = code RETURNING d.* INTO new;
     ELSE
         INSERT INTO retail_kpi.dimensions (code, label_en, label_zh, description, parent, owner)
@@ -525,7 +525,7 @@ BEGIN
         PERFORM retail_kpi._catalog_require_owner('source', code, old.owner);
         UPDATE retail_kpi.sources s SET schema_name = nsp, relation_name = rel, time_column = time_column,
                dimensions = dimensions, description = description,
-               owner = coalesce(retail_kpi._catalog_owner(owner), s.owner), updated_at = now()
+               owner = CASE WHEN owner IS NULL THEN s.owner ELSE retail_kpi._catalog_owner(owner) END, updated_at = now()
          WHERE s.code = code RETURNING s.* INTO new;
     ELSE
         INSERT INTO retail_kpi.sources (code, schema_name, relation_name, time_column, dimensions, description, owner)
@@ -616,7 +616,7 @@ BEGIN
         UPDATE retail_kpi.measures m SET source = source, aggregation = aggregation, expression = expression,
                filter = filter, compiled_sql = compiled, columns = cols, result_type = rtype,
                label_en = label_en, label_zh = label_zh, description = description, unit = unit,
-               owner = coalesce(retail_kpi._catalog_owner(owner), m.owner), updated_at = now()
+               owner = CASE WHEN owner IS NULL THEN m.owner ELSE retail_kpi._catalog_owner(owner) END, updated_at = now()
          WHERE m.code = code RETURNING m.* INTO new;
     ELSE
         INSERT INTO retail_kpi.measures (code, source, aggregation, expression, filter, compiled_sql, columns,
@@ -739,7 +739,7 @@ BEGIN
                 USING ERRCODE = '2BP01', DETAIL = 'Other metrics are defined on it.';
         END IF;
         UPDATE retail_kpi.metrics m SET label_en = label_en, label_zh = label_zh, description = description,
-               unit = unit, polarity = polarity, owner = coalesce(retail_kpi._catalog_owner(owner), m.owner),
+               unit = unit, polarity = polarity, owner = CASE WHEN owner IS NULL THEN m.owner ELSE retail_kpi._catalog_owner(owner) END,
                status = status, tags = tags, kind = kind, definition = def, compiled_sql = compiled,
                depends_on = deps, value_type = vtype, updated_at = now()
          WHERE m.code = code RETURNING m.* INTO new;
@@ -1563,7 +1563,7 @@ BEGIN
         PERFORM retail_kpi._catalog_require_owner('alert_rule', code, old.owner);
         UPDATE retail_kpi.alert_rules a SET metric = metric, grain = grain, dimensions = dimensions, filters = filters,
                condition = condition, threshold = threshold, scenario = scenario, severity = severity,
-               enabled = enabled, owner = coalesce(retail_kpi._catalog_owner(owner), a.owner), updated_at = now()
+               enabled = enabled, owner = CASE WHEN owner IS NULL THEN a.owner ELSE retail_kpi._catalog_owner(owner) END, updated_at = now()
          WHERE a.code = code RETURNING a.* INTO new;
     ELSE
         INSERT INTO retail_kpi.alert_rules (code, metric, grain, dimensions, filters, condition, threshold, scenario,
