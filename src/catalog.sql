@@ -1306,7 +1306,13 @@ BEGIN
     END IF;
     IF m.kind = 'simple' THEN
         SELECT * INTO me FROM retail_kpi.measures t WHERE t.code = m.definition->>'measure';
+        IF NOT FOUND THEN
+            RETURN 'missing measure:' || (m.definition->>'measure');
+        END IF;
         SELECT * INTO s FROM retail_kpi.sources t WHERE t.code = me.source;
+        IF NOT FOUND THEN
+            RETURN 'missing source:' || me.source || ':' || me.compiled_sql;
+        END IF;
         RETURN format('%I.%I:%s', s.schema_name, s.relation_name, me.compiled_sql);
     ELSIF m.kind = 'ratio' THEN
         RETURN format('ratio(%s, %s)', retail_kpi._catalog_fingerprint(m.definition->>'numerator', depth + 1),
@@ -1345,7 +1351,8 @@ LANGUAGE sql STABLE AS $$
           ON (me.code = m.code OR (m.kind = 'simple' AND me.code = m.definition->>'measure'))
         WHERE m.unit IS NOT NULL AND me.unit IS NOT NULL AND m.unit <> me.unit
         UNION ALL
-        SELECT 'conflicting_unit', 'metric', a.code, format('same definition as metric "%s" but unit "%s" vs "%s"', b.code, a.unit, b.unit)
+        SELECT 'conflicting_unit', 'metric', a.code, format('same definition as metric "%s" but unit %s vs %s', b.code,
+                                                             coalesce(quote_literal(a.unit), 'NULL'), coalesce(quote_literal(b.unit), 'NULL'))
         FROM fp a JOIN fp b ON a.fp = b.fp AND a.code > b.code
         WHERE a.unit IS DISTINCT FROM b.unit
         UNION ALL
