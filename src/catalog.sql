@@ -640,7 +640,7 @@ CREATE FUNCTION define_metric(code text, label_en text, kind text DEFAULT 'simpl
                               measure text DEFAULT NULL, numerator text DEFAULT NULL, denominator text DEFAULT NULL,
                               expression text DEFAULT NULL, label_zh text DEFAULT NULL, description text DEFAULT NULL,
                               unit text DEFAULT NULL, polarity text DEFAULT 'higher_is_better',
-                              owner text DEFAULT NULL, tags text[] DEFAULT '{}', status text DEFAULT 'draft',
+                              owner text DEFAULT NULL, tags text[] DEFAULT '{}', status text DEFAULT NULL,
                               reason text DEFAULT NULL) RETURNS text
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, retail_kpi, pg_temp AS $$
 #variable_conflict use_variable
@@ -662,7 +662,9 @@ BEGIN
     END IF;
     PERFORM retail_kpi._catalog_check_variant(kind, 'kind', '{simple,ratio,derived}');
     PERFORM retail_kpi._catalog_check_variant(polarity, 'polarity', '{higher_is_better,lower_is_better,neutral}');
-    PERFORM retail_kpi._catalog_check_variant(status, 'status', '{draft,certified,deprecated}');
+    IF status IS NOT NULL THEN
+        PERFORM retail_kpi._catalog_check_variant(status, 'status', '{draft,certified,deprecated}');
+    END IF;
     IF tags IS NULL OR array_position(tags, NULL) IS NOT NULL THEN
         RAISE EXCEPTION 'argument "tags" must not contain NULL' USING ERRCODE = '22004';
     END IF;
@@ -740,13 +742,14 @@ BEGIN
         END IF;
         UPDATE retail_kpi.metrics m SET label_en = label_en, label_zh = label_zh, description = description,
                unit = unit, polarity = polarity, owner = CASE WHEN owner IS NULL THEN m.owner ELSE retail_kpi._catalog_owner(owner) END,
-               status = status, tags = tags, kind = kind, definition = def, compiled_sql = compiled,
+               status = coalesce(status, m.status), tags = tags, kind = kind, definition = def, compiled_sql = compiled,
                depends_on = deps, value_type = vtype, updated_at = now()
          WHERE m.code = code RETURNING m.* INTO new;
     ELSE
         INSERT INTO retail_kpi.metrics (code, label_en, label_zh, description, unit, polarity, owner, status, tags,
                                         kind, definition, compiled_sql, depends_on, value_type)
-        VALUES (code, label_en, label_zh, description, unit, polarity, retail_kpi._catalog_owner(owner), status, tags,
+        VALUES (code, label_en, label_zh, description, unit, polarity, retail_kpi._catalog_owner(owner),
+                coalesce(status, 'draft'), tags,
                 kind, def, compiled, deps, vtype)
         RETURNING * INTO new;
     END IF;
