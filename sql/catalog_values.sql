@@ -181,6 +181,11 @@ SELECT metric, period_start, exact_value, base_value, round(change::numeric, 10)
 FROM metric_values('{net_sales}', '{}', NULL, '2024-07-01', '2024-09-30', 'total', 'previous_period');
 SELECT sum(revenue) FILTER (WHERE sale_date >= '2024-07-01') AS current, sum(revenue) FILTER (WHERE sale_date < '2024-07-01') AS base
 FROM rk_val.sales WHERE sale_date BETWEEN date '2024-07-01' - 92 AND '2024-09-30';
+-- total with the same period last year: the two windows are not adjacent
+SELECT metric, period_start, exact_value, base_value, round(change::numeric, 10)
+FROM metric_values('{net_sales}', '{}', NULL, '2025-03-01', '2025-05-31', 'total', 'same_period_last_year');
+SELECT sum(revenue) FILTER (WHERE sale_date >= '2025-03-01') AS current, sum(revenue) FILTER (WHERE sale_date < '2025-03-01') AS base
+FROM rk_val.sales WHERE sale_date BETWEEN '2025-03-01' AND '2025-05-31' OR sale_date BETWEEN '2024-03-01' AND '2024-05-31';
 
 -- ---- row-level security on a source: each role sees its rows, with the same metric definitions
 CREATE ROLE rk_val_north;

@@ -1068,11 +1068,19 @@ BEGIN
         END LOOP;
         where_common := '';
         IF r->>'time_column' IS NOT NULL THEN
-            IF lo IS NOT NULL THEN
-                where_common := where_common || format(' AND src.%I >= %L::pg_catalog.date', r->>'time_column', lo);
-            END IF;
-            IF hi IS NOT NULL THEN
-                where_common := where_common || format(' AND src.%I < %L::pg_catalog.date', r->>'time_column', hi + 1);
+            IF compare IS NOT NULL AND grain = 'total' THEN
+                -- the current window and the comparison window, which need not be adjacent
+                where_common := where_common || format(
+                    ' AND ((src.%1$I >= %2$L::pg_catalog.date AND src.%1$I < %3$L::pg_catalog.date)'
+                    ' OR (src.%1$I >= %4$L::pg_catalog.date AND src.%1$I < %5$L::pg_catalog.date))',
+                    r->>'time_column', from_date, to_date + 1, lo, (to_date - shift::interval)::date + 1);
+            ELSE
+                IF lo IS NOT NULL THEN
+                    where_common := where_common || format(' AND src.%I >= %L::pg_catalog.date', r->>'time_column', lo);
+                END IF;
+                IF hi IS NOT NULL THEN
+                    where_common := where_common || format(' AND src.%I < %L::pg_catalog.date', r->>'time_column', hi + 1);
+                END IF;
             END IF;
         END IF;
         IF filters IS NOT NULL THEN
@@ -1590,6 +1598,11 @@ $$;
 COMMENT ON FUNCTION define_alert_rule(text, text, text, numeric, text, text[], jsonb, text, text, boolean, text, text) IS
     'creates or updates an alert rule: below/above threshold, change vs previous period or deviation from target beyond a fraction';
 
+-- A value for messages: at most 4 decimals, no trailing zeros.
+CREATE FUNCTION _catalog_fmt(x float8) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT trim_scale(round(CAST(x AS numeric), 4))::text; $$;
+COMMENT ON FUNCTION _catalog_fmt(float8) IS 'internal: a value rounded to 4 decimals for alert messages';
+
 CREATE FUNCTION check_alerts(as_of date DEFAULT CURRENT_DATE)
 RETURNS TABLE(rule text, metric text, severity text, condition text, period_start date, dimension_values jsonb,
               value float8, reference float8, threshold numeric, message text)
@@ -1611,7 +1624,7 @@ BEGIN
             RETURN QUERY
             SELECT a.code, a.metric, a.severity, a.condition, v.period_start, v.dimension_values, v.value,
                    CAST(a.threshold AS float8), a.threshold,
-                   format('%s is %s, %s the threshold %s', a.metric, v.value, a.condition, a.threshold)
+                   format('%s is %s, %s the threshold %s', a.metric, retail_kpi._catalog_fmt(v.value), a.condition, a.threshold)
             FROM retail_kpi.metric_values(ARRAY[a.metric], a.dimensions, a.filters, p_start, p_end, a.grain) v
             WHERE CASE a.condition WHEN 'below' THEN coalesce(v.exact_value, CAST(v.value AS numeric)) < a.threshold
                                    ELSE coalesce(v.exact_value, CAST(v.value AS numeric)) > a.threshold END;
@@ -1620,7 +1633,8 @@ BEGIN
             SELECT a.code, a.metric, a.severity, a.condition, v.period_start, v.dimension_values, v.value,
                    v.base_value, a.threshold,
                    format('%s changed by %s %% vs the previous period (%s → %s), beyond %s %%', a.metric,
-                          round(CAST(v.change * 100 AS numeric), 1), v.base_value, v.value, a.threshold * 100)
+                          round(CAST(v.change * 100 AS numeric), 1), retail_kpi._catalog_fmt(v.base_value),
+                          retail_kpi._catalog_fmt(v.value), trim_scale(a.threshold * 100))
             FROM retail_kpi.metric_values(ARRAY[a.metric], a.dimensions, a.filters, p_start, p_end, a.grain,
                                           'previous_period') v
             WHERE abs(CAST(v.change AS numeric)) > a.threshold;
@@ -1628,8 +1642,9 @@ BEGIN
             RETURN QUERY
             SELECT a.code, a.metric, a.severity, a.condition, t.period_start, t.dimension_values, t.actual,
                    CAST(t.target AS float8), a.threshold,
-                   format('%s is %s against a target of %s (%s %%), beyond %s %%', a.metric, t.actual, t.target,
-                          round(CAST(t.deviation * 100 AS numeric), 1), a.threshold * 100)
+                   format('%s is %s against a target of %s (%s %%), beyond %s %%', a.metric,
+                          retail_kpi._catalog_fmt(t.actual), t.target,
+                          round(CAST(t.deviation * 100 AS numeric), 1), trim_scale(a.threshold * 100))
             FROM retail_kpi.metric_vs_target(a.metric, a.dimensions, a.filters, p_start, p_end, a.grain, a.scenario) t
             WHERE abs(CAST(t.deviation AS numeric)) > a.threshold;
         END IF;

@@ -102,7 +102,7 @@ SELECT define_alert_rule('revenue_off_target', 'net_sales', 'target_deviation', 
                          severity => 'warning', reason => 'demo') IS NOT NULL AS ok \gset
 SELECT define_alert_rule('margin_swing', 'gross_margin_rate', 'change_beyond', 0.02, dimensions => '{region}',
                          severity => 'info', reason => 'demo') IS NOT NULL AS ok \gset
-SELECT define_alert_rule('low_conversion', 'conversion_rate', 'below', 0.2, dimensions => '{region}',
+SELECT define_alert_rule('low_conversion', 'conversion_rate', 'below', 0.22, dimensions => '{region}',
                          severity => 'critical', reason => 'demo') IS NOT NULL AS ok \gset
 SELECT define_alert_rule('high_returns', 'return_rate', 'above', 0.03, dimensions => '{region}',
                          severity => 'warning', reason => 'demo') IS NOT NULL AS ok \gset
