@@ -866,17 +866,76 @@ COMMENT ON FUNCTION allow_function(text, text, text, text) IS
 -- ---------------------------------------------------------------------------------------------
 -- The compiler
 
+-- The closure of requested metrics over their dependencies: code, deepest depth from a requested metric,
+-- and the row (NULL when the metric does not exist), live or as defined at as_of.
+CREATE FUNCTION _catalog_metric_closure(metrics text[], as_of timestamptz)
+RETURNS TABLE(code text, depth int, j jsonb)
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+BEGIN
+    IF as_of IS NULL THEN
+        RETURN QUERY
+        WITH RECURSIVE c(code, depth) AS (
+            SELECT x, 0 FROM unnest(metrics) x
+            UNION
+            SELECT d, c.depth + 1 FROM c JOIN retail_kpi.metrics m ON m.code = c.code, unnest(m.depends_on) d
+            WHERE c.depth < 64)
+        SELECT c.code, max(c.depth), (SELECT to_jsonb(m) FROM retail_kpi.metrics m WHERE m.code = c.code)
+        FROM c GROUP BY c.code;
+    ELSE
+        RETURN QUERY
+        WITH RECURSIVE h AS (
+            SELECT DISTINCT ON (hh.code) hh.code, hh.new_definition AS j FROM retail_kpi.catalog_history hh
+            WHERE hh.object_type = 'metric' AND hh.changed_at <= as_of ORDER BY hh.code, hh.id DESC),
+        c(code, depth) AS (
+            SELECT x, 0 FROM unnest(metrics) x
+            UNION
+            SELECT d, c.depth + 1 FROM c JOIN h ON h.code = c.code, jsonb_array_elements_text(h.j->'depends_on') d
+            WHERE c.depth < 64 AND h.j IS NOT NULL)
+        SELECT c.code, max(c.depth), (SELECT h.j FROM h WHERE h.code = c.code) FROM c GROUP BY c.code;
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION _catalog_metric_closure(text[], timestamptz) IS
+    'internal: metrics of a request and everything they depend on, with depth and row (live or as of a time)';
+
+-- The rows of the given measures, sources or dimensions as a {code: row} object, live or as of a time.
+CREATE FUNCTION _catalog_objects(object_type text, codes text[], as_of timestamptz) RETURNS jsonb
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    IF as_of IS NOT NULL THEN
+        RETURN (SELECT jsonb_object_agg(h.code, h.j)
+                FROM (SELECT DISTINCT ON (hh.code) hh.code, hh.new_definition AS j FROM retail_kpi.catalog_history hh
+                      WHERE hh.object_type = $1 AND hh.code = ANY ($2) AND hh.changed_at <= $3
+                      ORDER BY hh.code, hh.id DESC) h
+                WHERE h.j IS NOT NULL);
+    END IF;
+    CASE object_type
+        WHEN 'measure' THEN RETURN (SELECT jsonb_object_agg(t.code, to_jsonb(t)) FROM retail_kpi.measures t WHERE t.code = ANY ($2));
+        WHEN 'source' THEN RETURN (SELECT jsonb_object_agg(t.code, to_jsonb(t)) FROM retail_kpi.sources t WHERE t.code = ANY ($2));
+        WHEN 'dimension' THEN RETURN (SELECT jsonb_object_agg(t.code, to_jsonb(t)) FROM retail_kpi.dimensions t WHERE t.code = ANY ($2));
+        ELSE RAISE EXCEPTION 'unknown catalog object type %', object_type;
+    END CASE;
+END
+$$;
+COMMENT ON FUNCTION _catalog_objects(text, text[], timestamptz) IS
+    'internal: {code: row} of catalog objects of one type, live or as defined at as_of';
+
 CREATE FUNCTION metric_sql(metrics text[], dimensions text[] DEFAULT '{}', filters jsonb DEFAULT NULL,
                            from_date date DEFAULT NULL, to_date date DEFAULT NULL, grain text DEFAULT 'month',
                            compare text DEFAULT NULL, as_of timestamptz DEFAULT NULL) RETURNS text
-LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+-- the catalog queries inside are planned once per session (planning them per call would dominate)
+SET plan_cache_mode = force_generic_plan AS $$
 #variable_conflict use_variable
 DECLARE
     mdefs jsonb := '{}';       -- metric code -> row
-    levels jsonb := '{}';      -- metric code -> level
     meas jsonb := '{}';        -- measure code -> row
     srcs jsonb := '{}';        -- source code -> row
     src_measures jsonb := '{}';-- source code -> [measure codes]
+    mcodes text[];
+    scodes text[];
+    dims_found jsonb;
     stack text[];
     c text;
     r jsonb;
@@ -885,7 +944,6 @@ DECLARE
     v jsonb;
     lvl int;
     maxlvl int := 0;
-    changed boolean;
     pass int := 0;
     dimcols text := '';        -- ', "dim.x", ...' for select lists
     dimjoin text := '';
@@ -930,9 +988,15 @@ BEGIN
        OR (SELECT count(DISTINCT x) FROM unnest(dimensions) x) <> cardinality(dimensions) THEN
         RAISE EXCEPTION 'arguments "metrics" and "dimensions" must not repeat a code' USING ERRCODE = '22023';
     END IF;
+    IF filters IS NOT NULL AND jsonb_typeof(filters) <> 'object' THEN
+        RAISE EXCEPTION 'argument "filters" must be a JSON object mapping dimension codes to a value or an array of values'
+            USING ERRCODE = '22023';
+    END IF;
+    dims_found := coalesce(retail_kpi._catalog_objects('dimension',
+                               dimensions || ARRAY(SELECT jsonb_object_keys(coalesce(filters, '{}'))), as_of), '{}');
     FOREACH d IN ARRAY dimensions LOOP
         PERFORM retail_kpi._catalog_check_code(d, 'dimensions');
-        IF retail_kpi._catalog_get('dimension', d, as_of) IS NULL THEN
+        IF NOT dims_found ? d THEN
             RAISE EXCEPTION 'dimension "%" does not exist', d USING ERRCODE = '42704';
         END IF;
         dimcols := dimcols || format(', %I', 'dim.' || d);
@@ -946,7 +1010,7 @@ BEGIN
         END IF;
         FOR k, v IN SELECT * FROM jsonb_each(filters) LOOP
             PERFORM retail_kpi._catalog_check_code(k, 'filters');
-            IF retail_kpi._catalog_get('dimension', k, as_of) IS NULL THEN
+            IF NOT dims_found ? k THEN
                 RAISE EXCEPTION 'dimension "%" does not exist', k USING ERRCODE = '42704', DETAIL = 'It is a key of argument "filters".';
             END IF;
             IF jsonb_typeof(v) = 'object' OR (jsonb_typeof(v) = 'array' AND (jsonb_array_length(v) = 0 OR EXISTS (
@@ -957,39 +1021,45 @@ BEGIN
         END LOOP;
     END IF;
 
-    -- resolve the metrics and everything they depend on
-    stack := metrics;
-    WHILE cardinality(stack) > 0 LOOP
-        c := stack[cardinality(stack)];
-        stack := stack[1:cardinality(stack) - 1];
-        CONTINUE WHEN mdefs ? c;
-        PERFORM retail_kpi._catalog_check_code(c, 'metrics');
-        r := retail_kpi._catalog_get('metric', c, as_of);
-        IF r IS NULL THEN
-            RAISE EXCEPTION 'metric "%" does not exist%', c,
-                CASE WHEN as_of IS NULL THEN '' ELSE ' at ' || as_of::text END USING ERRCODE = '42704';
-        END IF;
-        mdefs := mdefs || jsonb_build_object(c, r);
-        stack := stack || ARRAY(SELECT jsonb_array_elements_text(r->'depends_on'));
-        IF r->>'kind' = 'simple' AND NOT meas ? (r->'definition'->>'measure') THEN
-            k := r->'definition'->>'measure';
-            v := retail_kpi._catalog_get('measure', k, as_of);
-            IF v IS NULL THEN
-                RAISE EXCEPTION 'measure "%" of metric "%" does not exist', k, c USING ERRCODE = '42704';
-            END IF;
-            meas := meas || jsonb_build_object(k, v);
-            s := v->>'source';
-            IF NOT srcs ? s THEN
-                r := retail_kpi._catalog_get('source', s, as_of);
-                IF r IS NULL THEN
-                    RAISE EXCEPTION 'source "%" of measure "%" does not exist', s, k USING ERRCODE = '42704';
-                END IF;
-                srcs := srcs || jsonb_build_object(s, r);
-                src_measures := src_measures || jsonb_build_object(s, '[]'::jsonb);
-            END IF;
-            src_measures := jsonb_set(src_measures, ARRAY[s], (src_measures->s) || to_jsonb(k));
-        END IF;
-    END LOOP;
+    -- resolve the metrics and everything they depend on (one recursive query), with their evaluation
+    -- level: simple metrics 0, the others 1 + (deepest dependency depth) - (their depth), so that every
+    -- dependency is computed at a lower level than the metrics using it
+    IF EXISTS (SELECT 1 FROM unnest(metrics) x WHERE x !~ '^[a-z][a-z0-9_]{0,62}$') THEN
+        FOREACH c IN ARRAY metrics LOOP
+            PERFORM retail_kpi._catalog_check_code(c, 'metrics');
+        END LOOP;
+    END IF;
+    SELECT jsonb_object_agg(x.code, x.j || jsonb_build_object('level',
+               CASE WHEN x.j->>'kind' = 'simple' THEN 0 ELSE 1 + x.maxdepth - x.depth END)),
+           max(CASE WHEN x.j->>'kind' = 'simple' THEN 0 ELSE 1 + x.maxdepth - x.depth END),
+           max(x.depth), (array_agg(x.code ORDER BY x.code) FILTER (WHERE x.j IS NULL))[1]
+      INTO mdefs, maxlvl, pass, c
+    FROM (SELECT cl.*, max(cl.depth) OVER () AS maxdepth
+          FROM retail_kpi._catalog_metric_closure(metrics, as_of) cl) x;
+    IF c IS NOT NULL THEN
+        RAISE EXCEPTION 'metric "%" does not exist%', c,
+            CASE WHEN as_of IS NULL THEN '' ELSE ' at ' || as_of::text END USING ERRCODE = '42704';
+    END IF;
+    IF pass >= 64 THEN
+        RAISE EXCEPTION 'the metrics requested depend on each other in a cycle' USING ERRCODE = '42P17';
+    END IF;
+    SELECT coalesce(array_agg(DISTINCT ev->'definition'->>'measure'), '{}') INTO mcodes
+    FROM jsonb_each(mdefs) e(ek, ev) WHERE ev->>'kind' = 'simple';
+    meas := coalesce(retail_kpi._catalog_objects('measure', mcodes, as_of), '{}');
+    SELECT x INTO k FROM unnest(mcodes) x WHERE NOT meas ? x ORDER BY 1 LIMIT 1;
+    IF k IS NOT NULL THEN
+        RAISE EXCEPTION 'measure "%" does not exist%', k,
+            CASE WHEN as_of IS NULL THEN '' ELSE ' at ' || as_of::text END USING ERRCODE = '42704';
+    END IF;
+    SELECT coalesce(array_agg(DISTINCT ev->>'source'), '{}') INTO scodes FROM jsonb_each(meas) e(ek, ev);
+    srcs := coalesce(retail_kpi._catalog_objects('source', scodes, as_of), '{}');
+    SELECT x INTO k FROM unnest(scodes) x WHERE NOT srcs ? x ORDER BY 1 LIMIT 1;
+    IF k IS NOT NULL THEN
+        RAISE EXCEPTION 'source "%" does not exist%', k,
+            CASE WHEN as_of IS NULL THEN '' ELSE ' at ' || as_of::text END USING ERRCODE = '42704';
+    END IF;
+    SELECT coalesce(jsonb_object_agg(q.src, q.arr), '{}') INTO src_measures
+    FROM (SELECT ev->>'source' AS src, jsonb_agg(ek ORDER BY ek) AS arr FROM jsonb_each(meas) e(ek, ev) GROUP BY 1) q;
     FOREACH c IN ARRAY metrics LOOP
         IF NOT retail_kpi._catalog_is_number(mdefs->c->>'value_type') THEN
             RAISE EXCEPTION 'metric "%" has type % and cannot be returned as a value', c, mdefs->c->>'value_type'
@@ -999,27 +1069,6 @@ BEGIN
             RAISE NOTICE 'metric "%" is deprecated', c;
         END IF;
     END LOOP;
-    -- levels: simple metrics 0, others 1 + the highest level of their dependencies
-    LOOP
-        changed := false;
-        FOR c, r IN SELECT * FROM jsonb_each(mdefs) LOOP
-            CONTINUE WHEN levels ? c;
-            IF r->>'kind' = 'simple' THEN
-                levels := levels || jsonb_build_object(c, 0);
-                changed := true;
-            ELSIF NOT EXISTS (SELECT 1 FROM jsonb_array_elements_text(r->'depends_on') x WHERE NOT levels ? x) THEN
-                lvl := 1 + (SELECT max((levels->>x)::int) FROM jsonb_array_elements_text(r->'depends_on') x);
-                levels := levels || jsonb_build_object(c, lvl);
-                maxlvl := greatest(maxlvl, lvl);
-                changed := true;
-            END IF;
-        END LOOP;
-        EXIT WHEN NOT changed;
-        pass := pass + 1;
-    END LOOP;
-    IF (SELECT count(*) FROM jsonb_object_keys(levels)) <> (SELECT count(*) FROM jsonb_object_keys(mdefs)) THEN
-        RAISE EXCEPTION 'the metrics requested depend on each other in a cycle' USING ERRCODE = '42P17';
-    END IF;
 
     -- date range, with the comparison periods
     shift := CASE WHEN compare IS NULL THEN NULL
@@ -1161,7 +1210,7 @@ BEGIN
     FOR lvl IN 0 .. maxlvl LOOP
         sel := 'SELECT *';
         FOR c, r IN SELECT * FROM jsonb_each(mdefs) ORDER BY 1 LOOP
-            CONTINUE WHEN (levels->>c)::int <> lvl;
+            CONTINUE WHEN (r->>'level')::int <> lvl;
             IF r->>'kind' = 'simple' THEN
                 sel := sel || format(', %I AS %I', 'measure.' || (r->'definition'->>'measure'), c);
             ELSE
