@@ -23,6 +23,7 @@ INSERT INTO rk_cat.sales VALUES
     ('2025-01-20', 2, 'south', 50.50, 20.25, 1, 2, 'b'),
     ('2025-02-03', 1, 'north', 80.00, 50.00, 4, 3, NULL),
     ('2025-02-14', 2, 'south', 19.50, 30.00, 1, 4, NULL);
+GRANT CREATE ON SCHEMA rk_cat TO rk_cat_bob;
 CREATE TABLE rk_cat.canary (x int);
 INSERT INTO rk_cat.canary VALUES (1);
 GRANT SELECT ON rk_cat.sales, rk_cat.canary TO PUBLIC;
@@ -127,8 +128,16 @@ DELETE FROM catalog_history;
 TRUNCATE catalog_history;
 INSERT INTO catalog_functions VALUES ('pg_read_file', 'pg_catalog.pg_read_file', 'both', NULL, false);
 SELECT nextval('catalog_history_id_seq');
+-- definitions are type-checked with the CALLER's privileges, never the API owner's: a function that the
+-- planner evaluates while checking bob's view runs as bob
+CREATE FUNCTION rk_cat.who() RETURNS text LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN RAISE NOTICE 'type check runs as %', current_user; RETURN 'x'; END $$;
+CREATE VIEW rk_cat.bobs_view AS SELECT sale_date, revenue, rk_cat.who() AS tag FROM rk_cat.sales;
+SELECT define_source('bobs_source', 'rk_cat.bobs_view', 'sale_date');
+SELECT define_measure('bobs_measure', 'bobs_source', 'count_distinct', 'tag');
+SELECT define_measure('bobs_measure2', 'bobs_source', 'sum', 'revenue');
 -- bob may define his own metric (owner: himself)
-SELECT define_metric('bobs', 'Bob''s', measure => 'revenue', reason => 'mine');
+SELECT define_metric('bobs', 'Bob''s', measure => 'bobs_measure2', reason => 'mine');
 SELECT set_metric_status('bobs', 'certified', 'reviewed');
 RESET ROLE;
 SELECT code, label_en, owner, status FROM metrics WHERE code IN ('revenue', 'bobs') ORDER BY code;

@@ -20,6 +20,7 @@
 #include "retail_kpi.h"
 
 #include "catalog/pg_type.h"
+#include "executor/spi.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
@@ -30,6 +31,7 @@
 
 PG_FUNCTION_INFO_V1(catalog_parse_expression);
 PG_FUNCTION_INFO_V1(catalog_caller);
+PG_FUNCTION_INFO_V1(catalog_probe);
 
 /* Everything the renderer needs while walking one expression. */
 typedef struct CatExprContext
@@ -591,4 +593,62 @@ catalog_caller(PG_FUNCTION_ARGS)
 	char	   *name = GetUserNameFromId(GetOuterUserId(), false);
 
 	PG_RETURN_DATUM(DirectFunctionCall1(namein, CStringGetDatum(name)));
+}
+
+/*
+ * catalog_probe(query text) → text
+ *
+ * Runs a read-only query built by the catalog API (a type check: "SELECT
+ * <type name> FROM (<definition> FROM <source> WHERE false)") and returns
+ * the first column of its first row.  It runs as the CALLER (the outer
+ * role, see catalog_caller), in a security-restricted operation, not as the
+ * SECURITY DEFINER owner of the API: planning a user's view may evaluate
+ * the user's functions, which must never run with the owner's privileges.
+ */
+Datum
+catalog_probe(PG_FUNCTION_ARGS)
+{
+	char	   *query = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	Oid			save_userid;
+	int			save_sec_context;
+	text	   *result = NULL;
+	MemoryContext caller_cxt = CurrentMemoryContext;
+
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(GetOuterUserId(),
+						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	PG_TRY();
+	{
+		int			rc;
+
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		rc = SPI_execute(query, true, 1);
+		if (rc != SPI_OK_SELECT)
+			elog(ERROR, "catalog probe did not run a SELECT");
+		if (SPI_processed > 0)
+		{
+			bool		isnull;
+			Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+			if (!isnull)
+			{
+				MemoryContext old = MemoryContextSwitchTo(caller_cxt);
+
+				result = DatumGetTextPCopy(d);
+				MemoryContextSwitchTo(old);
+			}
+		}
+		SPI_finish();
+	}
+	PG_FINALLY();
+	{
+		SetUserIdAndSecContext(save_userid, save_sec_context);
+	}
+	PG_END_TRY();
+
+	if (result == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(result);
 }

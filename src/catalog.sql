@@ -37,6 +37,12 @@ COMMENT ON FUNCTION catalog_parse_expression(text, text, text[], text[], text, t
 
 CREATE FUNCTION catalog_caller() RETURNS name
     AS 'MODULE_PATHNAME' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+CREATE FUNCTION catalog_probe(query text) RETURNS text
+    AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION catalog_probe(text) IS
+    'internal: runs a read-only type-check query of the catalog API as the calling role (not as the API owner)';
+REVOKE EXECUTE ON FUNCTION catalog_probe(text) FROM PUBLIC;
+
 COMMENT ON FUNCTION catalog_caller() IS
     'the role calling the catalog API (current role as set by SET ROLE, unchanged by SECURITY DEFINER)';
 
@@ -602,9 +608,10 @@ BEGIN
                 USING ERRCODE = '42703', DETAIL = format('Relation %I.%I has no such column.', src.schema_name, src.relation_name);
         END IF;
     END LOOP;
-    -- type check (no rows are read): wrong argument types or missing functions fail here
-    EXECUTE format('SELECT retail_kpi._catalog_type_name(pg_catalog.pg_typeof(x)) FROM (SELECT %s AS x FROM %I.%I AS src WHERE false) q',
-                   compiled, src.schema_name, src.relation_name) INTO rtype;
+    -- type check (no rows are read), run as the caller: wrong argument types or missing functions fail here
+    rtype := retail_kpi.catalog_probe(format(
+        'SELECT retail_kpi._catalog_type_name(pg_catalog.pg_typeof(x)) FROM (SELECT %s AS x FROM %I.%I AS src WHERE false) q',
+        compiled, src.schema_name, src.relation_name));
     SELECT * INTO old FROM retail_kpi.measures m WHERE m.code = code FOR UPDATE;
     IF FOUND THEN
         PERFORM retail_kpi._catalog_require_owner('measure', code, old.owner);
@@ -721,8 +728,8 @@ BEGIN
             probe := probe || format('%sCAST(NULL AS %s) AS %I', CASE WHEN probe = '' THEN '' ELSE ', ' END, m_type, d);
         END LOOP;
         compiled := e.sql;
-        EXECUTE format('SELECT retail_kpi._catalog_type_name(pg_catalog.pg_typeof(%s)) FROM (SELECT %s) q', compiled, probe)
-            INTO vtype;
+        vtype := retail_kpi.catalog_probe(format(
+            'SELECT retail_kpi._catalog_type_name(pg_catalog.pg_typeof(%s)) FROM (SELECT %s) q', compiled, probe));
         def := jsonb_build_object('expression', expression);
     END CASE;
     -- cycles: no dependency may (transitively) depend on this metric
