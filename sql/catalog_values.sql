@@ -232,7 +232,6 @@ SELECT metric_sql('{net_sales}', '{nosuch}');
 SELECT metric_sql('{net_sales}', '{store,store}');
 SELECT metric_sql('{sales_summary}');
 SELECT metric_sql('{net_sales}', grain => 'fortnight');
-SELECT metric_sql('{net_sales}', grain => 'retail_week');
 SELECT metric_sql('{net_sales}', from_date => '2024-02-01', to_date => '2024-01-01');
 SELECT metric_sql('{net_sales}', compare => 'previous_period');
 SELECT metric_sql('{net_sales}', compare => 'yoy', from_date => '2024-01-01', to_date => '2024-01-31');

@@ -119,6 +119,8 @@ INSERT INTO catalog_functions VALUES
     ('promo_roi', 'retail_kpi.promo_roi', 'metric', NULL, true),
     ('growth_rate', 'retail_kpi.growth_rate', 'metric', NULL, true),
     ('attainment', 'retail_kpi.attainment', 'metric', NULL, true),
+    ('activity_rate', 'retail_kpi.activity_rate', 'metric', NULL, true),
+    ('dead_stock_rate', 'retail_kpi.dead_stock_rate', 'metric', NULL, true),
     ('incremental_units', 'retail_kpi.incremental_units', 'metric', NULL, true),
     ('incremental_revenue', 'retail_kpi.incremental_revenue', 'metric', NULL, true),
     ('incremental_gross_profit', 'retail_kpi.incremental_gross_profit', 'metric', NULL, true);
@@ -957,6 +959,9 @@ DECLARE
     staticjoin text := '';
     period text;
     shift text;
+    rfield text;               -- retail grains: the retail_calendar_day field giving the period start
+    first_period date;         -- with compare: the start of the first current period
+    basekey text;              -- with compare: the comparison period of k.period_start
     lo date;
     hi date;
     where_common text;
@@ -981,7 +986,16 @@ BEGIN
     IF dimensions IS NULL OR array_position(dimensions, NULL) IS NOT NULL THEN
         RAISE EXCEPTION 'argument "dimensions" must be an array without NULL elements' USING ERRCODE = '22023';
     END IF;
-    PERFORM retail_kpi._catalog_check_variant(grain, 'grain', '{day,week,month,quarter,year,total}');
+    PERFORM retail_kpi._catalog_check_variant(grain, 'grain',
+        '{day,week,month,quarter,year,total,retail_week,retail_period,retail_quarter,retail_year}');
+    IF grain LIKE 'retail\_%' THEN
+        IF to_regprocedure('retail_kpi.retail_week(date,text,integer,integer)') IS NULL THEN
+            RAISE EXCEPTION 'grain "%" needs the retail calendar', grain
+                USING ERRCODE = '0A000', DETAIL = 'Function retail_kpi.retail_week(date) is not installed.';
+        END IF;
+        rfield := CASE grain WHEN 'retail_week' THEN 'week_start' WHEN 'retail_period' THEN 'period_start'
+                             WHEN 'retail_quarter' THEN 'quarter_start' ELSE 'year_start' END;
+    END IF;
     IF compare IS NOT NULL THEN
         PERFORM retail_kpi._catalog_check_variant(compare, 'compare', '{previous_period,same_period_last_year}');
     END IF;
@@ -1086,10 +1100,21 @@ BEGIN
     lo := from_date;
     hi := to_date;
     IF compare IS NOT NULL THEN
-        IF grain NOT IN ('day', 'total') THEN
-            lo := date_trunc(grain, from_date::timestamp)::date;   -- whole periods when comparing
+        -- whole periods when comparing: from_date moves back to the start of its period
+        IF rfield IS NOT NULL THEN
+            EXECUTE format('SELECT (retail_kpi.retail_week($1)).%I', rfield) INTO first_period USING from_date;
+            -- retail comparison: the period containing the day before (previous) or 364 days before
+            -- (same period last year, NRF restated: same weekday 52 weeks back)
+            basekey := format('(retail_kpi.retail_week(k.period_start - %s)).%I',
+                              CASE WHEN compare = 'previous_period' THEN 1 ELSE 364 END, rfield);
+            EXECUTE format('SELECT (retail_kpi.retail_week($1 - %s)).%I',
+                           CASE WHEN compare = 'previous_period' THEN 1 ELSE 364 END, rfield) INTO lo USING first_period;
+        ELSE
+            first_period := CASE WHEN grain IN ('day', 'total') THEN from_date
+                                 ELSE date_trunc(grain, from_date::timestamp)::date END;
+            basekey := format('CAST(k.period_start - %L::pg_catalog.interval AS pg_catalog.date)', shift);
+            lo := (first_period - shift::interval)::date;
         END IF;
-        lo := (lo - shift::interval)::date;
     END IF;
 
     -- one aggregate query per source
@@ -1107,6 +1132,8 @@ BEGIN
                 period := format('CASE WHEN src.%I >= %L::pg_catalog.date THEN %L::pg_catalog.date ELSE %L::pg_catalog.date END',
                                  r->>'time_column', from_date, from_date, lo);
             END IF;
+        ELSIF rfield IS NOT NULL THEN
+            period := format('(retail_kpi.retail_week(CAST(src.%I AS pg_catalog.date))).%I', r->>'time_column', rfield);
         ELSE
             period := format('CAST(pg_catalog.date_trunc(%L, CAST(src.%I AS pg_catalog.timestamp)) AS pg_catalog.date)',
                              grain, r->>'time_column');
@@ -1247,13 +1274,11 @@ BEGIN
         || 'CASE WHEN v.base > 0 THEN CAST((v.cur - v.base) / v.base AS pg_catalog.float8) END AS change'
         || format(' FROM %I k', prev);
     IF compare IS NOT NULL THEN
-        q := q || format(' LEFT JOIN %I b ON b.period_start = CAST(k.period_start - %L::pg_catalog.interval AS pg_catalog.date)', prev, shift)
-               || dimjoin;
+        q := q || format(' LEFT JOIN %I b ON b.period_start = %s', prev, basekey) || dimjoin;
     END IF;
     q := q || ' CROSS JOIN LATERAL (VALUES ' || vals || ') v(ord, metric, value, exact_value, cur, base)';
     IF compare IS NOT NULL THEN
-        q := q || format(' WHERE k.period_start >= %L::pg_catalog.date',
-                         CASE WHEN grain IN ('day', 'total') THEN from_date ELSE date_trunc(grain, from_date::timestamp)::date END);
+        q := q || format(' WHERE k.period_start >= %L::pg_catalog.date', first_period);
     END IF;
     q := q || ' ORDER BY v.ord, k.period_start' || replace(dimcols, ', "', ', k."');
     RETURN q;
@@ -1525,7 +1550,8 @@ DECLARE
 BEGIN
     PERFORM retail_kpi._catalog_check_code(metric, 'metric');
     PERFORM retail_kpi._catalog_check_code(scenario, 'scenario');
-    PERFORM retail_kpi._catalog_check_variant(grain, 'grain', '{day,week,month,quarter,year,total}');
+    PERFORM retail_kpi._catalog_check_variant(grain, 'grain',
+        '{day,week,month,quarter,year,total,retail_week,retail_period,retail_quarter,retail_year}');
     PERFORM retail_kpi._catalog_check_members(dimensions, 'dimensions');
     SELECT * INTO m FROM retail_kpi.metrics t WHERE t.code = metric;
     IF NOT FOUND THEN
@@ -1535,7 +1561,7 @@ BEGIN
     IF period_start IS NULL THEN
         RAISE EXCEPTION 'argument "period_start" must not be NULL' USING ERRCODE = '22004';
     END IF;
-    IF grain NOT IN ('day', 'total') AND date_trunc(grain, period_start::timestamp)::date <> period_start THEN
+    IF grain NOT IN ('day', 'total') AND grain NOT LIKE 'retail\_%' AND date_trunc(grain, period_start::timestamp)::date <> period_start THEN
         RAISE EXCEPTION 'argument "period_start" (%) is not the first day of a %', period_start, grain
             USING ERRCODE = '22023', HINT = format('Use %s.', date_trunc(grain, period_start::timestamp)::date);
     END IF;
