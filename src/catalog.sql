@@ -1781,7 +1781,7 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     ('sell_through_rate', 'Sell-through rate', '售罄率', 'derived', NULL, NULL, NULL, 'sell_through_rate(units_sold, units_received, opening_units)', 'ratio', 'higher_is_better', 'units sold / (opening on-hand + units received)'),
     ('inventory_turnover', 'Inventory turnover', '库存周转率', 'derived', NULL, NULL, NULL, 'inventory_turnover(sales_summary, stock_summary)', 'times', 'higher_is_better', 'COGS / average inventory at cost'),
     ('days_of_inventory', 'Days of inventory', '库存周转天数', 'derived', NULL, NULL, NULL, 'days_of_inventory(sales_summary, stock_summary, period_days)', 'days', 'lower_is_better', 'average inventory x period days / COGS'),
-    ('gmroi', 'GMROI', '毛利回报率', 'derived', NULL, NULL, NULL, 'gmroi(sales_summary, stock_summary)', 'ratio', 'higher_is_better', 'gross profit / average inventory at cost'),
+    ('gmroi', 'GMROI', '毛利回报率', 'derived', NULL, NULL, NULL, 'gmroi(sales_summary, stock_summary)', 'times', 'higher_is_better', 'gross profit / average inventory at cost'),
     ('promo_roi', 'Promotion ROI', '促销ROI', 'derived', NULL, NULL, NULL, 'promo_roi(promo_summary, promo_spend)', 'ratio', 'higher_is_better', '(incremental GP - spend) / spend')
 $$;
 COMMENT ON FUNCTION standard_metric_templates() IS
@@ -1795,6 +1795,7 @@ LANGUAGE plpgsql VOLATILE SECURITY INVOKER AS $$
 DECLARE
     t record;
     bound text;
+    bound_unit text;
 BEGIN
     IF bindings IS NULL OR jsonb_typeof(bindings) <> 'object' THEN
         RAISE EXCEPTION 'argument "bindings" must be a JSON object mapping conventional measure codes to measure codes'
@@ -1811,6 +1812,7 @@ BEGIN
         BEGIN
             IF t.kind = 'simple' THEN
                 bound := coalesce(bindings->>t.measure, t.measure);
+                bound_unit := (SELECT m.unit FROM retail_kpi.measures m WHERE m.code = bound);
                 IF NOT EXISTS (SELECT 1 FROM retail_kpi.measures m WHERE m.code = bound) THEN
                     installed := false;
                     detail := format('measure "%s" is not defined', bound);
@@ -1819,10 +1821,12 @@ BEGIN
                 END IF;
             ELSE
                 bound := NULL;
+                bound_unit := NULL;
             END IF;
             PERFORM retail_kpi.define_metric(t.code, t.label_en, t.kind, measure => bound, numerator => t.numerator,
                                              denominator => t.denominator, expression => t.expression,
-                                             label_zh => t.label_zh, description => t.description, unit => t.unit,
+                                             label_zh => t.label_zh, description => t.description,
+                                             unit => coalesce(bound_unit, t.unit),
                                              polarity => t.polarity, owner => owner, tags => '{standard}',
                                              status => status, reason => reason);
             installed := true;

@@ -28,6 +28,13 @@ CREATE OR REPLACE VIEW retail_demo.kpi_assortment AS
 SELECT a.store_id, r.region_name AS region, a.sku_id
 FROM retail_demo.store_assortment a JOIN retail_demo.stores st USING (store_id) JOIN retail_demo.regions r USING (region_id);
 
+CREATE OR REPLACE VIEW retail_demo.kpi_stock AS
+SELECT i.snapshot_date, i.store_id, r.region_name AS region, i.on_hand_units, i.on_hand_cost, i.on_hand_retail
+FROM retail_demo.inventory_snapshots i JOIN retail_demo.stores st USING (store_id) JOIN retail_demo.regions r USING (region_id);
+CREATE OR REPLACE VIEW retail_demo.kpi_receipts AS
+SELECT x.receipt_date, x.store_id, r.region_name AS region, x.units
+FROM retail_demo.receipts x JOIN retail_demo.stores st USING (store_id) JOIN retail_demo.regions r USING (region_id);
+
 SELECT define_dimension('store', 'Store', '门店') IS NOT NULL AS ok,
        define_dimension('region', 'Region', '区域') IS NOT NULL AS ok2 \gset
 SELECT define_source('demo_sales', 'retail_demo.kpi_sales', 'sale_date', '{"store": "store_id", "region": "region"}',
@@ -37,6 +44,9 @@ SELECT define_source('demo_returns', 'retail_demo.kpi_returns', 'return_date', '
 SELECT define_source('demo_stores', 'retail_demo.kpi_stores', NULL, '{"store": "store_id", "region": "region"}',
                      'static store attributes (selling area, staff)') IS NOT NULL AS ok \gset
 SELECT define_source('demo_assortment', 'retail_demo.kpi_assortment', NULL, '{"store": "store_id", "region": "region"}') IS NOT NULL AS ok \gset
+SELECT define_source('demo_stock', 'retail_demo.kpi_stock', 'snapshot_date', '{"store": "store_id", "region": "region"}',
+                     'weekly inventory snapshots') IS NOT NULL AS ok \gset
+SELECT define_source('demo_receipts', 'retail_demo.kpi_receipts', 'receipt_date', '{"store": "store_id", "region": "region"}') IS NOT NULL AS ok \gset
 
 SELECT count(define_measure(code, src, agg, expr, filter, unit => unit, reason => 'demo binding')) AS measures_defined
 FROM (VALUES ('net_sales', 'demo_sales', 'sum', 'revenue', NULL, 'CNY'),
@@ -50,7 +60,18 @@ FROM (VALUES ('net_sales', 'demo_sales', 'sum', 'revenue', NULL, 'CNY'),
              ('returned_units', 'demo_returns', 'sum', 'units', NULL, 'units'),
              ('selling_area_m2', 'demo_stores', 'sum', 'selling_area_m2', NULL, 'm2'),
              ('fte', 'demo_stores', 'sum', 'fte_staff', NULL, 'FTE'),
-             ('skus_listed', 'demo_assortment', 'count_distinct', 'sku_id', NULL, 'count')) m(code, src, agg, expr, filter, unit);
+             ('skus_listed', 'demo_assortment', 'count_distinct', 'sku_id', NULL, 'count'),
+             ('units_received', 'demo_receipts', 'sum', 'units', NULL, 'units'),
+             ('period_days', 'demo_sales', 'count_distinct', 'sale_date', NULL, 'days')) m(code, src, agg, expr, filter, unit);
+-- the stock summary needs the stock family (stock_agg); without it the inventory KPIs are left out
+DO $$
+BEGIN
+    PERFORM retail_kpi.define_measure('stock_summary', 'demo_stock', 'stock_agg',
+                                      'snapshot_date, on_hand_cost, on_hand_units, on_hand_retail', reason => 'demo binding');
+EXCEPTION WHEN undefined_function THEN
+    NULL;
+END
+$$;
 
 \echo
 \echo '--- standard library: which KPIs could be bound (the others need families or data not bound here)'
@@ -60,9 +81,12 @@ ORDER BY installed DESC, code;
 
 \echo
 \echo '--- KPI scorecard by region, Nov 2025 - Jan 2026 (the last retail quarter), vs the same period last year'
+SELECT array_agg(k ORDER BY o)::text AS kpis
+FROM unnest('{net_sales,gross_margin_rate,markup_rate,conversion_rate,avg_transaction_value,units_per_transaction,sales_per_m2,sales_per_fte,return_rate,sku_activity_rate,inventory_turnover,gmroi,days_of_inventory}'::text[])
+     WITH ORDINALITY u(k, o)
+WHERE EXISTS (SELECT 1 FROM metrics m WHERE m.code = u.k) \gset
 WITH v AS (
-    SELECT * FROM metric_values('{net_sales,gross_margin_rate,markup_rate,conversion_rate,avg_transaction_value,units_per_transaction,sales_per_m2,sales_per_fte,return_rate,sku_activity_rate}',
-                                '{region}', NULL, '2025-11-02', '2026-01-31', 'total', 'same_period_last_year'))
+    SELECT * FROM metric_values(:'kpis', '{region}', NULL, '2025-11-02', '2026-01-31', 'total', 'same_period_last_year'))
 SELECT m.label_zh || ' ' || m.label_en AS kpi, v.dimension_values->>'region' AS region,
        CASE WHEN m.unit = 'ratio' THEN to_char(100 * v.value, 'FM990.00') || ' %'
             ELSE to_char(v.value, 'FM999,999,990.00') END AS value,
@@ -70,8 +94,7 @@ SELECT m.label_zh || ' ' || m.label_en AS kpi, v.dimension_values->>'region' AS 
             ELSE to_char(v.base_value, 'FM999,999,990.00') END AS last_year,
        to_char(100 * v.change, 'FMS990.0') || ' %' AS growth
 FROM v JOIN metrics m ON m.code = v.metric
-ORDER BY array_position('{net_sales,gross_margin_rate,markup_rate,conversion_rate,avg_transaction_value,units_per_transaction,sales_per_m2,sales_per_fte,return_rate,sku_activity_rate}'::text[], v.metric),
-         region;
+ORDER BY array_position(:'kpis'::text[], v.metric), region;
 
 \echo
 \echo '--- the same metric, checked against hand-written SQL (ratio of sums, never an average of ratios)'
