@@ -150,6 +150,12 @@ SET ROLE rk_cat_carol;
 SELECT define_metric('revenue', 'Net revenue', measure => 'revenue', label_zh => '净销售额', unit => 'CNY',
                      status => 'certified', reason => 'renamed by admin');
 SELECT drop_metric('bobs', 'admin cleanup');
+-- the admin may extend the function allow-list (not replace its built-in entries)
+SELECT allow_function('greatest_of', 'pg_catalog.abs', 'metric', 'test entry');
+SELECT allow_function('abs', 'pg_catalog.sqrt', 'both');
+SELECT allow_function('bad', 'abs; DROP TABLE x', 'both');
+SELECT allow_function('bad', 'pg_catalog.abs', 'anywhere');
+SELECT name, sql_name, usage, builtin FROM catalog_functions WHERE name IN ('abs', 'greatest_of') ORDER BY 1;
 RESET ROLE;
 SELECT code, label_en, owner, status FROM metrics WHERE code IN ('revenue', 'bobs') ORDER BY code;
 
@@ -249,6 +255,7 @@ SELECT * FROM metric_lineage('revenue');
 SELECT * FROM metric_lineage('sales_summary');
 
 -- cleanup (roles are cluster-wide)
+DELETE FROM catalog_functions WHERE NOT builtin;
 DELETE FROM catalog_history; DELETE FROM alert_rules; DELETE FROM targets; DELETE FROM metrics;
 DELETE FROM measures; DELETE FROM sources; DELETE FROM dimensions;
 DROP SCHEMA rk_cat CASCADE;

@@ -863,6 +863,10 @@ BEGIN
         RAISE EXCEPTION 'invalid value for argument "sql_name": %', coalesce(quote_literal(sql_name), 'NULL')
             USING ERRCODE = '22023', DETAIL = 'It must be a schema-qualified lowercase function name.';
     END IF;
+    IF EXISTS (SELECT 1 FROM retail_kpi.catalog_functions f WHERE f.name = name AND f.builtin) THEN
+        RAISE EXCEPTION 'function "%" is a built-in entry of the allow-list', name
+            USING ERRCODE = '22023', DETAIL = 'Built-in entries come from the extension''s install script and cannot be replaced.';
+    END IF;
     DELETE FROM retail_kpi.catalog_functions f WHERE f.name = name;
     INSERT INTO retail_kpi.catalog_functions VALUES (name, sql_name, usage, description, false);
     PERFORM retail_kpi._catalog_record('function', name, 'allow', NULL, NULL,

@@ -51,6 +51,7 @@ SELECT * FROM install_standard_metrics(status => 'certified');
 SELECT define_metric('net_sales', 'Net sales (revised)', measure => 'net_sales', unit => 'CNY', reason => 'label');
 SELECT set_target('net_sales', '2024-03-01', 25000, '{"region": "north"}', reason => 'budget');
 SELECT define_alert_rule('low_sales', 'net_sales', 'below', 20000, dimensions => '{region}');
+SELECT allow_function('my_abs', 'pg_catalog.abs', 'both', 'a user-added allow-list entry (dumped)');
 SQL
 
 dump_catalog() {   # all catalog rows as sorted JSON lines, and metric values
@@ -63,6 +64,7 @@ SELECT 'metrics', to_jsonb(t)::text FROM metrics t ORDER BY 2;
 SELECT 'targets', to_jsonb(t)::text FROM targets t ORDER BY 2;
 SELECT 'alert_rules', to_jsonb(t)::text FROM alert_rules t ORDER BY 2;
 SELECT 'history', to_jsonb(t)::text FROM catalog_history t ORDER BY 2;
+SELECT 'functions', to_jsonb(t)::text FROM catalog_functions t WHERE NOT builtin ORDER BY 2;
 SELECT 'functions', count(*) FROM catalog_functions;
 SELECT 'aggregations', count(*) FROM catalog_aggregations;
 SELECT 'values', v::text FROM metric_values('{net_sales,gross_margin_rate,conversion_rate,avg_transaction_value}',
@@ -81,7 +83,7 @@ if ! diff -u "$tmp/before.txt" "$tmp/after.txt"; then
   echo "FAIL: catalog rows or metric values differ after dump and restore"
   exit 1
 fi
-for t in dimensions sources measures metrics targets alert_rules history values vs_target; do
+for t in dimensions sources measures metrics targets alert_rules history functions values vs_target; do
   n=$(grep -c "^$t|" "$tmp/after.txt" || true)
   if ((n == 0)); then
     echo "FAIL: no $t rows were compared"
