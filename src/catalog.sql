@@ -31,7 +31,7 @@ CREATE FUNCTION catalog_parse_expression(expression text, argname text, function
                                          function_sql text[], column_prefix text DEFAULT NULL,
                                          replace_names text[] DEFAULT NULL, replace_sql text[] DEFAULT NULL,
                                          OUT sql text, OUT columns text[], OUT functions text[], OUT items int)
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION catalog_parse_expression(text, text, text[], text[], text, text[], text[]) IS
     'validates a catalog expression with the PostgreSQL raw parser (allow-listed nodes, operators, functions, casts) and returns its normalised SQL, referenced columns and functions';
 
@@ -266,7 +266,7 @@ SELECT pg_catalog.pg_extension_config_dump('retail_kpi.catalog_history_id_seq', 
 
 -- Checks that a code is a plain snake_case identifier (the only form allowed for catalog codes).
 CREATE FUNCTION _catalog_check_code(value text, argname text) RETURNS text
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE plpgsql IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
 BEGIN
     IF value IS NULL THEN
         RAISE EXCEPTION 'argument "%" must not be NULL', argname USING ERRCODE = '22004';
@@ -283,7 +283,7 @@ COMMENT ON FUNCTION _catalog_check_code(text, text) IS 'internal: raises 22023 u
 
 -- Checks a variant name against a list (22023 with the valid names in the HINT).
 CREATE FUNCTION _catalog_check_variant(value text, argname text, valid text[]) RETURNS text
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE plpgsql IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
 BEGIN
     IF value IS NULL OR NOT value = ANY (valid) THEN
         RAISE EXCEPTION 'invalid value for argument "%": %', argname, coalesce(pg_catalog.quote_literal(value), 'NULL')
@@ -297,7 +297,7 @@ COMMENT ON FUNCTION _catalog_check_variant(text, text, text[]) IS 'internal: rai
 
 -- The role that becomes the owner of a new object: the given one (the caller must be a member) or the caller.
 CREATE FUNCTION _catalog_owner(owner text) RETURNS text
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE CALLED ON NULL INPUT PARALLEL RESTRICTED AS $$
 DECLARE
     caller name := retail_kpi.catalog_caller();
 BEGIN
@@ -322,7 +322,7 @@ COMMENT ON FUNCTION _catalog_owner(text) IS 'internal: resolves and checks the o
 
 -- Raises 42501 unless the caller is a member of the object's owner role or of retail_kpi_admin.
 CREATE FUNCTION _catalog_require_owner(object_type text, code text, owner text) RETURNS void
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE CALLED ON NULL INPUT PARALLEL RESTRICTED AS $$
 DECLARE
     caller name := retail_kpi.catalog_caller();
 BEGIN
@@ -344,7 +344,7 @@ COMMENT ON FUNCTION _catalog_require_owner(text, text, text) IS 'internal: permi
 
 -- Raises 42501 unless the caller is a member of retail_kpi_admin.
 CREATE FUNCTION _catalog_require_admin(what text) RETURNS void
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE CALLED ON NULL INPUT PARALLEL RESTRICTED AS $$
 BEGIN
     IF pg_catalog.to_regrole('retail_kpi_admin') IS NULL
        OR NOT pg_catalog.pg_has_role(retail_kpi.catalog_caller(), 'retail_kpi_admin', 'MEMBER') THEN
@@ -358,7 +358,7 @@ COMMENT ON FUNCTION _catalog_require_admin(text) IS 'internal: raises 42501 unle
 -- Appends one row to catalog_history.
 CREATE FUNCTION _catalog_record(object_type text, code text, action text, reason text,
                                 old_definition jsonb, new_definition jsonb) RETURNS void
-LANGUAGE sql VOLATILE AS $$
+LANGUAGE sql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE AS $$
     INSERT INTO retail_kpi.catalog_history
         (object_type, code, action, changed_by, session_user_name, reason, old_definition, new_definition)
     VALUES (object_type, code, action, retail_kpi.catalog_caller(), session_user, reason, old_definition, new_definition);
@@ -367,7 +367,7 @@ COMMENT ON FUNCTION _catalog_record(text, text, text, text, jsonb, jsonb) IS 'in
 
 -- An object's row as jsonb: the live row, or the definition in force at as_of (from the history).
 CREATE FUNCTION _catalog_get(object_type text, code text, as_of timestamptz DEFAULT NULL) RETURNS jsonb
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
 #variable_conflict use_variable
 BEGIN
     IF as_of IS NOT NULL THEN
@@ -390,7 +390,7 @@ COMMENT ON FUNCTION _catalog_get(text, text, timestamptz) IS
 -- Parses and re-renders an expression with the allow-listed functions of the given usage.
 CREATE FUNCTION _catalog_parse(expression text, argname text, usage text, column_prefix text DEFAULT NULL,
                                OUT sql text, OUT columns text[], OUT functions text[], OUT items int)
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
     SELECT p.sql, p.columns, p.functions, p.items
     FROM (SELECT coalesce(array_agg(f.name ORDER BY f.name), '{}') AS n,
                  coalesce(array_agg(f.sql_name ORDER BY f.name), '{}') AS s
@@ -401,7 +401,7 @@ COMMENT ON FUNCTION _catalog_parse(text, text, text, text) IS 'internal: catalog
 
 -- Qualified name of a type (so generated SQL does not depend on search_path).
 CREATE FUNCTION _catalog_type_name(t regtype) RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
+LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
     SELECT format('%I.%I', n.nspname, ty.typname)
     FROM pg_catalog.pg_type ty JOIN pg_catalog.pg_namespace n ON n.oid = ty.typnamespace
     WHERE ty.oid = t;
@@ -410,7 +410,7 @@ COMMENT ON FUNCTION _catalog_type_name(regtype) IS 'internal: schema-qualified, 
 
 -- True for the value types a metric may return to metric_values.
 CREATE FUNCTION _catalog_is_number(type_name text) RETURNS boolean
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE sql IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
     SELECT type_name IN ('pg_catalog."numeric"', 'pg_catalog.int8', 'pg_catalog.int4', 'pg_catalog.int2',
                          'pg_catalog.float8', 'pg_catalog.float4', 'pg_catalog.numeric');
 $$;
@@ -418,7 +418,7 @@ COMMENT ON FUNCTION _catalog_is_number(text) IS 'internal: is the (qualified) ty
 
 -- All metrics a metric depends on, transitively (live definitions).
 CREATE FUNCTION _catalog_upstream_metrics(code text) RETURNS TABLE(metric text, depth int)
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
     WITH RECURSIVE up(metric, depth, path) AS (
         SELECT d, 1, ARRAY[code, d] FROM retail_kpi.metrics m, unnest(m.depends_on) d WHERE m.code = $1
         UNION ALL
@@ -436,7 +436,7 @@ COMMENT ON FUNCTION _catalog_upstream_metrics(text) IS 'internal: transitive ups
 CREATE FUNCTION define_dimension(code text, label_en text, label_zh text DEFAULT NULL,
                                  description text DEFAULT NULL, parent text DEFAULT NULL,
                                  owner text DEFAULT NULL, reason text DEFAULT NULL) RETURNS text
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, retail_kpi, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY DEFINER PARALLEL UNSAFE SET search_path = pg_catalog, retail_kpi, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
     old retail_kpi.dimensions;
@@ -474,7 +474,7 @@ COMMENT ON FUNCTION define_dimension(text, text, text, text, text, text, text) I
 CREATE FUNCTION define_source(code text, relation regclass, time_column text DEFAULT NULL,
                               dimensions jsonb DEFAULT '{}', description text DEFAULT NULL,
                               owner text DEFAULT NULL, reason text DEFAULT NULL) RETURNS text
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, retail_kpi, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY DEFINER PARALLEL UNSAFE SET search_path = pg_catalog, retail_kpi, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
     old retail_kpi.sources;
@@ -552,7 +552,7 @@ CREATE FUNCTION define_measure(code text, source text, aggregation text, express
                                filter text DEFAULT NULL, label_en text DEFAULT NULL, label_zh text DEFAULT NULL,
                                description text DEFAULT NULL, unit text DEFAULT NULL,
                                owner text DEFAULT NULL, reason text DEFAULT NULL) RETURNS text
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, retail_kpi, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY DEFINER PARALLEL UNSAFE SET search_path = pg_catalog, retail_kpi, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
     old retail_kpi.measures;
@@ -651,7 +651,7 @@ CREATE FUNCTION define_metric(code text, label_en text, kind text DEFAULT 'simpl
                               unit text DEFAULT NULL, polarity text DEFAULT 'higher_is_better',
                               owner text DEFAULT NULL, tags text[] DEFAULT '{}', status text DEFAULT NULL,
                               reason text DEFAULT NULL) RETURNS text
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, retail_kpi, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY DEFINER PARALLEL UNSAFE SET search_path = pg_catalog, retail_kpi, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
     old retail_kpi.metrics;
@@ -771,7 +771,7 @@ COMMENT ON FUNCTION define_metric(text, text, text, text, text, text, text, text
     'creates or updates a metric (simple: measure; ratio: numerator / denominator metrics; derived: expression over metrics); validates, rejects cycles, records history';
 
 CREATE FUNCTION set_metric_status(code text, status text, reason text DEFAULT NULL) RETURNS text
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, retail_kpi, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY DEFINER PARALLEL UNSAFE SET search_path = pg_catalog, retail_kpi, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
     old retail_kpi.metrics;
@@ -792,12 +792,12 @@ $$;
 COMMENT ON FUNCTION set_metric_status(text, text, text) IS 'sets a metric''s status (draft, certified, deprecated); owner or admin only';
 
 CREATE FUNCTION deprecate_metric(code text, reason text DEFAULT NULL) RETURNS text
-LANGUAGE sql VOLATILE AS $$ SELECT retail_kpi.set_metric_status(code, 'deprecated', reason); $$;
+LANGUAGE sql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE AS $$ SELECT retail_kpi.set_metric_status(code, 'deprecated', reason); $$;
 COMMENT ON FUNCTION deprecate_metric(text, text) IS 'marks a metric deprecated (same as set_metric_status(code, ''deprecated''))';
 
 -- Drops a catalog object (metric, measure, source, dimension) when nothing depends on it.
 CREATE FUNCTION drop_catalog_object(object_type text, code text, reason text DEFAULT NULL) RETURNS void
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, retail_kpi, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY DEFINER PARALLEL UNSAFE SET search_path = pg_catalog, retail_kpi, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
     old jsonb;
@@ -847,13 +847,13 @@ COMMENT ON FUNCTION drop_catalog_object(text, text, text) IS
     'drops a metric, measure, source, dimension or alert rule when nothing depends on it; owner or admin only';
 
 CREATE FUNCTION drop_metric(code text, reason text DEFAULT NULL) RETURNS void
-LANGUAGE sql VOLATILE AS $$ SELECT retail_kpi.drop_catalog_object('metric', code, reason); $$;
+LANGUAGE sql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE AS $$ SELECT retail_kpi.drop_catalog_object('metric', code, reason); $$;
 COMMENT ON FUNCTION drop_metric(text, text) IS 'drops a metric nothing depends on (owner or admin only)';
 
 -- Adds a function to the allow-list (admin only), e.g. after installing a family that provides it.
 CREATE FUNCTION allow_function(name text, sql_name text, usage text DEFAULT 'metric', description text DEFAULT NULL)
 RETURNS void
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, retail_kpi, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY DEFINER PARALLEL UNSAFE SET search_path = pg_catalog, retail_kpi, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
     PERFORM retail_kpi._catalog_require_admin('change the function allow-list');
@@ -883,7 +883,7 @@ COMMENT ON FUNCTION allow_function(text, text, text, text) IS
 -- and the row (NULL when the metric does not exist), live or as defined at as_of.
 CREATE FUNCTION _catalog_metric_closure(metrics text[], as_of timestamptz)
 RETURNS TABLE(code text, depth int, j jsonb)
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
 #variable_conflict use_column
 BEGIN
     IF as_of IS NULL THEN
@@ -914,7 +914,7 @@ COMMENT ON FUNCTION _catalog_metric_closure(text[], timestamptz) IS
 
 -- The rows of the given measures, sources or dimensions as a {code: row} object, live or as of a time.
 CREATE FUNCTION _catalog_objects(object_type text, codes text[], as_of timestamptz) RETURNS jsonb
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
 BEGIN
     IF as_of IS NOT NULL THEN
         RETURN (SELECT jsonb_object_agg(h.code, h.j)
@@ -937,7 +937,7 @@ COMMENT ON FUNCTION _catalog_objects(text, text[], timestamptz) IS
 CREATE FUNCTION metric_sql(metrics text[], dimensions text[] DEFAULT '{}', filters jsonb DEFAULT NULL,
                            from_date date DEFAULT NULL, to_date date DEFAULT NULL, grain text DEFAULT 'month',
                            compare text DEFAULT NULL, as_of timestamptz DEFAULT NULL) RETURNS text
-LANGUAGE plpgsql STABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE CALLED ON NULL INPUT PARALLEL SAFE
 -- the catalog queries inside are planned once per session (planning them per call would dominate)
 SET plan_cache_mode = force_generic_plan AS $$
 #variable_conflict use_variable
@@ -1296,7 +1296,7 @@ CREATE FUNCTION metric_values(metrics text[], dimensions text[] DEFAULT '{}', fi
                               compare text DEFAULT NULL, as_of timestamptz DEFAULT NULL)
 RETURNS TABLE(metric text, period_start date, dimension_values jsonb, value float8, exact_value numeric,
               base_value float8, change float8)
-LANGUAGE plpgsql STABLE SECURITY INVOKER PARALLEL UNSAFE ROWS 100 AS $$
+LANGUAGE plpgsql STABLE CALLED ON NULL INPUT SECURITY INVOKER PARALLEL UNSAFE ROWS 100 AS $$
 BEGIN
     RETURN QUERY EXECUTE retail_kpi.metric_sql(metrics, dimensions, filters, from_date, to_date, grain, compare, as_of);
 END
@@ -1308,7 +1308,7 @@ CREATE FUNCTION publish_metric_view(view_name text, metrics text[], dimensions t
                                     filters jsonb DEFAULT NULL, from_date date DEFAULT NULL, to_date date DEFAULT NULL,
                                     grain text DEFAULT 'month', compare text DEFAULT NULL,
                                     schema_name text DEFAULT NULL) RETURNS text
-LANGUAGE plpgsql VOLATILE SECURITY INVOKER AS $$
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY INVOKER PARALLEL UNSAFE AS $$
 DECLARE
     nsp text := coalesce(schema_name, current_schema());
     sql text;
@@ -1336,7 +1336,7 @@ COMMENT ON FUNCTION publish_metric_view(text, text[], text[], jsonb, date, date,
 CREATE FUNCTION metric_history(code text, object_type text DEFAULT 'metric')
 RETURNS TABLE(id bigint, action text, changed_by text, session_user_name text, changed_at timestamptz,
               reason text, old_definition jsonb, new_definition jsonb)
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
     SELECT h.id, h.action, h.changed_by, h.session_user_name, h.changed_at, h.reason, h.old_definition, h.new_definition
     FROM retail_kpi.catalog_history h
     WHERE h.object_type = $2 AND h.code = $1
@@ -1346,7 +1346,7 @@ COMMENT ON FUNCTION metric_history(text, text) IS 'the changes of a metric (or o
 
 CREATE FUNCTION metric_lineage(code text)
 RETURNS TABLE(direction text, depth int, object_type text, object_code text, detail text)
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
     WITH up AS (SELECT u.metric, u.depth FROM retail_kpi._catalog_upstream_metrics($1) u
                 UNION ALL SELECT $1, 0),
     down AS (
@@ -1386,7 +1386,7 @@ COMMENT ON FUNCTION metric_lineage(text) IS
 
 -- Normalised definition of a metric, with every reference expanded (for duplicate detection).
 CREATE FUNCTION _catalog_fingerprint(code text, depth int DEFAULT 0) RETURNS text
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
 #variable_conflict use_variable
 DECLARE
     m retail_kpi.metrics;
@@ -1425,7 +1425,7 @@ COMMENT ON FUNCTION _catalog_fingerprint(text, int) IS 'internal: normalised, fu
 
 CREATE FUNCTION check_catalog()
 RETURNS TABLE(problem text, object_type text, code text, detail text)
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
     WITH fp AS (SELECT m.code, m.unit, retail_kpi._catalog_fingerprint(m.code) AS fp FROM retail_kpi.metrics m),
     rel AS (SELECT s.*, to_regclass(format('%I.%I', s.schema_name, s.relation_name)) AS oid FROM retail_kpi.sources s)
     SELECT * FROM (
@@ -1519,7 +1519,7 @@ COMMENT ON FUNCTION check_catalog() IS
 
 -- Checks a {dimension code: scalar} object (target members).
 CREATE FUNCTION _catalog_check_members(members jsonb, argname text) RETURNS jsonb
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
 DECLARE
     k text;
     v jsonb;
@@ -1545,7 +1545,7 @@ COMMENT ON FUNCTION _catalog_check_members(jsonb, text) IS 'internal: validates 
 CREATE FUNCTION set_target(metric text, period_start date, value numeric, dimensions jsonb DEFAULT '{}',
                            grain text DEFAULT 'month', scenario text DEFAULT 'budget', reason text DEFAULT NULL)
 RETURNS void
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, retail_kpi, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY DEFINER PARALLEL UNSAFE SET search_path = pg_catalog, retail_kpi, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
     m retail_kpi.metrics;
@@ -1606,7 +1606,7 @@ CREATE FUNCTION metric_vs_target(metric text, dimensions text[] DEFAULT '{}', fi
                                  scenario text DEFAULT 'budget')
 RETURNS TABLE(period_start date, dimension_values jsonb, actual float8, target numeric, attainment float8,
               deviation float8, direction text)
-LANGUAGE plpgsql STABLE SECURITY INVOKER PARALLEL UNSAFE AS $$
+LANGUAGE plpgsql STABLE CALLED ON NULL INPUT SECURITY INVOKER PARALLEL UNSAFE AS $$
 #variable_conflict use_variable
 DECLARE
     dir text;
@@ -1638,7 +1638,7 @@ CREATE FUNCTION define_alert_rule(code text, metric text, condition text, thresh
                                   severity text DEFAULT 'warning', scenario text DEFAULT 'budget',
                                   enabled boolean DEFAULT true, owner text DEFAULT NULL, reason text DEFAULT NULL)
 RETURNS text
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, retail_kpi, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY DEFINER PARALLEL UNSAFE SET search_path = pg_catalog, retail_kpi, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
     old retail_kpi.alert_rules;
@@ -1692,7 +1692,7 @@ COMMENT ON FUNCTION _catalog_fmt(float8) IS 'internal: a value rounded to 4 deci
 CREATE FUNCTION check_alerts(as_of date DEFAULT CURRENT_DATE)
 RETURNS TABLE(rule text, metric text, severity text, condition text, period_start date, dimension_values jsonb,
               value float8, reference float8, threshold numeric, message text)
-LANGUAGE plpgsql STABLE SECURITY INVOKER PARALLEL UNSAFE AS $$
+LANGUAGE plpgsql STABLE CALLED ON NULL INPUT SECURITY INVOKER PARALLEL UNSAFE AS $$
 #variable_conflict use_variable
 DECLARE
     a retail_kpi.alert_rules;
@@ -1746,7 +1746,7 @@ COMMENT ON FUNCTION check_alerts(date) IS
 CREATE FUNCTION standard_metric_templates()
 RETURNS TABLE(code text, label_en text, label_zh text, kind text, measure text, numerator text, denominator text,
               expression text, unit text, polarity text, description text)
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE sql IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
     VALUES
     -- base metrics: one per conventional measure code (bound to the user's measures)
     ('net_sales', 'Net sales', '净销售额', 'simple', 'net_sales', NULL, NULL, NULL, 'currency', 'higher_is_better', 'sum of net sales (revenue)'),
@@ -1794,7 +1794,7 @@ COMMENT ON FUNCTION standard_metric_templates() IS
 CREATE FUNCTION install_standard_metrics(bindings jsonb DEFAULT '{}', owner text DEFAULT NULL,
                                          status text DEFAULT 'draft', reason text DEFAULT 'standard library')
 RETURNS TABLE(code text, installed boolean, detail text)
-LANGUAGE plpgsql VOLATILE SECURITY INVOKER AS $$
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY INVOKER PARALLEL UNSAFE AS $$
 #variable_conflict use_variable
 DECLARE
     t record;
