@@ -38,7 +38,7 @@ SELECT define_measure('visitors', 'traffic', 'sum', 'visitors');
 SELECT define_measure('selling_area_m2', 'stores', 'sum', 'area');
 SELECT define_measure('fte', 'stores', 'sum', 'fte');
 SELECT * FROM install_standard_metrics('{"net_sales": "revenue_total"}', status => 'certified');
-SELECT code, kind, definition, unit, polarity, status, tags FROM metrics ORDER BY code;
+SELECT code, label_zh, kind, definition, unit, polarity, status, tags FROM metric_catalog ORDER BY code;
 SELECT code, installed, detail FROM install_standard_metrics() WHERE code IN ('net_sales', 'gmroi');
 SELECT install_standard_metrics('[]');
 SELECT metric, dimension_values, round(value::numeric, 6) AS value

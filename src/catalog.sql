@@ -1269,14 +1269,14 @@ BEGIN
                       CASE WHEN compare IS NULL THEN 'CAST(NULL AS pg_catalog.numeric)'
                            ELSE format('CAST(b.%I AS pg_catalog.numeric)', c) END);
     END LOOP;
-    q := 'WITH ' || array_to_string(ctes, ', ')
-        || ' SELECT v.metric, k.period_start, '
+    q := 'WITH ' || array_to_string(ctes, E',\n')
+        || E'\nSELECT v.metric, k.period_start, '
         || CASE WHEN cardinality(dimensions) = 0 THEN '''{}''::pg_catalog.jsonb'
                 ELSE 'pg_catalog.jsonb_build_object(' || (SELECT string_agg(format('%L, k.%I', x, 'dim.' || x), ', ')
                                                            FROM unnest(dimensions) x) || ')' END
         || ' AS dimension_values, v.value, v.exact_value, CAST(v.base AS pg_catalog.float8) AS base_value, '
         || 'CASE WHEN v.base > 0 THEN CAST((v.cur - v.base) / v.base AS pg_catalog.float8) END AS change'
-        || format(' FROM %I k', prev);
+        || format(E'\nFROM %I k', prev);
     IF compare IS NOT NULL THEN
         q := q || format(' LEFT JOIN %I b ON b.period_start = %s', prev, basekey) || dimjoin;
     END IF;
@@ -1284,7 +1284,7 @@ BEGIN
     IF compare IS NOT NULL THEN
         q := q || format(' WHERE k.period_start >= %L::pg_catalog.date', first_period);
     END IF;
-    q := q || ' ORDER BY v.ord, k.period_start' || replace(dimcols, ', "', ', k."');
+    q := q || E'\nORDER BY v.ord, k.period_start' || replace(dimcols, ', "', ', k."');
     RETURN q;
 END
 $$;
@@ -1329,6 +1329,16 @@ END
 $$;
 COMMENT ON FUNCTION publish_metric_view(text, text[], text[], jsonb, date, date, text, text, text) IS
     'creates or replaces an ordinary (security_invoker) view over metric_sql for BI tools; definitions are frozen at publication';
+
+-- A readable list of the metrics for BI tools and analysts.
+CREATE VIEW metric_catalog AS
+SELECT m.code, m.label_en, m.label_zh, m.description, m.unit, m.polarity, m.status, m.owner, m.tags, m.kind,
+       coalesce(m.definition->>'measure', (m.definition->>'numerator') || ' / ' || (m.definition->>'denominator'),
+                m.definition->>'expression') AS definition,
+       m.depends_on, m.updated_at
+FROM retail_kpi.metrics m;
+COMMENT ON VIEW metric_catalog IS 'the metrics of the catalog with labels, unit, status, owner and a one-line definition';
+GRANT SELECT ON metric_catalog TO PUBLIC;
 
 -- ---------------------------------------------------------------------------------------------
 -- Governance: history, lineage
