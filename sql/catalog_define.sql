@@ -47,6 +47,8 @@ SELECT define_metric('gross_margin_rate', 'Gross margin rate', 'derived', expres
                      owner => 'rk_cat_finance', unit => 'ratio');
 SELECT define_metric('lines', 'Lines', measure => 'lines');
 SELECT define_metric('revenue_per_line', 'Revenue per line', 'ratio', numerator => 'revenue', denominator => 'lines');
+-- metric codes never clash with the compiler's own columns
+SELECT define_metric('period_start', 'A metric named like a column', 'derived', expression => 'revenue * 1');
 RESET ROLE;
 SELECT code, source, aggregation, compiled_sql, columns, result_type FROM measures ORDER BY code;
 SELECT code, kind, definition, compiled_sql, depends_on, value_type, owner, status FROM metrics ORDER BY code;
@@ -248,6 +250,9 @@ SELECT metric, round(value::numeric, 6) FROM metric_values('{revenue_per_line}',
 SELECT round(sum(revenue) / count(*) FILTER (WHERE note IS NOT NULL), 6) AS by_hand FROM rk_cat.sales;
 SELECT * FROM metric_values('{lines}', as_of => '2000-01-01');
 SELECT define_metric('lines', 'Lines', measure => 'lines', reason => 'reverted');
+
+SELECT metric, dimension_values, value FROM metric_values('{period_start,revenue}', '{region}', grain => 'total');
+SELECT drop_metric('period_start');
 
 -- ---- lineage
 SELECT * FROM metric_lineage('revenue_per_line');

@@ -1109,14 +1109,14 @@ BEGIN
             EXECUTE format('SELECT (retail_kpi.retail_week($1)).%I', rfield) INTO first_period USING from_date;
             -- retail comparison: the period containing the day before (previous) or 364 days before
             -- (same period last year, NRF restated: same weekday 52 weeks back)
-            basekey := format('(retail_kpi.retail_week(k.period_start - %s)).%I',
+            basekey := format('(retail_kpi.retail_week(k."period.start" - %s)).%I',
                               CASE WHEN compare = 'previous_period' THEN 1 ELSE 364 END, rfield);
             EXECUTE format('SELECT (retail_kpi.retail_week($1 - %s)).%I',
                            CASE WHEN compare = 'previous_period' THEN 1 ELSE 364 END, rfield) INTO lo USING first_period;
         ELSE
             first_period := CASE WHEN grain IN ('day', 'total') THEN from_date
                                  ELSE date_trunc(grain, from_date::timestamp)::date END;
-            basekey := format('CAST(k.period_start - %L::pg_catalog.interval AS pg_catalog.date)', shift);
+            basekey := format('CAST(k."period.start" - %L::pg_catalog.interval AS pg_catalog.date)', shift);
             lo := (first_period - shift::interval)::date;
         END IF;
     END IF;
@@ -1142,7 +1142,7 @@ BEGIN
             period := format('CAST(pg_catalog.date_trunc(%L, CAST(src.%I AS pg_catalog.timestamp)) AS pg_catalog.date)',
                              grain, r->>'time_column');
         END IF;
-        sel := format('SELECT %s AS period_start', period);
+        sel := format('SELECT %s AS "period.start"', period);
         FOREACH d IN ARRAY dimensions LOOP
             IF NOT (r->'dimensions') ? d THEN
                 RAISE EXCEPTION 'dimension "%" is not available in source "%"', d, s
@@ -1211,7 +1211,7 @@ BEGIN
     ELSE
         q := '';
         FOR i IN 1 .. cardinality(timed) LOOP
-            sel := format('SELECT %s AS src_no, period_start%s', i, dimcols);
+            sel := format('SELECT %s AS "src.no", "period.start"%s', i, dimcols);
             FOR s IN SELECT jsonb_object_keys(srcs) ORDER BY 1 LOOP
                 CONTINUE WHEN NOT s = ANY (timed);
                 FOR mc IN SELECT jsonb_array_elements_text(src_measures->s) LOOP
@@ -1224,13 +1224,13 @@ BEGIN
             END LOOP;
             q := q || CASE WHEN i > 1 THEN ' UNION ALL ' ELSE '' END || sel || format(' FROM %I', 'src.' || timed[i]);
         END LOOP;
-        sel := 'SELECT period_start' || dimcols;
+        sel := 'SELECT "period.start"' || dimcols;
         FOR i IN 1 .. cardinality(timed) LOOP
             FOR mc IN SELECT jsonb_array_elements_text(src_measures->timed[i]) LOOP
-                sel := sel || format(', (pg_catalog.array_agg(%1$I) FILTER (WHERE src_no = %2$s))[1] AS %1$I', 'measure.' || mc, i);
+                sel := sel || format(', (pg_catalog.array_agg(%1$I) FILTER (WHERE "src.no" = %2$s))[1] AS %1$I', 'measure.' || mc, i);
             END LOOP;
         END LOOP;
-        base := sel || ' FROM (' || q || ') u GROUP BY period_start' || dimcols;
+        base := sel || ' FROM (' || q || ') u GROUP BY "period.start"' || dimcols;
     END IF;
     ctes := ctes || format('%I AS (%s)', 'combined', base);
     prev := 'combined';
@@ -1270,7 +1270,7 @@ BEGIN
                            ELSE format('CAST(b.%I AS pg_catalog.numeric)', c) END);
     END LOOP;
     q := 'WITH ' || array_to_string(ctes, E',\n')
-        || E'\nSELECT v.metric, k.period_start, '
+        || E'\nSELECT v.metric, k."period.start" AS period_start, '
         || CASE WHEN cardinality(dimensions) = 0 THEN '''{}''::pg_catalog.jsonb'
                 ELSE 'pg_catalog.jsonb_build_object(' || (SELECT string_agg(format('%L, k.%I', x, 'dim.' || x), ', ')
                                                            FROM unnest(dimensions) x) || ')' END
@@ -1278,13 +1278,13 @@ BEGIN
         || 'CASE WHEN v.base > 0 THEN CAST((v.cur - v.base) / v.base AS pg_catalog.float8) END AS change'
         || format(E'\nFROM %I k', prev);
     IF compare IS NOT NULL THEN
-        q := q || format(' LEFT JOIN %I b ON b.period_start = %s', prev, basekey) || dimjoin;
+        q := q || format(' LEFT JOIN %I b ON b."period.start" = %s', prev, basekey) || dimjoin;
     END IF;
     q := q || ' CROSS JOIN LATERAL (VALUES ' || vals || ') v(ord, metric, value, exact_value, cur, base)';
     IF compare IS NOT NULL THEN
-        q := q || format(' WHERE k.period_start >= %L::pg_catalog.date', first_period);
+        q := q || format(' WHERE k."period.start" >= %L::pg_catalog.date', first_period);
     END IF;
-    q := q || E'\nORDER BY v.ord, k.period_start' || replace(dimcols, ', "', ', k."');
+    q := q || E'\nORDER BY v.ord, k."period.start"' || replace(dimcols, ', "', ', k."');
     RETURN q;
 END
 $$;
