@@ -24,6 +24,7 @@ INSERT INTO rk_cat.sales VALUES
     ('2025-02-03', 1, 'north', 80.00, 50.00, 4, 3, NULL),
     ('2025-02-14', 2, 'south', 19.50, 30.00, 1, 4, NULL);
 GRANT CREATE ON SCHEMA rk_cat TO rk_cat_bob;
+CREATE SEQUENCE rk_cat.sales_id_seq;
 CREATE TABLE rk_cat.canary (x int);
 INSERT INTO rk_cat.canary VALUES (1);
 GRANT SELECT ON rk_cat.sales, rk_cat.canary TO PUBLIC;
@@ -64,6 +65,9 @@ SELECT define_source('s2', 'rk_cat.sales', 'sale_date', '{"nosuch": "region"}');
 SELECT define_source('s2', 'rk_cat.sales', 'sale_date', '{"store": "nosuch"}');     -- unknown column
 SELECT define_source('s2', 'rk_cat.sales', 'sale_date', '{"store": 1}');            -- not a column name
 SELECT define_source('s2', 'rk_cat.sales', 'sale_date', '[]');                      -- not an object
+CREATE TEMP TABLE temp_sales AS SELECT * FROM rk_cat.sales;
+SELECT define_source('s2', 'temp_sales', 'sale_date');                               -- temporary
+SELECT define_source('s2', 'rk_cat.sales_id_seq', 'sale_date');                      -- not a table or view
 SELECT define_measure('m2', 'nosuch', 'sum', 'revenue');                -- unknown source
 SELECT define_measure('m2', 'sales', 'median', 'revenue');              -- aggregation not allowed
 SELECT define_measure('m2', 'sales', 'sum', 'revenue, cost');           -- wrong number of arguments

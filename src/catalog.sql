@@ -495,6 +495,10 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION 'relation % is not a table or view', relation USING ERRCODE = '42809';
     END IF;
+    IF (SELECT c.relpersistence FROM pg_catalog.pg_class c WHERE c.oid = relation) = 't' THEN
+        RAISE EXCEPTION 'relation % is temporary', relation
+            USING ERRCODE = '22023', DETAIL = 'A source must be visible to every session.';
+    END IF;
     IF NOT pg_catalog.has_table_privilege(retail_kpi.catalog_caller(), relation, 'SELECT') THEN
         RAISE EXCEPTION 'permission denied for relation %', relation
             USING ERRCODE = '42501', DETAIL = 'A source can only be defined on a relation the caller may read.';
