@@ -161,6 +161,8 @@ SELECT allow_function('greatest_of', 'pg_catalog.abs', 'metric', 'test entry');
 SELECT allow_function('abs', 'pg_catalog.sqrt', 'both');
 SELECT allow_function('bad', 'abs; DROP TABLE x', 'both');
 SELECT allow_function('bad', 'pg_catalog.abs', 'anywhere');
+SELECT allow_function('bad', 'pg_catalog.random', 'both');                 -- volatile
+SELECT allow_function('bad', 'pg_catalog.sum', 'both');                    -- an aggregate
 SELECT name, sql_name, usage, builtin FROM catalog_functions WHERE name IN ('abs', 'greatest_of') ORDER BY 1;
 RESET ROLE;
 SELECT code, label_en, owner, status FROM metrics WHERE code IN ('revenue', 'bobs') ORDER BY code;

@@ -867,6 +867,12 @@ BEGIN
         RAISE EXCEPTION 'invalid value for argument "sql_name": %', coalesce(quote_literal(sql_name), 'NULL')
             USING ERRCODE = '22023', DETAIL = 'It must be a schema-qualified lowercase function name.';
     END IF;
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+               WHERE n.nspname = split_part(sql_name, '.', 1) AND p.proname = split_part(sql_name, '.', 2)
+                 AND (p.provolatile = 'v' OR p.prokind <> 'f')) THEN
+        RAISE EXCEPTION 'function % is volatile or not a plain function', sql_name
+            USING ERRCODE = '22023', DETAIL = 'Only immutable or stable functions may be used in catalog expressions.';
+    END IF;
     IF EXISTS (SELECT 1 FROM retail_kpi.catalog_functions f WHERE f.name = name AND f.builtin) THEN
         RAISE EXCEPTION 'function "%" is a built-in entry of the allow-list', name
             USING ERRCODE = '22023', DETAIL = 'Built-in entries come from the extension''s install script and cannot be replaced.';
