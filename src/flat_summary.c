@@ -159,11 +159,11 @@ flat_add_big(FlatSummary *s, int i, Datum num)
 }
 
 FlatSummary *
-flat_add(const FlatKind *k, FlatSummary *s, int i, Datum num)
+flat_add_overflow(const FlatKind *k, FlatSummary *s, int i, Datum num)
 {
-	if (likely(exact_sum_add_numeric(&s->sums[i], num)))
-		return s;
 	rk_check_finite_numeric(num, k->sum_names[i]);
+	if (exact_sum_add_numeric(&s->sums[i], num))
+		return s;				/* fits after rescaling the sum */
 	return flat_add_big(s, i, num);
 }
 
