@@ -7,11 +7,13 @@
  *		items.
  *
  * Layout of a bridge_summary (a varlena, format version 1):
- *		header | uint32 slots[nslots] | BridgeEntry entries[cap_items] | key heap
+ *		header | uint64 slots[nslots] | BridgeEntry entries[cap_items] | key heap
  * While an aggregate runs, the value is a working form ("hashed"): an
- * open-addressing hash table (linear probing; a slot holds entry index + 1,
- * 0 is empty) over a dense entry array, both grown by doubling, plus a heap
- * holding the item keys.  The aggregate's final function turns it into the
+ * open-addressing hash table (linear probing; a slot holds the key's 32-bit
+ * hash and entry index + 1, 0 is empty) over a dense entry array, both grown
+ * by doubling, plus a heap holding the item keys.  Each entry also keeps the
+ * first 16 bytes of its key, so that short keys are compared without touching
+ * the heap (fewer cache misses per input row).  The aggregate's final function turns it into the
  * canonical stored form: no slots, entries sorted by item key (bytewise, i.e.
  * C collation), keys packed in the same order, no spare capacity.  Every
  * value read from outside the running aggregate is validated; the slot array
@@ -48,15 +50,18 @@ enum
 #define PRESENT_BASE	1
 #define PRESENT_CURRENT 2
 
+#define KEY_PREFIX 16
+
 typedef struct BridgeEntry
 {
-	int128		v[6];			/* sums times 10^scale */
+	char		prefix[KEY_PREFIX];	/* first key bytes, zero padded (working form only) */
+	uint32		hash;			/* hash of the key (working form only) */
+	uint32		key_off;		/* key bytes in the heap */
+	uint32		key_len;
 	int8		scale[6];
 	uint8		present;		/* PRESENT_BASE | PRESENT_CURRENT: periods with rows */
 	uint8		pad;
-	uint32		hash;			/* hash of the key (0 in the stored form) */
-	uint32		key_off;		/* key bytes in the heap */
-	uint32		key_len;
+	int128		v[6];			/* sums times 10^scale */
 } BridgeEntry;
 
 typedef struct BridgeSummary
@@ -85,7 +90,7 @@ slots_offset(void)
 static Size
 entries_offset(int32 nslots)
 {
-	return MAXALIGN(slots_offset() + (Size) nslots * sizeof(uint32));
+	return MAXALIGN(slots_offset() + (Size) nslots * sizeof(uint64));
 }
 
 static Size
@@ -94,7 +99,7 @@ heap_offset(int32 nslots, int32 cap_items)
 	return entries_offset(nslots) + (Size) cap_items * sizeof(BridgeEntry);
 }
 
-#define B_SLOTS(s)		((uint32 *) ((char *) (s) + slots_offset()))
+#define B_SLOTS(s)		((uint64 *) ((char *) (s) + slots_offset()))
 #define B_ENTRIES(s)	((BridgeEntry *) ((char *) (s) + entries_offset((s)->nslots)))
 #define B_HEAP(s)		((char *) (s) + heap_offset((s)->nslots, (s)->cap_items))
 #define B_KEY(s, e)		(B_HEAP(s) + (e)->key_off)
@@ -141,13 +146,13 @@ key_hash(const char *key, int len)
 static void
 slot_insert(BridgeSummary *s, uint32 hash, int32 i)
 {
-	uint32	   *slots = B_SLOTS(s);
+	uint64	   *slots = B_SLOTS(s);
 	uint32		mask = s->nslots - 1;
 	uint32		pos = hash & mask;
 
 	while (slots[pos] != 0)
 		pos = (pos + 1) & mask;
-	slots[pos] = i + 1;
+	slots[pos] = ((uint64) hash << 32) | (uint32) (i + 1);
 }
 
 /*
@@ -202,22 +207,25 @@ bridge_lookup(BridgeSummary **ps, const char *key, int len, bool *created)
 	uint32		hash = key_hash(key, len);
 	uint32		mask = s->nslots - 1;
 	uint32		pos = hash & mask;
-	uint32	   *slots = B_SLOTS(s);
+	uint64	   *slots = B_SLOTS(s);
 	BridgeEntry *entries = B_ENTRIES(s);
 	BridgeEntry *e;
 
 	for (;;)
 	{
-		uint32		slot = slots[pos];
+		uint64		slot = slots[pos];
 
 		if (slot == 0)
 			break;
-		e = &entries[slot - 1];
-		if (e->hash == hash && e->key_len == (uint32) len &&
-			memcmp(B_KEY(s, e), key, len) == 0)
+		if ((uint32) (slot >> 32) == hash)
 		{
-			*created = false;
-			return e;
+			e = &entries[(uint32) slot - 1];
+			if (e->key_len == (uint32) len &&
+				memcmp(len <= KEY_PREFIX ? e->prefix : B_KEY(s, e), key, len) == 0)
+			{
+				*created = false;
+				return e;
+			}
 		}
 		pos = (pos + 1) & mask;
 	}
@@ -235,6 +243,7 @@ bridge_lookup(BridgeSummary **ps, const char *key, int len, bool *created)
 	e = &B_ENTRIES(s)[s->nitems];
 	memset(e, 0, sizeof(BridgeEntry));
 	e->hash = hash;
+	memcpy(e->prefix, key, Min(len, KEY_PREFIX));
 	e->key_off = s->heap_used;
 	e->key_len = len;
 	memcpy(B_HEAP(s) + s->heap_used, key, len);
@@ -286,31 +295,77 @@ key_cmp(const char *a, uint32 alen, const char *b, uint32 blen)
 	return (alen > blen) - (alen < blen);
 }
 
-static BridgeSummary *sort_target;
+/* Sort item: the key's first 16 bytes as two big-endian integers, then the entry. */
+typedef struct SortItem
+{
+	uint64		k1,
+				k2;
+	int32		idx;
+} SortItem;
+
+static const BridgeSummary *sort_target;
 
 static int
-entry_index_cmp(const void *a, const void *b)
+sort_item_cmp(const void *a, const void *b)
 {
-	const BridgeEntry *ea = &B_ENTRIES(sort_target)[*(const int32 *) a];
-	const BridgeEntry *eb = &B_ENTRIES(sort_target)[*(const int32 *) b];
+	const SortItem *x = a;
+	const SortItem *y = b;
+	const BridgeEntry *ex,
+			   *ey;
 
-	return key_cmp(B_KEY(sort_target, ea), ea->key_len, B_KEY(sort_target, eb), eb->key_len);
+	if (x->k1 != y->k1)
+		return x->k1 < y->k1 ? -1 : 1;
+	if (x->k2 != y->k2)
+		return x->k2 < y->k2 ? -1 : 1;
+	ex = &B_ENTRIES(sort_target)[x->idx];
+	ey = &B_ENTRIES(sort_target)[y->idx];
+	return key_cmp(B_KEY(sort_target, ex), ex->key_len, B_KEY(sort_target, ey), ey->key_len);
 }
 
-/* Entry indexes in key order. */
+/* Big-endian value of up to 8 key bytes, zero padded (keys never contain a zero byte). */
+static inline uint64
+key_word(const char *key, int len)
+{
+	uint64		w = 0;
+	int			i;
+
+	for (i = 0; i < 8; i++)
+		w = (w << 8) | (i < len ? (unsigned char) key[i] : 0);
+	return w;
+}
+
+/* Entry indexes in key order (the stored form is already in order). */
 static int32 *
 bridge_order(const BridgeSummary *s)
 {
 	int32	   *order = palloc_extended(sizeof(int32) * Max(s->nitems, 1), MCXT_ALLOC_HUGE);
 	int32		i;
 
-	for (i = 0; i < s->nitems; i++)
-		order[i] = i;
 	if (s->hashed && s->nitems > 1)
 	{
-		sort_target = (BridgeSummary *) s;
-		qsort(order, s->nitems, sizeof(int32), entry_index_cmp);
+		SortItem   *items = palloc_extended(sizeof(SortItem) * s->nitems, MCXT_ALLOC_HUGE);
+		const BridgeEntry *e = B_ENTRIES(s);
+
+		for (i = 0; i < s->nitems; i++)
+		{
+			const char *key = B_KEY(s, &e[i]);
+			int			len = e[i].key_len;
+
+			items[i].k1 = key_word(key, len);
+			items[i].k2 = len > 8 ? key_word(key + 8, len - 8) : 0;
+			items[i].idx = i;
+		}
+		sort_target = s;
+		qsort(items, s->nitems, sizeof(SortItem), sort_item_cmp);
 		sort_target = NULL;
+		for (i = 0; i < s->nitems; i++)
+			order[i] = items[i].idx;
+		pfree(items);
+	}
+	else
+	{
+		for (i = 0; i < s->nitems; i++)
+			order[i] = i;
 	}
 	return order;
 }
@@ -345,6 +400,7 @@ bridge_compact(const BridgeSummary *s)
 
 		ce[i] = *e;
 		ce[i].hash = 0;
+		memset(ce[i].prefix, 0, KEY_PREFIX);
 		ce[i].pad = 0;
 		ce[i].key_off = off;
 		memcpy(heap + off, B_KEY(s, e), e->key_len);
@@ -595,11 +651,20 @@ append_scaled(StringInfo buf, int128 value, int scale)
 	uint128		mag = value < 0 ? -(uint128) value : (uint128) value;
 	int			i;
 
-	do
+	while (mag > PG_UINT64_MAX)
 	{
 		digits[nd++] = '0' + (int) (mag % 10);
 		mag /= 10;
-	} while (mag > 0);
+	}
+	{
+		uint64		m = (uint64) mag;
+
+		do
+		{
+			digits[nd++] = '0' + (int) (m % 10);
+			m /= 10;
+		} while (m > 0);
+	}
 	while (nd <= scale)
 		digits[nd++] = '0';
 	if (value < 0)
@@ -625,8 +690,6 @@ append_scaled(StringInfo buf, int128 value, int scale)
 static Datum
 int128_to_numeric(int128 value, int scale)
 {
-	char		dec[48 + 4];
-	int			nd = 0;
 	uint128		mag = value < 0 ? -(uint128) value : (uint128) value;
 	int			pad = (4 - scale % 4) % 4;
 	int16		groups[16];
@@ -640,25 +703,34 @@ int128_to_numeric(int128 value, int scale)
 	uint16		header;
 
 	Assert(scale >= 0 && scale <= RK_MAX_SCALE);
-	/* decimal digits, least significant first, with pad zeros appended on the right */
-	for (i = 0; i < pad; i++)
-		dec[nd++] = 0;
-	while (mag > 0)
+	/*
+	 * Base-10000 digits of mag * 10^pad, least significant first; the least
+	 * significant one has weight -(scale + pad) / 4.  The pad digits are
+	 * produced separately so that the multiplication cannot overflow, and
+	 * 64-bit arithmetic is used as soon as the rest fits.
+	 */
+	if (pad > 0)
 	{
-		dec[nd++] = (char) (mag % 10);
-		mag /= 10;
-	}
-	/* group into base-10000 digits, least significant first */
-	for (i = 0; i < nd; i += 4)
-	{
-		int			g = 0,
-					k;
+		static const int p10[4] = {1, 10, 100, 1000};
+		int			low = (int) (mag % p10[4 - pad]);
 
-		for (k = Min(i + 3, nd - 1); k >= i; k--)
-			g = g * 10 + dec[k];
-		groups[ng++] = (int16) g;
+		groups[ng++] = (int16) (low * p10[pad]);
+		mag /= p10[4 - pad];
 	}
-	/* the least significant group has weight -(scale + pad) / 4 */
+	while (mag > PG_UINT64_MAX)
+	{
+		groups[ng++] = (int16) (mag % 10000);
+		mag /= 10000;
+	}
+	{
+		uint64		m = (uint64) mag;
+
+		while (m > 0)
+		{
+			groups[ng++] = (int16) (m % 10000);
+			m /= 10000;
+		}
+	}
 	first = 0;
 	while (first < ng && groups[first] == 0)
 		first++;				/* trailing zero groups */
