@@ -419,22 +419,51 @@ bridge_to_working(const BridgeSummary *s)
 {
 	int64		cap = 64;
 	BridgeSummary *w;
-	BridgeEntry *src = B_ENTRIES(s);
+	BridgeEntry *we;
+	char	   *heap;
+	uint64	   *slots;
+	uint32		mask;
+	uint32		off = 0;
 	int32		i;
 
 	while (cap < s->nitems)
 		cap *= 2;
 	w = bridge_alloc(true, (int32) (cap * 2), (int32) cap, Max(s->heap_used, 1024));
 	w->nrows = s->nrows;
+	w->nitems = s->nitems;
+	we = B_ENTRIES(w);
+	heap = B_HEAP(w);
+	slots = B_SLOTS(w);
+	mask = w->nslots - 1;
 	for (i = 0; i < s->nitems; i++)
 	{
-		bool		created;
-		BridgeEntry *e = bridge_lookup(&w, B_KEY(s, &src[i]), src[i].key_len, &created);
+		const BridgeEntry *src = &B_ENTRIES(s)[i];
+		const char *key = B_KEY(s, src);
+		uint32		len = src->key_len;
+		uint32		hash = key_hash(key, len);
+		uint32		pos = hash & mask;
+		BridgeEntry *e = &we[i];
 
-		if (!created)
-			bridge_corrupt("An item appears twice.");
-		entry_merge(e, &src[i]);
+		/* the sums and flags as validated; key, prefix and hash rebuilt here */
+		*e = *src;
+		memset(e->prefix, 0, KEY_PREFIX);
+		memcpy(e->prefix, key, Min(len, KEY_PREFIX));
+		e->hash = hash;
+		e->key_off = off;
+		memcpy(heap + off, key, len);
+		off += len;
+		while (slots[pos] != 0)
+		{
+			const BridgeEntry *o = &we[(uint32) slots[pos] - 1];
+
+			if ((uint32) (slots[pos] >> 32) == hash && o->key_len == len &&
+				memcmp(heap + o->key_off, key, len) == 0)
+				bridge_corrupt("An item appears twice.");
+			pos = (pos + 1) & mask;
+		}
+		slots[pos] = ((uint64) hash << 32) | (uint32) (i + 1);
 	}
+	w->heap_used = off;
 	return w;
 }
 
@@ -1370,7 +1399,7 @@ bridge_srf(FunctionCallInfo fcinfo, bool revenue_only)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	int32	   *order = bridge_order(s);
 	BridgeEntry *entries = B_ENTRIES(s);
-	ItemVals   *vals;
+	ItemVals	iv;
 	int			sq,
 				sm,
 				d;
@@ -1380,6 +1409,8 @@ bridge_srf(FunctionCallInfo fcinfo, bool revenue_only)
 	int128		out[O_N];
 	bool		used[O_N];
 	text	   *mcopy = cstring_to_text(bridge_methods[method]);
+	MemoryContext rowcxt;
+	MemoryContext oldcxt;
 	int32		i;
 	int			j;
 
@@ -1387,16 +1418,14 @@ bridge_srf(FunctionCallInfo fcinfo, bool revenue_only)
 	summary_scales(s, &sq, &sm);
 	d = Max(BRIDGE_MIN_SCALE, sm);
 
-	vals = palloc_extended(sizeof(ItemVals) * Max(s->nitems, 1), MCXT_ALLOC_HUGE);
+	/* first pass: check every item, and the units of the continuing items */
 	for (i = 0; i < s->nitems; i++)
 	{
-		ItemVals   *iv = &vals[i];
-
-		item_values(s, &entries[order[i]], sq, sm, iv);
-		if (iv->active[0] && iv->active[1])
+		item_values(s, &entries[order[i]], sq, sm, &iv);
+		if (iv.active[0] && iv.active[1])
 		{
-			Q0 = ck_add(Q0, iv->q[0]);
-			Q1 = ck_add(Q1, iv->q[1]);
+			Q0 = ck_add(Q0, iv.q[0]);
+			Q1 = ck_add(Q1, iv.q[1]);
 		}
 	}
 
@@ -1409,13 +1438,17 @@ bridge_srf(FunctionCallInfo fcinfo, bool revenue_only)
 	used[O_INTERACTION] = (method == M_INTERACTION);
 	used[O_COST] = !revenue_only;
 
+	/* second pass: one row per item, built in a per-row context (the tuplestore copies it) */
+	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "bridge row", ALLOCSET_SMALL_SIZES);
 	for (i = 0; i < s->nitems; i++)
 	{
 		const BridgeEntry *e = &entries[order[i]];
 		bool		row_used[O_N];
-		bool		both = vals[i].active[0] && vals[i].active[1];
+		bool		both;
 
-		bridge_item_effects(&vals[i], method, revenue_only, sm, d, Q0, Q1, out);
+		item_values(s, e, sq, sm, &iv);
+		both = iv.active[0] && iv.active[1];
+		bridge_item_effects(&iv, method, revenue_only, sm, d, Q0, Q1, out);
 		for (j = 0; j < O_N; j++)
 		{
 			total[j] = ck_add(total[j], out[j]);
@@ -1423,15 +1456,19 @@ bridge_srf(FunctionCallInfo fcinfo, bool revenue_only)
 			if (j == O_BASE || j == O_CURRENT)
 				row_used[j] = true;
 			else if (j == O_NEW)
-				row_used[j] = vals[i].active[1] && !vals[i].active[0];
+				row_used[j] = iv.active[1] && !iv.active[0];
 			else if (j == O_DISC)
-				row_used[j] = vals[i].active[0] && !vals[i].active[1];
+				row_used[j] = iv.active[0] && !iv.active[1];
 			else
 				row_used[j] = used[j] && both;
 		}
+		oldcxt = MemoryContextSwitchTo(rowcxt);
 		bridge_put_row(rsinfo, B_KEY(s, e), e->key_len, out, sm, d, row_used, mcopy);
+		MemoryContextSwitchTo(oldcxt);
+		MemoryContextReset(rowcxt);
 	}
 	bridge_put_row(rsinfo, NULL, 0, total, sm, d, used, mcopy);
+	MemoryContextDelete(rowcxt);
 	return (Datum) 0;
 }
 
@@ -1480,6 +1517,8 @@ bridge_margin_rate_bridge(PG_FUNCTION_ARGS)
 				GT[2] = {0, 0};
 	bool		ok;
 	long double rate_sum = 0;
+	MemoryContext rowcxt;
+	MemoryContext oldcxt;
 	Datum		values[5];
 	bool		nulls[5];
 	int32		i;
@@ -1502,6 +1541,7 @@ bridge_margin_rate_bridge(PG_FUNCTION_ARGS)
 	}
 	ok = RT[0] > 0 && RT[1] > 0;
 
+	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "bridge row", ALLOCSET_SMALL_SIZES);
 	for (i = 0; i < s->nitems; i++)
 	{
 		const BridgeEntry *e = &entries[order[i]];
@@ -1514,7 +1554,9 @@ bridge_margin_rate_bridge(PG_FUNCTION_ARGS)
 			r[p] = rescale(e->v[p * 3 + 1], e->scale[p * 3 + 1], sm);
 			g[p] = ck_sub(r[p], rescale(e->v[p * 3 + 2], e->scale[p * 3 + 2], sm));
 		}
+		oldcxt = MemoryContextSwitchTo(rowcxt);
 		values[0] = PointerGetDatum(cstring_to_text_with_len(B_KEY(s, e), e->key_len));
+		MemoryContextSwitchTo(oldcxt);
 		if (r[0] > 0)
 			values[1] = Float8GetDatum(ratio128(g[0], r[0]));
 		else
@@ -1546,7 +1588,9 @@ bridge_margin_rate_bridge(PG_FUNCTION_ARGS)
 			values[3] = Float8GetDatum(0.0);
 		}
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		MemoryContextReset(rowcxt);
 	}
+	MemoryContextDelete(rowcxt);
 
 	/* total: the rates of the sums; mix is what the rate effect leaves of the change */
 	memset(nulls, 0, sizeof(nulls));

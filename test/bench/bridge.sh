@@ -9,12 +9,18 @@
 #   in the database (CREATE EXTENSION retail_kpi).  Both queries run alternately; the script prints the
 #   median wall time of each (psql \timing of a query that sums every effect column, so no column can
 #   be skipped by the planner) and their ratio, after checking that both give the same total effects.
+#   BRIDGE_BENCH_KEEP=1 keeps the table (and reuses an existing one) for repeated runs.
 set -euo pipefail
+keep=${BRIDGE_BENCH_KEEP:-0}
 runs=${1:-7}
 rows=${2:-3000000}
 skus=${3:-230000}
 psqlc=(psql -X -q -v ON_ERROR_STOP=1)
 
+exists=$("${psqlc[@]}" -At -c "SELECT to_regclass('bench_bridge_sales') IS NOT NULL")
+if [[ $keep == 1 && $exists == t ]]; then
+  echo "reusing table bench_bridge_sales"
+else
 "${psqlc[@]}" <<SQL
 SET client_min_messages = warning;
 DROP TABLE IF EXISTS bench_bridge_sales;
@@ -30,6 +36,7 @@ FROM (SELECT i, (i * 7919) % $skus AS n, 1 + (i * 31 % 5) AS u
       FROM generate_series(0::bigint, $rows - 1) i) g;
 VACUUM ANALYZE bench_bridge_sales;
 SQL
+fi
 
 ours="SELECT count(*), sum(volume), sum(mix), sum(price), sum(cost), sum(new_items), sum(discontinued)
 FROM retail_kpi.margin_bridge((SELECT retail_kpi.bridge_agg(sku, is_current, units, revenue, cost)
@@ -90,4 +97,4 @@ printf '%-40s %12.1f\n' "hand-written SQL ms" "$m_hand"
 printf '%-40s %12.2f\n' "speed-up (hand / ours)" "$(echo "$m_hand / $m_ours" | bc -l)"
 echo "all runs ours: ${t_ours[*]}"
 echo "all runs hand: ${t_hand[*]}"
-"${psqlc[@]}" -c "DROP TABLE bench_bridge_sales"
+[[ $keep == 1 ]] || "${psqlc[@]}" -c "DROP TABLE bench_bridge_sales"
