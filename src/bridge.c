@@ -511,7 +511,7 @@ bridge_from_datum(Datum d)
 		int			j;
 
 		if (e->present == 0 || e->present > 3 || e->pad != 0)
-			bridge_corrupt("An item has no period.");
+			bridge_corrupt("An item's period flags are invalid.");
 		for (j = 0; j < 6; j++)
 		{
 			bool		has = (e->present & (j < 3 ? PRESENT_BASE : PRESENT_CURRENT)) != 0;
@@ -1175,7 +1175,7 @@ bridge_summary_recv(PG_FUNCTION_ARGS)
 		memset(&tmp, 0, sizeof(tmp));
 		tmp.present = pq_getmsgbyte(buf);
 		if (tmp.present == 0 || tmp.present > 3)
-			bridge_corrupt("An item has no period.");
+			bridge_corrupt("An item's period flags are invalid.");
 		for (j = 0; j < 6; j++)
 		{
 			uint64		hi,

@@ -78,23 +78,29 @@ same=$("${psqlc[@]}" -At -c "SET work_mem = '512MB'" -c "$check")
 echo "same totals: $same"
 [[ $same == t ]] || { echo "bridge.sh: results differ" >&2; exit 1; }
 
+# $1: settings, $2: query; prints the wall time in ms
 time_query() {
-  "${psqlc[@]}" -c "SET work_mem = '512MB'" -c '\timing on' -c "$1" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -1
+  "${psqlc[@]}" -c "SET work_mem = '512MB'" -c "$1" -c '\timing on' -c "$2" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -1
 }
-declare -a t_ours t_hand
-for ((r = 0; r < runs; r++)); do
-  t_ours+=("$(time_query "$ours")")
-  t_hand+=("$(time_query "$hand")")
-done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-m_ours=$(median "${t_ours[@]}")
-m_hand=$(median "${t_hand[@]}")
 items=$("${psqlc[@]}" -At -c "SELECT count(DISTINCT sku) FROM bench_bridge_sales")
-printf '%-40s %12s\n' "rows / distinct SKUs" "$rows / $items"
-printf '%-40s %12s\n' "runs (alternating)" "$runs"
-printf '%-40s %12.1f\n' "margin_bridge(bridge_agg(...)) ms" "$m_ours"
-printf '%-40s %12.1f\n' "hand-written SQL ms" "$m_hand"
-printf '%-40s %12.2f\n' "speed-up (hand / ours)" "$(echo "$m_hand / $m_ours" | bc -l)"
-echo "all runs ours: ${t_ours[*]}"
-echo "all runs hand: ${t_hand[*]}"
+printf '%-44s %s\n' "sales rows / distinct SKUs" "$rows / $items"
+printf '%-44s %s\n' "runs per query (alternating)" "$runs"
+# default settings (parallel plans allowed: both sides get a parallel aggregate) and serial
+for mode in "default (parallel allowed)" "serial (max_parallel_workers_per_gather = 0)"; do
+  if [[ $mode == default* ]]; then set_cmd="SET work_mem = '512MB'"; else set_cmd="SET max_parallel_workers_per_gather = 0"; fi
+  t_ours=(); t_hand=()
+  for ((r = 0; r < runs; r++)); do
+    t_ours+=("$(time_query "$set_cmd" "$ours")")
+    t_hand+=("$(time_query "$set_cmd" "$hand")")
+  done
+  m_ours=$(median "${t_ours[@]}")
+  m_hand=$(median "${t_hand[@]}")
+  echo "-- $mode"
+  printf '%-44s %10.1f\n' "  margin_bridge(bridge_agg(...)) median ms" "$m_ours"
+  printf '%-44s %10.1f\n' "  hand-written SQL median ms" "$m_hand"
+  printf '%-44s %10.2f\n' "  speed-up (hand / ours)" "$(echo "$m_hand / $m_ours" | bc -l)"
+  echo "  all runs ours: ${t_ours[*]}"
+  echo "  all runs hand: ${t_hand[*]}"
+done
 [[ $keep == 1 ]] || "${psqlc[@]}" -c "DROP TABLE bench_bridge_sales"
