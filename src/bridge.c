@@ -475,6 +475,7 @@ bridge_from_datum(Datum d)
 	uint64		size = VARSIZE(s);
 	BridgeEntry *entries;
 	const char *heap;
+	uint64		key_bytes = 0;
 	int32		i;
 	int			encoding = GetDatabaseEncoding();
 
@@ -509,6 +510,11 @@ bridge_from_datum(Datum d)
 	{
 		const BridgeEntry *e = &entries[i];
 		int			j;
+
+		/* keys are packed: the stored form in order, in any form no more than the heap holds */
+		key_bytes += e->key_len;
+		if (key_bytes > s->heap_used || (!s->hashed && e->key_off != key_bytes - e->key_len))
+			bridge_corrupt("The item keys overlap.");
 
 		if (e->present == 0 || e->present > 3 || e->pad != 0)
 			bridge_corrupt("An item's period flags are invalid.");
