@@ -342,6 +342,28 @@ SELECT (SELECT s::text FROM br_par) = (SELECT bridge_agg(item, cur, q, r, c)::te
 SELECT b3.base = 3 * b1.base AND b3.current = 3 * b1.current AS tripled
 FROM br_par, margin_bridge(br_par.s) b3, br_rnd_s, margin_bridge(br_rnd_s.s) b1 WHERE b3.item IS NULL AND b1.item IS NULL;
 
+-- Sums beyond 64 bits, mixed signs and scales (each sum is kept as two 64-bit words): every
+-- stored sum equals sum(numeric), also after a rollup of parts and a text round trip
+SELECT setseed(0.7);
+CREATE TABLE br_wide AS
+SELECT (g % 50)::text AS item, random() < 0.5 AS cur,
+       round(((random() - 0.5) * 10 ^ (1 + (g % 23)))::numeric, g % 7) AS q,
+       round(((random() - 0.5) * 10 ^ (1 + (g % 22)))::numeric, (g + 3) % 9) AS r,
+       round(((random() - 0.45) * 10 ^ (g % 21))::numeric, (g + 1) % 5) AS c
+FROM generate_series(1, 30000) g;
+CREATE TABLE br_wide_s AS SELECT bridge_agg(item, cur, q, r, c) AS s FROM br_wide;
+WITH x AS (SELECT item, sum(q) FILTER (WHERE NOT cur) q0, sum(r) FILTER (WHERE NOT cur) r0, sum(c) FILTER (WHERE NOT cur) c0,
+                  sum(q) FILTER (WHERE cur) q1, sum(r) FILTER (WHERE cur) r1, sum(c) FILTER (WHERE cur) c1
+           FROM br_wide GROUP BY item)
+SELECT (SELECT s::text FROM br_wide_s) = '(v1,rows=30000,items=' || count(*) || ',' ||
+         string_agg(format('["%s",%s,%s,%s,%s,%s,%s]', item, q0, r0, c0, q1, r1, c1), ',' ORDER BY item COLLATE "C") || ')'
+       AS exact_wide_sums,
+       (SELECT max(abs(r)) > 1e20 FROM br_wide) AS beyond_64_bits
+FROM x;
+SELECT (SELECT rollup(s)::text FROM (SELECT bridge_agg(item, cur, q, r, c) AS s FROM br_wide GROUP BY length(q::text) % 5) z)
+     = (SELECT s::text FROM br_wide_s) AS rollup_exact,
+       (SELECT s::text::bridge_summary::text = s::text FROM br_wide_s) AS text_round_trip;
+
 -- Many items: the hash table grows through several doublings, items come out sorted
 SELECT item_count(s), row_count(s),
        (SELECT bool_and(item COLLATE "C" > prev COLLATE "C") FROM (SELECT item, lag(item) OVER () AS prev FROM margin_bridge(s) WHERE item IS NOT NULL) x
@@ -350,4 +372,4 @@ SELECT item_count(s), row_count(s),
 FROM (SELECT bridge_agg(md5(g::text), true, 1, g, 0) AS s FROM generate_series(1, 50000) g) x;
 
 DROP TABLE br_hand, br_hand_s, br_keys, br_keys_s, br_rnd, br_rnd_s, br_rnd_items, br_rnd_expected,
-  br_by_region, br_stored, br_stored2, br_raw, br_big, br_par, br_par_g, br_par_r;
+  br_by_region, br_stored, br_stored2, br_raw, br_big, br_par, br_par_g, br_par_r, br_wide, br_wide_s;

@@ -52,17 +52,30 @@ enum
 
 #define KEY_PREFIX 16
 
+/*
+ * An item.  Each sum is a 128-bit integer times 10^-scale, split in two: the
+ * low 64 bits here and the high 64 bits in a parallel array (B_HI), which an
+ * input row only touches when a carry changes it.  The entries stay small (80
+ * bytes), so more of the table stays in cache.
+ */
 typedef struct BridgeEntry
 {
 	char		prefix[KEY_PREFIX];	/* first key bytes, zero padded (working form only) */
-	uint32		hash;			/* hash of the key (working form only) */
 	uint32		key_off;		/* key bytes in the heap */
 	uint32		key_len;
 	int8		scale[6];
 	uint8		present;		/* PRESENT_BASE | PRESENT_CURRENT: periods with rows */
 	uint8		pad;
-	int128		v[6];			/* sums times 10^scale */
+	uint64		lo[6];			/* low 64 bits of the sums */
 } BridgeEntry;
+
+/* The sums of one item outside a summary (text and binary input). */
+typedef struct EntrySums
+{
+	int128		v[6];
+	int8		scale[6];
+	uint8		present;
+} EntrySums;
 
 typedef struct BridgeSummary
 {
@@ -94,15 +107,41 @@ entries_offset(int32 nslots)
 }
 
 static Size
-heap_offset(int32 nslots, int32 cap_items)
+hi_offset(int32 nslots, int32 cap_items)
 {
 	return entries_offset(nslots) + (Size) cap_items * sizeof(BridgeEntry);
 }
 
+static Size
+heap_offset(int32 nslots, int32 cap_items)
+{
+	return hi_offset(nslots, cap_items) + (Size) cap_items * 6 * sizeof(int64);
+}
+
 #define B_SLOTS(s)		((uint64 *) ((char *) (s) + slots_offset()))
 #define B_ENTRIES(s)	((BridgeEntry *) ((char *) (s) + entries_offset((s)->nslots)))
+#define B_HI(s)			((int64 *) ((char *) (s) + hi_offset((s)->nslots, (s)->cap_items)))
 #define B_HEAP(s)		((char *) (s) + heap_offset((s)->nslots, (s)->cap_items))
 #define B_KEY(s, e)		(B_HEAP(s) + (e)->key_off)
+
+StaticAssertDecl(sizeof(BridgeEntry) == 80, "BridgeEntry is 80 bytes");
+
+/* Sum j of entry e of s. */
+static inline int128
+ev(const BridgeSummary *s, const BridgeEntry *e, int j)
+{
+	int64		hi = B_HI(s)[(e - B_ENTRIES(s)) * 6 + j];
+
+	return (int128) (((uint128) (uint64) hi << 64) | e->lo[j]);
+}
+
+/* Store sum j of entry e of s. */
+static inline void
+set_ev(BridgeSummary *s, BridgeEntry *e, int j, int128 v)
+{
+	B_HI(s)[(e - B_ENTRIES(s)) * 6 + j] = (int64) (v >> 64);
+	e->lo[j] = (uint64) v;
+}
 
 /* A new empty value with the given capacities. */
 static BridgeSummary *
@@ -165,7 +204,7 @@ bridge_grow(BridgeSummary *s, int64 need_items, uint64 need_heap)
 	int64		cap = Max(s->cap_items, 64);
 	uint64		hcap = Max(s->heap_cap, 1024);
 	BridgeSummary *n;
-	BridgeEntry *e;
+	uint64	   *slots;
 	int32		i;
 
 	if (need_items > BRIDGE_MAX_ITEMS)
@@ -189,10 +228,15 @@ bridge_grow(BridgeSummary *s, int64 need_items, uint64 need_heap)
 	n->nrows = s->nrows;
 	n->heap_used = s->heap_used;
 	memcpy(B_ENTRIES(n), B_ENTRIES(s), (Size) s->nitems * sizeof(BridgeEntry));
+	memcpy(B_HI(n), B_HI(s), (Size) s->nitems * 6 * sizeof(int64));
 	memcpy(B_HEAP(n), B_HEAP(s), s->heap_used);
-	e = B_ENTRIES(n);
-	for (i = 0; i < n->nitems; i++)
-		slot_insert(n, e[i].hash, i);
+	/* the slots carry each key's hash: re-insert them into the larger table */
+	slots = B_SLOTS(s);
+	for (i = 0; i < s->nslots; i++)
+	{
+		if (slots[i] != 0)
+			slot_insert(n, (uint32) (slots[i] >> 32), (int32) ((uint32) slots[i] - 1));
+	}
 	return n;
 }
 
@@ -242,7 +286,7 @@ bridge_lookup(BridgeSummary **ps, const char *key, int len, bool *created)
 	}
 	e = &B_ENTRIES(s)[s->nitems];
 	memset(e, 0, sizeof(BridgeEntry));
-	e->hash = hash;
+	memset(&B_HI(s)[(Size) s->nitems * 6], 0, 6 * sizeof(int64));
 	memcpy(e->prefix, key, Min(len, KEY_PREFIX));
 	e->key_off = s->heap_used;
 	e->key_len = len;
@@ -254,32 +298,84 @@ bridge_lookup(BridgeSummary **ps, const char *key, int len, bool *created)
 	return e;
 }
 
-/* Add value*10^-scale to sum i of e; 22003 when it leaves the exact range. */
-static inline void
-entry_add_scaled(BridgeEntry *e, int i, int128 value, int scale)
-{
-	ExactSum	t;
+static const int128 *pow10s(void);
 
-	t.fast = e->v[i];
-	t.scale = e->scale[i];
-	t.has_value = 1;
-	t.big_len = 0;
-	if (!exact_sum_add_scaled(&t, value, scale))
-		exact_sum_overflow_error(sum_arg_names[i]);
-	e->v[i] = t.fast;
-	e->scale[i] = t.scale;
+/*
+ * Add value*10^-scale to sum j of entry e of s; 22003 when it leaves the
+ * exact range.  The sum keeps the largest scale seen.  The common case (same
+ * scale, no change of the high word) touches only the entry.
+ */
+static inline void
+entry_add_scaled(BridgeSummary *s, BridgeEntry *e, int j, int128 value, int scale)
+{
+	int			sc = e->scale[j];
+	uint64		xlo,
+				nlo;
+	int64		xhi;
+	bool		carry;
+
+	if (unlikely(scale != sc))
+	{
+		if (scale < sc)
+		{
+			if (__builtin_mul_overflow(value, pow10s()[sc - scale], &value))
+				exact_sum_overflow_error(sum_arg_names[j]);
+		}
+		else
+		{
+			int128		cur;
+
+			if (scale > RK_MAX_SCALE ||
+				__builtin_mul_overflow(ev(s, e, j), pow10s()[scale - sc], &cur))
+				exact_sum_overflow_error(sum_arg_names[j]);
+			set_ev(s, e, j, cur);
+			e->scale[j] = scale;
+		}
+	}
+	xlo = (uint64) value;
+	xhi = (int64) (value >> 64);
+	nlo = e->lo[j] + xlo;
+	carry = nlo < xlo;
+	if (likely((xhi == 0 && !carry) || (xhi == -1 && carry)))
+		e->lo[j] = nlo;			/* the high word does not change: no overflow possible */
+	else
+	{
+		int128		r;
+
+		if (__builtin_add_overflow(ev(s, e, j), value, &r))
+			exact_sum_overflow_error(sum_arg_names[j]);
+		set_ev(s, e, j, r);
+	}
 }
 
-/* Add the three sums of one period of src into dst. */
+/* Add the sums of the periods present in src (of summary ss) into dst (of s). */
 static void
-entry_merge(BridgeEntry *dst, const BridgeEntry *src)
+entry_merge(BridgeSummary *s, BridgeEntry *dst, const BridgeSummary *ss, const BridgeEntry *src)
 {
 	int			i;
 
 	for (i = 0; i < 6; i++)
 	{
 		if (src->present & (i < 3 ? PRESENT_BASE : PRESENT_CURRENT))
-			entry_add_scaled(dst, i, src->v[i], src->scale[i]);
+			entry_add_scaled(s, dst, i, ev(ss, src, i), src->scale[i]);
+	}
+	dst->present |= src->present;
+}
+
+/* Add staged sums (text or binary input) into dst of s. */
+static void
+entry_merge_sums(BridgeSummary *s, BridgeEntry *dst, const EntrySums *src)
+{
+	int			i;
+
+	for (i = 0; i < 6; i++)
+	{
+		if (src->present & (i < 3 ? PRESENT_BASE : PRESENT_CURRENT))
+		{
+			if (src->scale[i] < 0 || src->scale[i] > RK_MAX_SCALE)
+				exact_sum_overflow_error(sum_arg_names[i]);
+			entry_add_scaled(s, dst, i, src->v[i], src->scale[i]);
+		}
 	}
 	dst->present |= src->present;
 }
@@ -399,7 +495,7 @@ bridge_compact(const BridgeSummary *s)
 		const BridgeEntry *e = &B_ENTRIES(s)[order[i]];
 
 		ce[i] = *e;
-		ce[i].hash = 0;
+		memcpy(&B_HI(c)[(Size) i * 6], &B_HI(s)[(Size) order[i] * 6], 6 * sizeof(int64));
 		memset(ce[i].prefix, 0, KEY_PREFIX);
 		ce[i].pad = 0;
 		ce[i].key_off = off;
@@ -446,9 +542,9 @@ bridge_to_working(const BridgeSummary *s)
 
 		/* the sums and flags as validated; key, prefix and hash rebuilt here */
 		*e = *src;
+		memcpy(&B_HI(w)[(Size) i * 6], &B_HI(s)[(Size) i * 6], 6 * sizeof(int64));
 		memset(e->prefix, 0, KEY_PREFIX);
 		memcpy(e->prefix, key, Min(len, KEY_PREFIX));
-		e->hash = hash;
 		e->key_off = off;
 		memcpy(heap + off, key, len);
 		off += len;
@@ -523,7 +619,7 @@ bridge_from_datum(Datum d)
 			bool		has = (e->present & (j < 3 ? PRESENT_BASE : PRESENT_CURRENT)) != 0;
 
 			if (e->scale[j] < 0 || e->scale[j] > RK_MAX_SCALE ||
-				(!has && (e->v[j] != 0 || e->scale[j] != 0)))
+				(!has && (ev(s, e, j) != 0 || e->scale[j] != 0)))
 				bridge_corrupt("A sum has an invalid scale.");
 		}
 		if (e->key_len > BRIDGE_MAX_KEY || (uint64) e->key_off + e->key_len > s->heap_used)
@@ -582,7 +678,7 @@ bridge_agg_trans(PG_FUNCTION_ARGS)
 
 		if (!numeric_to_scaled(PG_GETARG_DATUM(3 + i), &value, &scale))
 			exact_sum_overflow_error(sum_arg_names[i]);
-		entry_add_scaled(e, first + i, value, scale);
+		entry_add_scaled(s, e, first + i, value, scale);
 	}
 	e->present |= PG_GETARG_BOOL(2) ? PRESENT_CURRENT : PRESENT_BASE;
 	s->nrows++;
@@ -607,7 +703,7 @@ bridge_merge(BridgeSummary *a, const BridgeSummary *b)
 		bool		created;
 		BridgeEntry *e = bridge_lookup(&a, B_KEY(b, &be[i]), be[i].key_len, &created);
 
-		entry_merge(e, &be[i]);
+		entry_merge(a, e, b, &be[i]);
 	}
 	return a;
 }
@@ -897,7 +993,7 @@ bridge_to_cstring(const BridgeSummary *s)
 		{
 			appendStringInfoChar(&buf, ',');
 			if (e->present & (j < 3 ? PRESENT_BASE : PRESENT_CURRENT))
-				append_scaled(&buf, e->v[j], e->scale[j]);
+				append_scaled(&buf, ev(s, e, j), e->scale[j]);
 		}
 		appendStringInfoChar(&buf, ']');
 	}
@@ -1002,9 +1098,10 @@ bridge_from_cstring(const char *str)
 
 	for (i = 0; i < nitems; i++)
 	{
-		BridgeEntry tmp;
+		EntrySums	tmp;
 		BridgeEntry *e;
 		bool		created;
+		int			given = 0;	/* which of the six fields were given */
 		int			j;
 
 		if (p[0] != ',' || p[1] != '[' || p[2] != '"')
@@ -1047,23 +1144,22 @@ bridge_from_cstring(const char *str)
 				exact_sum_overflow_error(sum_arg_names[j]);
 			tmp.v[j] = value;
 			tmp.scale[j] = scale;
-			tmp.pad |= 1 << j;	/* which fields were given */
+			given |= 1 << j;
 		}
 		if (*p != ']')
 			bridge_syntax_error(str, "An item has six fields after its key.");
 		p++;
-		if ((tmp.pad & 7) != 0 && (tmp.pad & 7) != 7)
+		if ((given & 7) != 0 && (given & 7) != 7)
 			bridge_syntax_error(str, "A period of an item gives all three sums or none.");
-		if ((tmp.pad & 56) != 0 && (tmp.pad & 56) != 56)
+		if ((given & 56) != 0 && (given & 56) != 56)
 			bridge_syntax_error(str, "A period of an item gives all three sums or none.");
-		if (tmp.pad == 0)
+		if (given == 0)
 			bridge_syntax_error(str, "An item has sums for at least one period.");
-		tmp.present = ((tmp.pad & 7) ? PRESENT_BASE : 0) | ((tmp.pad & 56) ? PRESENT_CURRENT : 0);
-		tmp.pad = 0;
+		tmp.present = ((given & 7) ? PRESENT_BASE : 0) | ((given & 56) ? PRESENT_CURRENT : 0);
 		e = bridge_lookup(&s, key.data, key.len, &created);
 		if (!created)
 			bridge_syntax_error(str, psprintf("Item \"%s\" appears twice.", key.data));
-		entry_merge(e, &tmp);
+		entry_merge_sums(s, e, &tmp);
 	}
 	if (*p != ')')
 		bridge_syntax_error(str, "Expected \")\" after the last item (is the item count right?).");
@@ -1121,8 +1217,8 @@ bridge_summary_send(PG_FUNCTION_ARGS)
 			if (!(e->present & (j < 3 ? PRESENT_BASE : PRESENT_CURRENT)))
 				continue;
 			pq_sendbyte(&buf, e->scale[j]);
-			pq_sendint64(&buf, (int64) (e->v[j] >> 64));
-			pq_sendint64(&buf, (int64) (uint64) e->v[j]);
+			pq_sendint64(&buf, (int64) (ev(s, e, j) >> 64));
+			pq_sendint64(&buf, (int64) (uint64) ev(s, e, j));
 		}
 	}
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
@@ -1163,7 +1259,7 @@ bridge_summary_recv(PG_FUNCTION_ARGS)
 		bridge_corrupt("The item counts are invalid.");
 	for (i = 0; i < nitems; i++)
 	{
-		BridgeEntry tmp;
+		EntrySums	tmp;
 		BridgeEntry *e;
 		int32		len;
 		const char *key;
@@ -1200,7 +1296,7 @@ bridge_summary_recv(PG_FUNCTION_ARGS)
 		e = bridge_lookup(&s, key, len, &created);
 		if (!created)
 			bridge_corrupt("An item appears twice.");
-		entry_merge(e, &tmp);
+		entry_merge_sums(s, e, &tmp);
 	}
 	if (buf->cursor != buf->len)
 		bridge_corrupt("The binary value has trailing bytes.");
@@ -1271,11 +1367,11 @@ item_error(const BridgeSummary *s, const BridgeEntry *e, int period, const char 
 
 	initStringInfo(&d);
 	appendStringInfoString(&d, "Net units ");
-	append_scaled(&d, e->v[period * 3 + 0], e->scale[period * 3 + 0]);
+	append_scaled(&d, ev(s, e, period * 3 + 0), e->scale[period * 3 + 0]);
 	appendStringInfoString(&d, ", revenue ");
-	append_scaled(&d, e->v[period * 3 + 1], e->scale[period * 3 + 1]);
+	append_scaled(&d, ev(s, e, period * 3 + 1), e->scale[period * 3 + 1]);
 	appendStringInfoString(&d, ", cost ");
-	append_scaled(&d, e->v[period * 3 + 2], e->scale[period * 3 + 2]);
+	append_scaled(&d, ev(s, e, period * 3 + 2), e->scale[period * 3 + 2]);
 	appendStringInfoString(&d, ".");
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -1298,9 +1394,9 @@ item_values(const BridgeSummary *s, const BridgeEntry *e, int sq, int sm, ItemVa
 
 	for (p = 0; p < 2; p++)
 	{
-		iv->q[p] = rescale(e->v[p * 3 + 0], e->scale[p * 3 + 0], sq);
-		iv->r[p] = rescale(e->v[p * 3 + 1], e->scale[p * 3 + 1], sm);
-		iv->c[p] = rescale(e->v[p * 3 + 2], e->scale[p * 3 + 2], sm);
+		iv->q[p] = rescale(ev(s, e, p * 3 + 0), e->scale[p * 3 + 0], sq);
+		iv->r[p] = rescale(ev(s, e, p * 3 + 1), e->scale[p * 3 + 1], sm);
+		iv->c[p] = rescale(ev(s, e, p * 3 + 2), e->scale[p * 3 + 2], sm);
 		if (iv->q[p] < 0)
 			item_error(s, e, p, "negative net units");
 		if (iv->q[p] == 0 && (iv->r[p] != 0 || iv->c[p] != 0))
@@ -1538,8 +1634,8 @@ bridge_margin_rate_bridge(PG_FUNCTION_ARGS)
 
 		for (p = 0; p < 2; p++)
 		{
-			int128		r = rescale(e->v[p * 3 + 1], e->scale[p * 3 + 1], sm);
-			int128		c = rescale(e->v[p * 3 + 2], e->scale[p * 3 + 2], sm);
+			int128		r = rescale(ev(s, e, p * 3 + 1), e->scale[p * 3 + 1], sm);
+			int128		c = rescale(ev(s, e, p * 3 + 2), e->scale[p * 3 + 2], sm);
 
 			RT[p] = ck_add(RT[p], r);
 			GT[p] = ck_add(GT[p], ck_sub(r, c));
@@ -1557,8 +1653,8 @@ bridge_margin_rate_bridge(PG_FUNCTION_ARGS)
 		memset(nulls, 0, sizeof(nulls));
 		for (p = 0; p < 2; p++)
 		{
-			r[p] = rescale(e->v[p * 3 + 1], e->scale[p * 3 + 1], sm);
-			g[p] = ck_sub(r[p], rescale(e->v[p * 3 + 2], e->scale[p * 3 + 2], sm));
+			r[p] = rescale(ev(s, e, p * 3 + 1), e->scale[p * 3 + 1], sm);
+			g[p] = ck_sub(r[p], rescale(ev(s, e, p * 3 + 2), e->scale[p * 3 + 2], sm));
 		}
 		oldcxt = MemoryContextSwitchTo(rowcxt);
 		values[0] = PointerGetDatum(cstring_to_text_with_len(B_KEY(s, e), e->key_len));
