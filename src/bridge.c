@@ -7,10 +7,10 @@
  *		items.
  *
  * Layout of a bridge_summary (a varlena, format version 1):
- *		header | uint64 slots[nslots] | BridgeEntry entries[cap_items] | key heap
+ *		header | uint32 slots[nslots] | BridgeEntry entries[cap_items] | int64 hi[cap_items][6] | key heap
  * While an aggregate runs, the value is a working form ("hashed"): an
- * open-addressing hash table (linear probing; a slot holds the key's 32-bit
- * hash and entry index + 1, 0 is empty) over a dense entry array, both grown
+ * open-addressing hash table (linear probing; a slot holds the top 10 bits
+ * of the key's hash and entry index + 1 in the low 22 bits, 0 is empty) over a dense entry array, both grown
  * by doubling, plus a heap holding the item keys.  Each entry also keeps the
  * first 16 bytes of its key, so that short keys are compared without touching
  * the heap (fewer cache misses per input row).  The aggregate's final function turns it into the
@@ -103,7 +103,7 @@ slots_offset(void)
 static Size
 entries_offset(int32 nslots)
 {
-	return MAXALIGN(slots_offset() + (Size) nslots * sizeof(uint64));
+	return MAXALIGN(slots_offset() + (Size) nslots * sizeof(uint32));
 }
 
 static Size
@@ -118,13 +118,16 @@ heap_offset(int32 nslots, int32 cap_items)
 	return hi_offset(nslots, cap_items) + (Size) cap_items * 6 * sizeof(int64);
 }
 
-#define B_SLOTS(s)		((uint64 *) ((char *) (s) + slots_offset()))
+#define B_SLOTS(s)		((uint32 *) ((char *) (s) + slots_offset()))
+#define SLOT_TAG_MASK	0xFFC00000U	/* hash bits kept in a slot */
+#define SLOT_IDX_MASK	0x003FFFFFU	/* entry index + 1 (BRIDGE_MAX_ITEMS < 2^22) */
 #define B_ENTRIES(s)	((BridgeEntry *) ((char *) (s) + entries_offset((s)->nslots)))
 #define B_HI(s)			((int64 *) ((char *) (s) + hi_offset((s)->nslots, (s)->cap_items)))
 #define B_HEAP(s)		((char *) (s) + heap_offset((s)->nslots, (s)->cap_items))
 #define B_KEY(s, e)		(B_HEAP(s) + (e)->key_off)
 
 StaticAssertDecl(sizeof(BridgeEntry) == 80, "BridgeEntry is 80 bytes");
+StaticAssertDecl(BRIDGE_MAX_ITEMS < SLOT_IDX_MASK, "entry indexes fit in a slot");
 
 /* Sum j of entry e of s. */
 static inline int128
@@ -185,13 +188,13 @@ key_hash(const char *key, int len)
 static void
 slot_insert(BridgeSummary *s, uint32 hash, int32 i)
 {
-	uint64	   *slots = B_SLOTS(s);
+	uint32	   *slots = B_SLOTS(s);
 	uint32		mask = s->nslots - 1;
 	uint32		pos = hash & mask;
 
 	while (slots[pos] != 0)
 		pos = (pos + 1) & mask;
-	slots[pos] = ((uint64) hash << 32) | (uint32) (i + 1);
+	slots[pos] = (hash & SLOT_TAG_MASK) | (uint32) (i + 1);
 }
 
 /*
@@ -204,7 +207,7 @@ bridge_grow(BridgeSummary *s, int64 need_items, uint64 need_heap)
 	int64		cap = Max(s->cap_items, 64);
 	uint64		hcap = Max(s->heap_cap, 1024);
 	BridgeSummary *n;
-	uint64	   *slots;
+	BridgeEntry *e;
 	int32		i;
 
 	if (need_items > BRIDGE_MAX_ITEMS)
@@ -230,13 +233,9 @@ bridge_grow(BridgeSummary *s, int64 need_items, uint64 need_heap)
 	memcpy(B_ENTRIES(n), B_ENTRIES(s), (Size) s->nitems * sizeof(BridgeEntry));
 	memcpy(B_HI(n), B_HI(s), (Size) s->nitems * 6 * sizeof(int64));
 	memcpy(B_HEAP(n), B_HEAP(s), s->heap_used);
-	/* the slots carry each key's hash: re-insert them into the larger table */
-	slots = B_SLOTS(s);
-	for (i = 0; i < s->nslots; i++)
-	{
-		if (slots[i] != 0)
-			slot_insert(n, (uint32) (slots[i] >> 32), (int32) ((uint32) slots[i] - 1));
-	}
+	e = B_ENTRIES(n);
+	for (i = 0; i < n->nitems; i++)
+		slot_insert(n, key_hash(B_KEY(n, &e[i]), e[i].key_len), i);
 	return n;
 }
 
@@ -251,19 +250,19 @@ bridge_lookup(BridgeSummary **ps, const char *key, int len, bool *created)
 	uint32		hash = key_hash(key, len);
 	uint32		mask = s->nslots - 1;
 	uint32		pos = hash & mask;
-	uint64	   *slots = B_SLOTS(s);
+	uint32	   *slots = B_SLOTS(s);
 	BridgeEntry *entries = B_ENTRIES(s);
 	BridgeEntry *e;
 
 	for (;;)
 	{
-		uint64		slot = slots[pos];
+		uint32		slot = slots[pos];
 
 		if (slot == 0)
 			break;
-		if ((uint32) (slot >> 32) == hash)
+		if (((slot ^ hash) & SLOT_TAG_MASK) == 0)
 		{
-			e = &entries[(uint32) slot - 1];
+			e = &entries[(slot & SLOT_IDX_MASK) - 1];
 			if (e->key_len == (uint32) len &&
 				memcmp(len <= KEY_PREFIX ? e->prefix : B_KEY(s, e), key, len) == 0)
 			{
@@ -517,7 +516,7 @@ bridge_to_working(const BridgeSummary *s)
 	BridgeSummary *w;
 	BridgeEntry *we;
 	char	   *heap;
-	uint64	   *slots;
+	uint32	   *slots;
 	uint32		mask;
 	uint32		off = 0;
 	int32		i;
@@ -550,14 +549,14 @@ bridge_to_working(const BridgeSummary *s)
 		off += len;
 		while (slots[pos] != 0)
 		{
-			const BridgeEntry *o = &we[(uint32) slots[pos] - 1];
+			const BridgeEntry *o = &we[(slots[pos] & SLOT_IDX_MASK) - 1];
 
-			if ((uint32) (slots[pos] >> 32) == hash && o->key_len == len &&
+			if (((slots[pos] ^ hash) & SLOT_TAG_MASK) == 0 && o->key_len == len &&
 				memcmp(heap + o->key_off, key, len) == 0)
 				bridge_corrupt("An item appears twice.");
 			pos = (pos + 1) & mask;
 		}
-		slots[pos] = ((uint64) hash << 32) | (uint32) (i + 1);
+		slots[pos] = (hash & SLOT_TAG_MASK) | (uint32) (i + 1);
 	}
 	w->heap_used = off;
 	return w;
