@@ -364,6 +364,10 @@ SELECT (SELECT rollup(s)::text FROM (SELECT bridge_agg(item, cur, q, r, c) AS s 
      = (SELECT s::text FROM br_wide_s) AS rollup_exact,
        (SELECT s::text::bridge_summary::text = s::text FROM br_wide_s) AS text_round_trip;
 
+-- Keys equal in their first 16 bytes are ordered by the rest (shorter first when one is a prefix)
+SELECT string_agg(item, ' < ') FROM margin_bridge((SELECT bridge_agg(k, true, 1, 1, 0)
+  FROM unnest(ARRAY['ppppppppppppppppz', 'pppppppppppppppp', 'ppppppppppppppppa', 'pppppppppppppppp0', 'ppppppppppppppp']) k));
+
 -- Many items: the hash table grows through several doublings, items come out sorted
 SELECT item_count(s), row_count(s),
        (SELECT bool_and(item COLLATE "C" > prev COLLATE "C") FROM (SELECT item, lag(item) OVER () AS prev FROM margin_bridge(s) WHERE item IS NOT NULL) x

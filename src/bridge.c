@@ -398,24 +398,26 @@ typedef struct SortItem
 	int32		idx;
 } SortItem;
 
-static const BridgeSummary *sort_target;
-
+/* Full key comparison of two sort items whose first 16 bytes are equal. */
 static int
-sort_item_cmp(const void *a, const void *b)
+sort_item_tie(const SortItem *x, const SortItem *y, const BridgeSummary *s)
 {
-	const SortItem *x = a;
-	const SortItem *y = b;
-	const BridgeEntry *ex,
-			   *ey;
+	const BridgeEntry *ex = &B_ENTRIES(s)[x->idx];
+	const BridgeEntry *ey = &B_ENTRIES(s)[y->idx];
 
-	if (x->k1 != y->k1)
-		return x->k1 < y->k1 ? -1 : 1;
-	if (x->k2 != y->k2)
-		return x->k2 < y->k2 ? -1 : 1;
-	ex = &B_ENTRIES(sort_target)[x->idx];
-	ey = &B_ENTRIES(sort_target)[y->idx];
-	return key_cmp(B_KEY(sort_target, ex), ex->key_len, B_KEY(sort_target, ey), ey->key_len);
+	return key_cmp(B_KEY(s, ex), ex->key_len, B_KEY(s, ey), ey->key_len);
 }
+
+/* sort_items(): PostgreSQL's sort template with the comparison inlined */
+#define ST_SORT sort_items
+#define ST_ELEMENT_TYPE SortItem
+#define ST_COMPARE_ARG_TYPE const BridgeSummary
+#define ST_COMPARE(a, b, arg) \
+	((a)->k1 != (b)->k1 ? ((a)->k1 < (b)->k1 ? -1 : 1) : \
+	 (a)->k2 != (b)->k2 ? ((a)->k2 < (b)->k2 ? -1 : 1) : sort_item_tie((a), (b), (arg)))
+#define ST_SCOPE static
+#define ST_DEFINE
+#include "lib/sort_template.h"
 
 /* Big-endian value of up to 8 key bytes, zero padded (keys never contain a zero byte). */
 static inline uint64
@@ -450,9 +452,7 @@ bridge_order(const BridgeSummary *s)
 			items[i].k2 = len > 8 ? key_word(key + 8, len - 8) : 0;
 			items[i].idx = i;
 		}
-		sort_target = s;
-		qsort(items, s->nitems, sizeof(SortItem), sort_item_cmp);
-		sort_target = NULL;
+		sort_items(items, s->nitems, s);
 		for (i = 0; i < s->nitems; i++)
 			order[i] = items[i].idx;
 		pfree(items);
