@@ -93,6 +93,19 @@ SELECT abc_try_recv('\x016100000000000000000000000100000001780002000000000000000
 SELECT abc_try_recv('\x016100000000000000020000000200000001780002000000000000000000000000000001f900000001780002000000000000000000000000000001f9'); -- duplicate item
 SELECT abc_try_recv('\x016100000000000000010000000100000064780002000000000000000000000000000001f9');  -- name length beyond the end
 SELECT abc_try_recv('\x01610000000000000001000000010000000278000002000000000000000000000000000001f9'); -- zero byte in the name
+-- found by test/t_fuzz_summaries.sh: a negative name length is corrupt (22000), not a protocol error
+SELECT abc_try_recv('\x0161000000000000000100000001ffffffff28706172656e2900000000000000000000000000000000048f');
+-- found by the fuzzer: every 128-bit sum the binary form (or an aggregate) can hold has a text form
+-- that reads back, e.g. 39 digits spread over 11 base-10000 digits, and -2^127
+SELECT abc_try_recv('\x016100000000000000010000000100000003783d7900027fffffff0000000000000000000057f7');
+SELECT abc_try_recv('\x016100000000000000010000000100000003783d7900027fffffff0000000000000000000057f7')::abc_summary::text
+       AS read_back;
+SELECT s::text, s::text::abc_summary::text = s::text AS round_trip
+FROM (SELECT abc_agg('x', v) AS s
+      FROM (VALUES (850705916906205346039557219268136601.05), (850705916906205346039557219268136601.06)) t(v)) q;
+SELECT s::text, s::text::abc_summary::text = s::text AS round_trip
+FROM (SELECT abc_agg('x', v) AS s FROM (VALUES (-170141183460469231731687303715884105727), (-1)) t(v)) q;
+SELECT '(v1,rows=1,"x"=170141183460469231731687303715884105728)'::abc_summary;  -- 2^127: 22003
 
 -- ===== exact sums: per item value equals sum(numeric) digit for digit
 CREATE TABLE abc_t (item text, value numeric, store int);

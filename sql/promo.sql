@@ -167,4 +167,20 @@ SELECT incremental_revenue(c) = round(
        promo_units(c) = (SELECT sum(units) FROM ps_big WHERE d BETWEEN '2024-03-01' AND '2024-03-10')
        AS units_match
 FROM (SELECT rollup(s) c FROM ps_serial) t;
+-- found by test/t_fuzz_summaries.sh: windows after year 9999 or before year 1 (the text form
+-- writes astronomical years: -043 is 44 BC) used to give a text form that could not be read back
+SELECT s::text, s::text::promo_summary::text = s::text AS round_trip
+FROM (SELECT promo_agg(d, 1, 10, 5, date '10000-01-01', date '10000-01-31', date '9999-12-01', date '9999-12-31') AS s
+      FROM (VALUES (date '10000-01-05'), (date '9999-12-05')) t(d)) q;
+SELECT s::text, s::text::promo_summary::text = s::text AS round_trip
+FROM (SELECT promo_agg(d, 1, 10, 5, date '0044-03-15 BC', date '0044-03-20 BC', date '4714-11-24 BC', date '0045-12-31 BC') AS s
+      FROM (VALUES (date '0044-03-16 BC')) t(d)) q;
+SELECT s::text, s::text::promo_summary::text = s::text AS round_trip
+FROM (SELECT promo_agg(d, 1, 10, 5, date '5874897-12-01', date '5874897-12-31', date '2024-12-01', date '2024-12-31') AS s
+      FROM (VALUES (date '5874897-12-16')) t(d)) q;
+-- only the form the output writes is read: no sign, padding or date outside PostgreSQL's range
+SELECT '(v1,rows=0,promo_units=,promo_revenue=,promo_cost=,baseline_units=,baseline_revenue=,baseline_cost=,promo_start=+2024-01-01,promo_end=2024-01-20,baseline_start=2024-02-01,baseline_end=2024-02-10)'::promo_summary;
+SELECT '(v1,rows=0,promo_units=,promo_revenue=,promo_cost=,baseline_units=,baseline_revenue=,baseline_cost=,promo_start=02024-01-01,promo_end=2024-01-20,baseline_start=2024-02-01,baseline_end=2024-02-10)'::promo_summary;
+SELECT '(v1,rows=0,promo_units=,promo_revenue=,promo_cost=,baseline_units=,baseline_revenue=,baseline_cost=,promo_start=-4713-11-23,promo_end=2024-01-20,baseline_start=2024-02-01,baseline_end=2024-02-10)'::promo_summary;
+SELECT '(v1,rows=0,promo_units=,promo_revenue=,promo_cost=,baseline_units=,baseline_revenue=,baseline_cost=,promo_start=2024-01-01,promo_end=2024-01-20,baseline_start=2024-02-01,baseline_end=5874898-01-01)'::promo_summary;
 DROP TABLE ps_big;

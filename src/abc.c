@@ -657,6 +657,8 @@ abc_summary_recv(PG_FUNCTION_ARGS)
 
 		abc_need_bytes(buf, 4);
 		len = pq_getmsgint(buf, 4);
+		if (len < 0)
+			abc_corrupt("An item name has a negative length.");
 		abc_need_bytes(buf, (int64) len + 2 + 16);
 		key = pq_getmsgtext(buf, len, &nbytes);
 		if ((int) strlen(key) != nbytes)

@@ -118,7 +118,8 @@ numeric_to_scaled(Datum num, int128 *value, int *scale)
 		*scale = dscale;
 		return true;
 	}
-	if (dscale > RK_MAX_SCALE || ndigits > 10)
+	/* an int128 (39 digits) spans at most 11 base-10000 digits, whatever its scale */
+	if (dscale > RK_MAX_SCALE || ndigits > 11)
 		return false;
 
 	/* all digits but the last, then the last with its trailing zeros handled */
@@ -162,17 +163,19 @@ numeric_to_scaled(Datum num, int128 *value, int *scale)
 		}
 	}
 
+	/*
+	 * Accumulate -|value|: the negative range of int128 is one larger, so
+	 * that the smallest int128 (which sums can reach) is decoded too.
+	 */
+	acc = 0;
+	for (i = 0; i < ndigits - 1; i++)
 	{
-		acc = 0;
-		for (i = 0; i < ndigits - 1; i++)
-		{
-			int16		d;
+		int16		d;
 
-			memcpy(&d, digits + i * sizeof(int16), sizeof(int16));
-			if (__builtin_mul_overflow(acc, NBASE, &acc) ||
-				__builtin_add_overflow(acc, (int128) d, &acc))
-				return false;
-		}
+		memcpy(&d, digits + i * sizeof(int16), sizeof(int16));
+		if (__builtin_mul_overflow(acc, NBASE, &acc) ||
+			__builtin_sub_overflow(acc, (int128) d, &acc))
+			return false;
 	}
 	/* value * 10^dscale = acc * 10^(exponent + 4) + last * 10^max(exponent, 0) */
 	if (exponent < 0)
@@ -187,12 +190,17 @@ numeric_to_scaled(Datum num, int128 *value, int *scale)
 		if (!mul_pow10(acc, exponent + 4, &acc) || !mul_pow10(last, exponent, &l))
 			return false;
 		last = 0;
-		if (__builtin_add_overflow(acc, l, &acc))
+		if (__builtin_sub_overflow(acc, l, &acc))
 			return false;
 	}
-	if (__builtin_add_overflow(acc, (int128) last, &acc))
+	if (__builtin_sub_overflow(acc, (int128) last, &acc))
 		return false;
-	*value = negative ? -acc : acc;
+	if (!negative)
+	{
+		if (__builtin_sub_overflow((int128) 0, acc, &acc))
+			return false;		/* 2^127 */
+	}
+	*value = acc;
 	*scale = dscale;
 	return true;
 }

@@ -293,7 +293,11 @@ valid_decimal(const char *s, int len)
 	return i == len && before > 0 && before <= 131072 && after <= 16383;
 }
 
-/* Parse an ISO date yyyy-mm-dd strictly. */
+/*
+ * Parse a date exactly as append_iso_date writes it: yyyy-mm-dd, with a
+ * longer year after 9999 and a minus sign before the (astronomical) year of a
+ * BC date, so that every valid date round-trips.  Anything else is refused.
+ */
 static bool
 parse_iso_date(const char *s, int len, DateADT *result)
 {
@@ -302,16 +306,25 @@ parse_iso_date(const char *s, int len, DateADT *result)
 				d,
 				n = 0;
 	char		tmp[16];
+	StringInfoData canon;
+	bool		same;
 
-	if (len != 10)
+	if (len < 10 || len > 13)
 		return false;
 	memcpy(tmp, s, len);
 	tmp[len] = '\0';
-	if (sscanf(tmp, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 ||
-		y < 1 || m < 1 || m > 12 || d < 1 || d > day_tab[isleap(y)][m - 1])
+	if (sscanf(tmp, "%d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != len ||
+		y < -4713 || y > 5874897 || m < 1 || m > 12 || d < 1 ||
+		d > day_tab[isleap(y)][m - 1] || !IS_VALID_JULIAN(y, m, d))
 		return false;
 	*result = date2j(y, m, d) - POSTGRES_EPOCH_JDATE;
-	return true;
+	if (!IS_VALID_DATE(*result))
+		return false;
+	initStringInfo(&canon);
+	append_iso_date(&canon, *result);
+	same = canon.len == len && memcmp(canon.data, s, len) == 0;
+	pfree(canon.data);
+	return same;
 }
 
 /* The text-input error of every summary type. */
