@@ -52,7 +52,7 @@ else
   log=
 fi
 
-cleanup() { psql -d postgres -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true; }
+cleanup() { psql -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 cleanup
 psql -d postgres -c "CREATE DATABASE $db"
