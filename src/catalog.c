@@ -625,8 +625,10 @@ catalog_probe(PG_FUNCTION_ARGS)
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
 		rc = SPI_execute(query, true, 1);
-		if (rc != SPI_OK_SELECT)
-			elog(ERROR, "catalog probe did not run a SELECT");
+		if (rc != SPI_OK_SELECT)	/* e.g. an empty query: bad input, not an internal error */
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("argument \"query\" must be a SELECT query")));
 		if (SPI_processed > 0)
 		{
 			bool		isnull;

@@ -462,3 +462,109 @@ BEGIN
 END $$;
 
 SELECT name, rk_fuzz.make_base(typ) AS valid_values FROM rk_fuzz.types ORDER BY name;
+
+-- ---------------------------------------------------------------- every function, odd arguments
+-- Values tried for an argument of a type (as SQL literals; the summary pools are filled from
+-- base and accepted at run time).  NULL is always among them.
+CREATE TABLE arg_pool (typ regtype, lit text);
+INSERT INTO arg_pool
+SELECT 'numeric'::regtype, x FROM unnest(ARRAY['0', '-1', '1.5', '0.000000000000000000000000000001',
+  '123456789012345678901234567890', '1' || repeat('0', 100), '''NaN''', '''Infinity''', '''-Infinity''',
+  '-0.5', '99999999999999999999999999999999999999']) x
+UNION ALL SELECT 'double precision', x FROM unnest(ARRAY['0', '-1', '0.5', '1e308', '-1e308', '5e-324',
+  '''NaN''', '''Infinity''', '''-Infinity''', '1', '2']) x
+UNION ALL SELECT 'integer', x FROM unnest(ARRAY['0', '-1', '1', '7', '2147483647', '-2147483648']) x
+UNION ALL SELECT 'bigint', x FROM unnest(ARRAY['0', '-1', '1', '9223372036854775807', '-9223372036854775808']) x
+UNION ALL SELECT 'text', x FROM unnest(ARRAY['''''', '''x''', '''snapshots''', '''average''', '''cost''',
+  '''units''', '''retail''', '''price_volume_mix''', '''mix_price_volume''', '''day''', '''week''',
+  '''month''', '''retail_week''', '''nrf''', '''sales''', '''é中😀''', 'repeat(''a'', 5000)',
+  '''a,b''', '''"''', '''\''']) x
+UNION ALL SELECT 'date', x FROM unnest(ARRAY['''2024-01-01''', '''2024-02-29''', '''infinity''', '''-infinity''',
+  '''4714-11-24 BC''', '''5874897-12-31''', '''2000-01-01''', '''10000-01-01''']) x
+UNION ALL SELECT 'timestamp with time zone', x FROM unnest(ARRAY['''2024-01-01 00:00+00''', '''infinity''',
+  '''-infinity''', '''294276-12-31 23:59:59+00''']) x
+UNION ALL SELECT 'boolean', x FROM unnest(ARRAY['true', 'false']) x
+UNION ALL SELECT 'text[]', x FROM unnest(ARRAY['''{}''', '''{a,b}''', '''{NULL}''', '''{"",""}''',
+  'ARRAY[''price'', ''volume'', ''mix'']']) x
+UNION ALL SELECT 'bigint[]', x FROM unnest(ARRAY['''{}''', '''{1,2,3}''', '''{NULL}''', '''{-1,0}''',
+  '''{9223372036854775807,9223372036854775807}''']) x
+UNION ALL SELECT 'double precision[]', x FROM unnest(ARRAY['''{}''', '''{1,2,3}''', '''{NULL}''', '''{NaN}''',
+  '''{1e308,1e308}''', '''{-1,0}''']) x
+UNION ALL SELECT 'jsonb', x FROM unnest(ARRAY['''{}''', '''[]''', '''null''', '''{"a": 1}''', '''{"store": "x"}''',
+  '''"x"''', '''{"a": {"b": [1, 2]}}''']) x
+UNION ALL SELECT 'regclass', x FROM unnest(ARRAY['''pg_class''', '''rk_fuzz.rows''', '0']) x
+UNION ALL SELECT 'regtype', x FROM unnest(ARRAY['''int4''', '''numeric''', '''retail_kpi.margin_summary''', '0']) x;
+
+-- a random argument of type t: NULL one time in 8, else a value from the pools
+CREATE FUNCTION random_arg(t regtype) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE v text;
+BEGIN
+  IF random() < 0.125 THEN RETURN format('NULL::%s', t); END IF;
+  IF EXISTS (SELECT 1 FROM rk_fuzz.types y WHERE y.typ = t) THEN
+    IF random() < 0.7 THEN
+      SELECT txt INTO v FROM rk_fuzz.base b WHERE b.typ = t ORDER BY random() LIMIT 1;
+    ELSE
+      SELECT txt INTO v FROM rk_fuzz.accepted a WHERE a.typ = t ORDER BY random() LIMIT 1;
+    END IF;
+    RETURN CASE WHEN v IS NULL THEN format('NULL::%s', t) ELSE format('%L::%s', v, t) END;
+  END IF;
+  SELECT lit INTO v FROM rk_fuzz.arg_pool p WHERE p.typ = t ORDER BY random() LIMIT 1;
+  RETURN CASE WHEN v IS NULL THEN format('NULL::%s', t) ELSE format('(%s)::%s', v, t) END;
+END $$;
+
+-- ncalls calls of every function and aggregate of schema retail_kpi (except type I/O and
+-- support functions taking internal/cstring) with arguments drawn from the pools; an aggregate
+-- gets 1 to 3 rows.  Any outcome is fine except an internal error (class XX), a protocol or
+-- system error (08, 58), insufficient resources (53) or an assertion (P0004) -- and, checked
+-- by the caller in the server log, a crash.
+CREATE FUNCTION fuzz_functions(ncalls int, seed float8) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  f record; i int; j int; k int; args text; rowsql text; sql text; st text; msg text; nrows int;
+BEGIN
+  PERFORM setseed(seed);
+  FOR f IN
+    SELECT p.oid, p.proname, p.prokind, ARRAY(SELECT unnest(p.proargtypes::regtype[])) AS at
+    FROM pg_proc p
+    WHERE p.pronamespace = 'retail_kpi'::regnamespace AND p.prokind IN ('f', 'a')
+      AND NOT EXISTS (SELECT 1 FROM unnest(p.proargtypes::regtype[]) t
+                      WHERE t IN ('internal'::regtype, 'cstring'::regtype))
+      AND p.prorettype <> 'internal'::regtype
+    ORDER BY p.proname, p.oid
+  LOOP
+    FOR i IN 1 .. ncalls LOOP
+      IF f.prokind = 'a' THEN
+        nrows := 1 + rk_fuzz.rnd(3);
+        rowsql := '';
+        FOR j IN 1 .. nrows LOOP
+          args := '';
+          FOR k IN 1 .. coalesce(array_length(f.at, 1), 0) LOOP
+            args := args || CASE WHEN k > 1 THEN ', ' ELSE '' END || rk_fuzz.random_arg(f.at[k]);
+          END LOOP;
+          rowsql := rowsql || CASE WHEN j > 1 THEN ' UNION ALL ' ELSE '' END || 'SELECT ' || args;
+        END LOOP;
+        -- the rows' columns are named a1..an
+        args := (SELECT string_agg('a' || n, ', ') FROM generate_series(1, array_length(f.at, 1)) n);
+        sql := format('SELECT count(*) FROM (SELECT retail_kpi.%I(%s) FROM (%s) v(%s)) s',
+                      f.proname, args, rowsql, args);
+      ELSE
+        args := '';
+        FOR k IN 1 .. coalesce(array_length(f.at, 1), 0) LOOP
+          args := args || CASE WHEN k > 1 THEN ', ' ELSE '' END || rk_fuzz.random_arg(f.at[k]);
+        END LOOP;
+        sql := format('SELECT count(*) FROM (SELECT retail_kpi.%I(%s)) s', f.proname, args);
+      END IF;
+      BEGIN
+        EXECUTE sql;
+        INSERT INTO rk_fuzz.outcome_log VALUES (NULL, 'call', f.proname, 'ok');
+      EXCEPTION WHEN OTHERS THEN
+        st := SQLSTATE;
+        GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT;
+        IF left(st, 2) IN ('XX', '08', '58', '53') OR st = 'P0004' THEN
+          INSERT INTO rk_fuzz.failures VALUES (NULL, 'call', f.oid::regprocedure::text, 'call', st, msg,
+                                               left(sql, 2000));
+        END IF;
+        INSERT INTO rk_fuzz.outcome_log VALUES (NULL, 'call', f.proname, st);
+      END;
+    END LOOP;
+  END LOOP;
+END $$;
