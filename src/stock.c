@@ -71,7 +71,6 @@ typedef struct StockSummary
 	uint16		flags;			/* reserved, 0 */
 	int32		ndates;
 	int32		capacity;		/* entries allocated, >= ndates */
-	int32		pad;
 	int64		nrows;			/* rows aggregated (date and cost given) */
 	int64		missing[STOCK_NBASES];	/* rows with a NULL value for the basis */
 	StockEntry	entries[FLEXIBLE_ARRAY_MEMBER];
@@ -173,8 +172,10 @@ stock_validate(const StockSummary *s)
 		const StockEntry *e = &s->entries[i];
 
 		if (DATE_NOT_FINITE(e->date) || !IS_VALID_DATE(e->date) ||
-			(i > 0 && e->date <= s->entries[i - 1].date) || e->pad != 0)
+			(i > 0 && e->date <= s->entries[i - 1].date))
 			stock_corrupt("The snapshot dates are not valid and strictly increasing.");
+		if (e->pad != 0)
+			stock_corrupt("An entry's padding is not zero.");
 		if (!e->sums[B_COST].has_value)
 			stock_corrupt("A snapshot date has no on-hand cost.");
 		for (b = 0; b < STOCK_NBASES; b++)
@@ -355,7 +356,11 @@ append_scaled(StringInfo buf, int128 value, int scale)
 	}
 }
 
-/* ISO yyyy-mm-dd, independent of DateStyle so that text round-trips everywhere. */
+/*
+ * ISO 8601 yyyy-mm-dd, independent of DateStyle so that text round-trips
+ * everywhere; years before 1 AD use astronomical numbering (1 BC is 0000,
+ * 2 BC is -0001) and years after 9999 have more digits.
+ */
 static void
 append_iso_date(StringInfo buf, DateADT d)
 {
@@ -364,7 +369,10 @@ append_iso_date(StringInfo buf, DateADT d)
 				day;
 
 	j2date(d + POSTGRES_EPOCH_JDATE, &y, &m, &day);
-	appendStringInfo(buf, "%04d-%02d-%02d", y, m, day);
+	if (y < 0)
+		appendStringInfo(buf, "-%04d-%02d-%02d", -y, m, day);
+	else
+		appendStringInfo(buf, "%04d-%02d-%02d", y, m, day);
 }
 
 /* Bit mask of the bases that have a value on at least one date. */
@@ -478,25 +486,41 @@ parse_scaled(const char *s, int len, int basis, int128 *value, int *scale)
 	return true;
 }
 
-/* Parse an ISO date yyyy-mm-dd strictly. */
+/*
+ * Parse a date written by append_iso_date: [-]yyyy-mm-dd with at least four
+ * year digits (astronomical numbering, so 1 BC is 0000), within PostgreSQL's
+ * date range.
+ */
 static bool
 parse_iso_date(const char *s, int len, DateADT *result)
 {
-	int			y,
-				m,
-				d,
-				n = 0;
-	char		tmp[16];
+	int			i = 0,
+				ndig = 0;
+	int64		y = 0;
+	int			m,
+				d;
+	bool		neg = false;
+	int64		j;
 
-	if (len != 10)
+	if (i < len && s[i] == '-')
+		neg = true, i++;
+	while (i < len && isdigit((unsigned char) s[i]) && ndig < 8)
+		y = y * 10 + (s[i++] - '0'), ndig++;
+	if (ndig < 4 || len - i != 6 || s[i] != '-' || s[i + 3] != '-' ||
+		!isdigit((unsigned char) s[i + 1]) || !isdigit((unsigned char) s[i + 2]) ||
+		!isdigit((unsigned char) s[i + 4]) || !isdigit((unsigned char) s[i + 5]))
 		return false;
-	memcpy(tmp, s, len);
-	tmp[len] = '\0';
-	if (!isdigit((unsigned char) tmp[0]) ||
-		sscanf(tmp, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 ||
-		y < 1 || m < 1 || m > 12 || d < 1 || d > day_tab[isleap(y)][m - 1])
+	m = (s[i + 1] - '0') * 10 + (s[i + 2] - '0');
+	d = (s[i + 4] - '0') * 10 + (s[i + 5] - '0');
+	if (neg)
+		y = -y;
+	if (m < 1 || m > 12 || d < 1 || d > day_tab[isleap(y)][m - 1] ||
+		!IS_VALID_JULIAN(y, m, d))
 		return false;
-	*result = date2j(y, m, d) - POSTGRES_EPOCH_JDATE;
+	j = date2j((int) y, m, d) - POSTGRES_EPOCH_JDATE;
+	if (!IS_VALID_DATE(j))
+		return false;
+	*result = (DateADT) j;
 	return true;
 }
 
@@ -594,7 +618,7 @@ stock_from_cstring(const char *str)
 		while (*ps.p != '\0' && *ps.p != ':' && *ps.p != ',' && *ps.p != ')')
 			ps.p++;
 		if (*ps.p != ':' || !parse_iso_date(v, ps.p - v, &d))
-			stock_syntax_error(&ps, "A snapshot is written as YYYY-MM-DD:cost/units/retail.");
+			stock_syntax_error(&ps, "A snapshot is written as YYYY-MM-DD:cost/units/retail, with a valid date.");
 		if (s->ndates > 0 && d <= s->entries[s->ndates - 1].date)
 			stock_syntax_error(&ps, "Snapshot dates must be strictly increasing.");
 		s = stock_reserve(s, (int64) s->ndates + 1);
