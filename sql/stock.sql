@@ -425,8 +425,13 @@ SELECT snapshot_count(stock_agg(d::date, 1)), last_snapshot(stock_agg(d::date, 1
 FROM generate_series(date '2000-01-01', date '2000-01-01' + 99999, interval '1 day') d;
 SELECT snapshot_count(stock_agg(d::date, 1))
 FROM generate_series(date '2000-01-01', date '2000-01-01' + 100000, interval '1 day') d;
--- the same dates in reverse order (each row inserted at the front)
-SELECT snapshot_count(stock_agg(date '2000-01-01' + g, 1)) FROM generate_series(99999, 0, -1) g;
+-- dates in reverse order (each new date inserted at the front) and in a scrambled order:
+-- same summary as in date order
+SELECT a::text = b::text AS reverse_equal, a::text = c::text AS scrambled_equal, snapshot_count(a)
+FROM (SELECT stock_agg(date '2000-01-01' + g, g) AS a FROM generate_series(0, 4999) g) x,
+     (SELECT stock_agg(date '2000-01-01' + g, g) AS b FROM generate_series(4999, 0, -1) g) y,
+     (SELECT stock_agg(date '2000-01-01' + (g * 7919) % 5000, (g * 7919) % 5000) AS c
+      FROM generate_series(0, 4999) g) z;
 SELECT snapshot_count(rollup(s))
 FROM (SELECT stock_agg(date '2000-01-01' + g, 1) AS s FROM generate_series(0, 60000) g
       UNION ALL SELECT stock_agg(date '2200-01-01' + g, 1) FROM generate_series(0, 60000) g) x;
