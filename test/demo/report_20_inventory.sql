@@ -6,8 +6,8 @@
 -- Retail year (NRF): it ends on the Saturday nearest 31 January of the next calendar year.
 -- The average inventory of a year includes the opening balance (the last snapshot on or before
 -- the day before the year starts, i.e. the previous year's closing Saturday).
-SET search_path = retail_kpi, retail_demo, public;
 \set QUIET on
+SET search_path = retail_kpi, retail_demo, public;
 \pset footer off
 \pset null '-'
 
