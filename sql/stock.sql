@@ -84,6 +84,24 @@ SELECT round(gmroi(m, s)::numeric, 12) AS gmroi,
        round(gmroi(m, s, 'endpoints')::numeric, 12) = round(398.50 / 120.375, 12) AS endpoints_ok
 FROM m1, s1;
 
+-- the example of docs/stock.md (values checked above; printed to 12 decimals)
+SELECT round(inventory_turnover(m, s)::numeric, 12),
+       round(inventory_turnover(m, s, 'retail')::numeric, 12),
+       round(inventory_turnover(m, s, 'units')::numeric, 12),
+       round(inventory_turnover(m, s, 'cost', 'daily')::numeric, 12),
+       round(days_of_inventory(m, s, 21)::numeric, 12),
+       round(days_of_inventory(m, s, 365, 'units')::numeric, 12),
+       round(gmroi(m, s)::numeric, 12),
+       round(gmroi(m, s, 'endpoints')::numeric, 12)
+FROM m1, s1;
+-- and the averages example
+SELECT avg_inventory(s),
+       avg_inventory(s, 'endpoints'),
+       avg_inventory(s, 'daily'),
+       avg_inventory(s, method => 'daily', basis => 'units'),
+       opening_inventory(s), closing_inventory(s, 'retail')
+FROM (SELECT stock_agg(d, cost, units, retail) AS s FROM snap) x;
+
 -- Two snapshots: the default average is (begin + end) / 2, the same as 'endpoints'.
 SELECT avg_inventory(s) AS snapshots, avg_inventory(s, 'endpoints') AS endpoints,
        avg_inventory(s) = (170.50 + 120.00) / 2 AS ok
