@@ -750,7 +750,7 @@ stock_summary_recv(PG_FUNCTION_ARGS)
 	if (ndates < 1)
 		stock_corrupt("The number of snapshot dates is invalid.");
 	stock_check_limit(ndates);
-	need_bytes(buf, 16 + (int64) ndates * (4 + 3));
+	need_bytes(buf, 24 + (int64) ndates * (4 + 3));
 	s = stock_new(ndates);
 	s->nrows = pq_getmsgint64(buf);
 	s->missing[B_UNITS] = pq_getmsgint64(buf);
@@ -795,13 +795,22 @@ stock_summary_recv(PG_FUNCTION_ARGS)
 
 /* The state to update: new on the first row, in place inside an aggregate, else a copy. */
 static StockSummary *
-stock_state(FunctionCallInfo fcinfo)
+stock_state(FunctionCallInfo fcinfo, bool in_agg)
 {
 	if (PG_ARGISNULL(0))
-		return stock_new(8);
-	if (rk_in_agg(fcinfo))
+		return stock_new(in_agg ? 8 : 1);
+	if (in_agg)
 		return (StockSummary *) PG_GETARG_POINTER(0);
 	return stock_copy(stock_from_datum(PG_GETARG_DATUM(0)), 0);
+}
+
+/* A value returned outside an aggregate carries no growth room. */
+static StockSummary *
+stock_trimmed(StockSummary *s, bool in_agg)
+{
+	if (in_agg || s->capacity == s->ndates)
+		return s;
+	return stock_copy(s, s->ndates);
 }
 
 /*
@@ -818,6 +827,7 @@ stock_agg_trans(PG_FUNCTION_ARGS)
 	int			idx;
 	int			nargs = PG_NARGS();
 	int			b;
+	bool		in_agg;
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 	{
@@ -835,7 +845,8 @@ stock_agg_trans(PG_FUNCTION_ARGS)
 		if (!PG_ARGISNULL(b + 2))
 			rk_check_finite_numeric(PG_GETARG_DATUM(b + 2), basis_args[b]);
 
-	s = stock_state(fcinfo);
+	in_agg = rk_in_agg(fcinfo);
+	s = stock_state(fcinfo, in_agg);
 	idx = stock_find_or_insert(&s, d);
 	s->nrows++;
 	for (b = 0; b < STOCK_NBASES && b + 2 < nargs; b++)
@@ -845,7 +856,7 @@ stock_agg_trans(PG_FUNCTION_ARGS)
 		else
 			stock_add_numeric(&s->entries[idx].sums[b], PG_GETARG_DATUM(b + 2), b);
 	}
-	PG_RETURN_POINTER(s);
+	PG_RETURN_POINTER(stock_trimmed(s, in_agg));
 }
 
 /* Combine function and rollup transition: merge argument 1 into argument 0. */
@@ -854,6 +865,7 @@ Datum
 stock_summary_combine(PG_FUNCTION_ARGS)
 {
 	StockSummary *b;
+	bool		in_agg;
 
 	if (PG_ARGISNULL(1))
 	{
@@ -864,7 +876,8 @@ stock_summary_combine(PG_FUNCTION_ARGS)
 	b = stock_from_datum(PG_GETARG_DATUM(1));
 	if (PG_ARGISNULL(0))
 		PG_RETURN_POINTER(stock_copy(b, b->ndates));
-	PG_RETURN_POINTER(stock_merge(stock_state(fcinfo), b));
+	in_agg = rk_in_agg(fcinfo);
+	PG_RETURN_POINTER(stock_trimmed(stock_merge(stock_state(fcinfo, in_agg), b), in_agg));
 }
 
 /* Final function of stock_agg and rollup: drop the growth slack before the value is stored. */
