@@ -292,8 +292,11 @@ CREATE TEMP TABLE bin_out (category_id int, st stock_summary);
 CREATE TEMP TABLE bin_in (category_id int, st stock_summary);
 INSERT INTO bin_out SELECT category_id, st FROM ours;
 INSERT INTO bin_out VALUES (0, (SELECT s FROM s1)), (-1, NULL);
-COPY bin_out TO '/tmp/retail_kpi_stock_test.bin' (FORMAT binary);
-COPY bin_in FROM '/tmp/retail_kpi_stock_test.bin' (FORMAT binary);
+-- a file name per server port, so that clusters running this test at the same time do not collide
+SELECT '/tmp/retail_kpi_stock_' || current_setting('port') || '.bin' AS binfile,
+       '/tmp/retail_kpi_stock_bad_' || current_setting('port') || '.bin' AS badfile \gset
+COPY bin_out TO :'binfile' (FORMAT binary);
+COPY bin_in FROM :'binfile' (FORMAT binary);
 SELECT count(*) AS rows, bool_and(i.st::text IS NOT DISTINCT FROM o.st::text) AS binary_round_trip
 FROM bin_out o JOIN bin_in i USING (category_id);
 SELECT stock_summary_send(st) = stock_summary_send(st::text::stock_summary) AS send_stable FROM ours LIMIT 1;
@@ -378,19 +381,19 @@ INSERT INTO bad_bytes SELECT 'bad digits', set_byte(b, 39, 120) FROM good_bytes;
 INSERT INTO bad_bytes SELECT 'rows below dates', overlay(b PLACING '\x0000000000000001'::bytea FROM 7) FROM good_bytes;
 INSERT INTO bad_bytes SELECT 'negative missing', overlay(b PLACING '\xffffffffffffffff'::bytea FROM 15) FROM good_bytes;
 CREATE TEMP TABLE recv_target (st stock_summary);
-CREATE FUNCTION pg_temp.try_recv(bad bytea) RETURNS text LANGUAGE plpgsql AS $$
+CREATE FUNCTION pg_temp.try_recv(bad bytea, file text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE detail text;
 BEGIN
-  EXECUTE format('COPY (SELECT %L::bytea) TO %L (FORMAT binary)', bad, '/tmp/retail_kpi_stock_bad.bin');
-  EXECUTE format('COPY recv_target FROM %L (FORMAT binary)', '/tmp/retail_kpi_stock_bad.bin');
+  EXECUTE format('COPY (SELECT %L::bytea) TO %L (FORMAT binary)', bad, file);
+  EXECUTE format('COPY recv_target FROM %L (FORMAT binary)', file);
   RETURN 'accepted';
 EXCEPTION WHEN OTHERS THEN
   GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL;
   RETURN SQLSTATE || ': ' || SQLERRM || coalesce(' (' || nullif(detail, '') || ')', '');
 END $$;
-SELECT pg_temp.try_recv(b) AS good FROM good_bytes;
+SELECT pg_temp.try_recv(b, :'badfile') AS good FROM good_bytes;
 SELECT * FROM recv_target;
-SELECT name, pg_temp.try_recv(b) FROM bad_bytes;
+SELECT name, pg_temp.try_recv(b, :'badfile') FROM bad_bytes;
 -- corrupt stored values (22000): a scratch varlena type with bytea's I/O and the same alignment,
 -- binary-coercible to stock_summary, exposes and alters the stored bytes (after the 4-byte length
 -- word: version 0, type tag 1, flags 2-3, ndates 4-7, capacity 8-11, rows 12-19, missing counts
