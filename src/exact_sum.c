@@ -112,48 +112,6 @@ numeric_to_scaled(Datum num, int128 *value, int *scale)
 
 	if (dscale > RK_MAX_SCALE || ndigits > 10)
 		return false;
-	exponent = 4 * (weight - ndigits + 1) + dscale;
-
-	/*
-	 * Fast path for the usual money or quantity value: up to 4 base-10000 digits
-	 * (16 decimal digits) fit in 64 bits, and dropping numeric's zero padding of
-	 * the last digit group divides by a constant, avoiding 128-bit division.
-	 */
-	if (ndigits > 0 && ndigits <= 4 && exponent > -4 && exponent <= 0)
-	{
-		static const uint64 p10[4] = {1, 10, 100, 1000};
-		uint64		a = 0;
-		uint64		q;
-
-		for (i = 0; i < ndigits; i++)
-		{
-			int16		d;
-
-			memcpy(&d, digits + i * sizeof(int16), sizeof(int16));
-			a = a * NBASE + (uint64) (uint16) d;
-		}
-		switch (-exponent)
-		{
-			case 1:
-				q = a / 10;
-				break;
-			case 2:
-				q = a / 100;
-				break;
-			case 3:
-				q = a / 1000;
-				break;
-			default:
-				q = a;
-				break;
-		}
-		if (q * p10[-exponent] != a)
-			return false;		/* digits beyond the display scale: let numeric handle it */
-		*value = negative ? -(int128) q : (int128) q;
-		*scale = dscale;
-		return true;
-	}
-
 	for (i = 0; i < ndigits; i++)
 	{
 		int16		d;
@@ -165,6 +123,7 @@ numeric_to_scaled(Datum num, int128 *value, int *scale)
 	}
 
 	/* acc is the value times 10^-(4*(weight - ndigits + 1)); bring it to 10^-dscale */
+	exponent = 4 * (weight - ndigits + 1) + dscale;
 	if (ndigits == 0)
 		acc = 0;
 	else if (exponent >= 0)
