@@ -21,23 +21,19 @@
 #define NBASE					10000
 
 static int128 pow10_128[RK_MAX_SCALE + 1];
-static bool pow10_ready = false;
 
-/* Powers of ten up to 10^38, filled on first use. */
-static inline const int128 *
-pow10_table(void)
+/* Powers of ten up to 10^38, filled when the library is loaded. */
+static void __attribute__((constructor))
+fill_pow10_table(void)
 {
-	if (unlikely(!pow10_ready))
-	{
-		int			i;
+	int			i;
 
-		pow10_128[0] = 1;
-		for (i = 1; i <= RK_MAX_SCALE; i++)
-			pow10_128[i] = pow10_128[i - 1] * 10;
-		pow10_ready = true;
-	}
-	return pow10_128;
+	pow10_128[0] = 1;
+	for (i = 1; i <= RK_MAX_SCALE; i++)
+		pow10_128[i] = pow10_128[i - 1] * 10;
 }
+
+#define pow10_table() (pow10_128)
 
 /* x * 10^k with overflow detection. */
 static inline bool
@@ -60,7 +56,13 @@ numeric_datum_is_special(Datum num)
 	return (header & NUM_SIGN_MASK) == NUM_SPECIAL;
 }
 
-/* Decode numeric's header and base-10000 digits into an int128 at the display scale. */
+/*
+ * Decode numeric's header and base-10000 digits into an int128 at the display
+ * scale.  Ordinary money and quantities have at most four base-10000 digits,
+ * which are accumulated in 64 bits; the last digit's trailing zeros below the
+ * display scale are removed with a 32-bit division, so no 128-bit division is
+ * ever needed.
+ */
 bool
 numeric_to_scaled(Datum num, int128 *value, int *scale)
 {
@@ -73,23 +75,21 @@ numeric_to_scaled(Datum num, int128 *value, int *scale)
 	int			weight;
 	const char *digits;
 	int			ndigits;
-	int128		acc = 0;
 	int			exponent;
 	int			i;
+	int16		last;
+	int128		acc;
 
-	if (VARATT_IS_EXTENDED(v))
-	{
-		if (VARATT_IS_EXTERNAL(v) || VARATT_IS_COMPRESSED(v))
-			v = pg_detoast_datum_packed(v);
-	}
+	if (unlikely(VARATT_IS_EXTERNAL(v) || VARATT_IS_COMPRESSED(v)))
+		v = pg_detoast_datum_packed(v);
 	p = VARDATA_ANY(v);
 	len = VARSIZE_ANY_EXHDR(v);
 	memcpy(&header, p, sizeof(uint16));
 
-	if ((header & NUM_SIGN_MASK) == NUM_SPECIAL)
-		return false;			/* NaN or infinity: callers check first */
-	if (header & NUM_SHORT)
+	if (likely(header & NUM_SHORT))
 	{
+		if ((header & NUM_SIGN_MASK) == NUM_SPECIAL)
+			return false;		/* NaN or infinity: callers report it */
 		negative = (header & NUM_SHORT_SIGN_MASK) != 0;
 		dscale = (header & NUM_SHORT_DSCALE_MASK) >> NUM_SHORT_DSCALE_SHIFT;
 		weight = (header & NUM_SHORT_WEIGHT_SIGN) ?
@@ -110,38 +110,88 @@ numeric_to_scaled(Datum num, int128 *value, int *scale)
 		ndigits = (len - 2 * sizeof(uint16)) / sizeof(int16);
 	}
 
+	if (ndigits == 0)
+	{
+		if (dscale > RK_MAX_SCALE)
+			return false;
+		*value = 0;
+		*scale = dscale;
+		return true;
+	}
 	if (dscale > RK_MAX_SCALE || ndigits > 10)
 		return false;
-	for (i = 0; i < ndigits; i++)
-	{
-		int16		d;
 
-		memcpy(&d, digits + i * sizeof(int16), sizeof(int16));
-		if (__builtin_mul_overflow(acc, NBASE, &acc) ||
-			__builtin_add_overflow(acc, (int128) d, &acc))
-			return false;
+	/* all digits but the last, then the last with its trailing zeros handled */
+	memcpy(&last, digits + (ndigits - 1) * sizeof(int16), sizeof(int16));
+	exponent = 4 * (weight - ndigits + 1) + dscale;
+	if (exponent < 0)
+	{
+		static const int16 p10[4] = {1, 10, 100, 1000};
+
+		if (exponent < -3 || last % p10[-exponent] != 0)
+			return false;		/* digits beyond the display scale: numeric handles it */
+		last /= p10[-exponent];
+	}
+	if (ndigits <= 4 && exponent <= 14)
+	{
+		/* the common case, entirely in 64 bits: a < 10^12, the result < 10^18 */
+		static const int64 p10_64[19] = {
+			1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
+			1000000000, INT64CONST(10000000000), INT64CONST(100000000000),
+			INT64CONST(1000000000000), INT64CONST(10000000000000),
+			INT64CONST(100000000000000), INT64CONST(1000000000000000),
+			INT64CONST(10000000000000000), INT64CONST(100000000000000000),
+			INT64CONST(1000000000000000000)
+		};
+		int64		a = 0;
+		int64		r;
+
+		for (i = 0; i < ndigits - 1; i++)
+		{
+			int16		d;
+
+			memcpy(&d, digits + i * sizeof(int16), sizeof(int16));
+			a = a * NBASE + d;
+		}
+		if (!__builtin_mul_overflow(a, p10_64[exponent + 4], &r) &&
+			!__builtin_add_overflow(r, (int64) last * p10_64[Max(exponent, 0)], &r))
+		{
+			*value = negative ? -r : r;
+			*scale = dscale;
+			return true;
+		}
 	}
 
-	/* acc is the value times 10^-(4*(weight - ndigits + 1)); bring it to 10^-dscale */
-	exponent = 4 * (weight - ndigits + 1) + dscale;
-	if (ndigits == 0)
-		acc = 0;
-	else if (exponent >= 0)
 	{
-		if (!mul_pow10(acc, exponent, &acc))
+		acc = 0;
+		for (i = 0; i < ndigits - 1; i++)
+		{
+			int16		d;
+
+			memcpy(&d, digits + i * sizeof(int16), sizeof(int16));
+			if (__builtin_mul_overflow(acc, NBASE, &acc) ||
+				__builtin_add_overflow(acc, (int128) d, &acc))
+				return false;
+		}
+	}
+	/* value * 10^dscale = acc * 10^(exponent + 4) + last * 10^max(exponent, 0) */
+	if (exponent < 0)
+	{
+		if (!mul_pow10(acc, exponent + 4, &acc))
 			return false;
 	}
 	else
 	{
-		int128		divisor;
+		int128		l;
 
-		if (-exponent > RK_MAX_SCALE)
+		if (!mul_pow10(acc, exponent + 4, &acc) || !mul_pow10(last, exponent, &l))
 			return false;
-		divisor = pow10_table()[-exponent];
-		if (acc % divisor != 0)
-			return false;		/* digits beyond the display scale: let numeric handle it */
-		acc /= divisor;
+		last = 0;
+		if (__builtin_add_overflow(acc, l, &acc))
+			return false;
 	}
+	if (__builtin_add_overflow(acc, (int128) last, &acc))
+		return false;
 	*value = negative ? -acc : acc;
 	*scale = dscale;
 	return true;

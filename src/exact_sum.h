@@ -60,6 +60,101 @@ extern Datum scaled_to_numeric(int128 value, int scale);
  */
 extern bool exact_sum_ratio_fast(const ExactSum *num, const ExactSum *den, double *result);
 
+/*
+ * The hot path of every transition function, inlined: a numeric stored with a
+ * short varlena header and short numeric header (every value below 10^16 with at
+ * most 4 decimals: all money and quantities in practice) is decoded with a few
+ * 64-bit operations; anything else goes through numeric_to_scaled().
+ */
+static inline bool
+numeric_to_scaled_inline(Datum num, int128 *value, int *scale)
+{
+	const uint8 *v = (const uint8 *) DatumGetPointer(num);
+
+	if (VARATT_IS_1B(v) && !VARATT_IS_1B_E(v))
+	{
+		const uint8 *p = v + VARHDRSZ_SHORT;
+		int			nd = (int) (VARSIZE_1B(v) - VARHDRSZ_SHORT - sizeof(uint16)) / (int) sizeof(int16);
+		uint16		h;
+
+		memcpy(&h, p, sizeof(uint16));
+		/* short numeric (0x8000 set, 0x4000 clear), 1..4 digits, display scale <= 4 */
+		if ((h & 0xC000) == 0x8000 && nd >= 1 && nd <= 4 && ((h >> 7) & 0x3F) <= 4)
+		{
+			int			dscale = (h >> 7) & 0x3F;
+			int			weight = (h & 0x40) ? (int) (h | ~0x3F) : (int) (h & 0x3F);
+			int			exponent = 4 * (weight - nd + 1) + dscale;
+			int64		acc = 0;
+			int			i;
+
+			for (i = 0; i < nd; i++)
+			{
+				int16		d;
+
+				memcpy(&d, p + sizeof(uint16) + i * sizeof(int16), sizeof(int16));
+				acc = acc * 10000 + d;
+			}
+			/* acc < 10^16; bring it to 10^-dscale units, exactly */
+			if (exponent >= 0)
+			{
+				static const int64 p10[13] = {
+					1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
+					1000000000, INT64CONST(10000000000), INT64CONST(100000000000),
+					INT64CONST(1000000000000)
+				};
+
+				if (exponent > 12)
+					return numeric_to_scaled(num, value, scale);
+				*value = (int128) acc * p10[exponent];	/* < 10^28: cannot overflow */
+			}
+			else
+			{
+				/* trailing zeros of the last digit below the display scale */
+				switch (exponent)
+				{
+					case -1:
+						if (acc % 10 != 0)
+							return numeric_to_scaled(num, value, scale);
+						*value = acc / 10;
+						break;
+					case -2:
+						if (acc % 100 != 0)
+							return numeric_to_scaled(num, value, scale);
+						*value = acc / 100;
+						break;
+					case -3:
+						if (acc % 1000 != 0)
+							return numeric_to_scaled(num, value, scale);
+						*value = acc / 1000;
+						break;
+					default:
+						return numeric_to_scaled(num, value, scale);
+				}
+			}
+			if (h & 0x2000)
+				*value = -*value;
+			*scale = dscale;
+			return true;
+		}
+	}
+	return numeric_to_scaled(num, value, scale);
+}
+
+/* Add at the sum's own scale (the usual case) inline; otherwise rescale. */
+static inline bool
+exact_sum_add_inline(ExactSum *sum, int128 value, int scale)
+{
+	int128		r;
+
+	if (likely(scale == sum->scale) && !__builtin_add_overflow(sum->fast, value, &r))
+	{
+		sum->fast = r;
+		sum->has_value = 1;
+		return true;
+	}
+	return exact_sum_add_scaled(sum, value, scale);
+}
+
 /* Raise 22003 naming the argument: a sum left the exact 128-bit range. */
 extern void exact_sum_overflow_error(const char *argname) pg_attribute_noreturn();
 

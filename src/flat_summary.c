@@ -159,10 +159,11 @@ flat_add_big(FlatSummary *s, int i, Datum num)
 }
 
 FlatSummary *
-flat_add(const FlatKind *k, FlatSummary *s, int i, Datum num)
+flat_add_overflow(const FlatKind *k, FlatSummary *s, int i, Datum num)
 {
+	rk_check_finite_numeric(num, k->sum_names[i]);
 	if (exact_sum_add_numeric(&s->sums[i], num))
-		return s;
+		return s;				/* fits after rescaling the sum */
 	return flat_add_big(s, i, num);
 }
 
@@ -446,7 +447,7 @@ flat_recv(const FlatKind *k, StringInfo buf)
 	int			version;
 	int			i;
 
-	need_bytes(k, buf, 2 + 2 + 2 + 8);
+	need_bytes(k, buf, 1);
 	version = pq_getmsgbyte(buf);
 	if (version != RK_FORMAT_VERSION)
 		ereport(ERROR,
@@ -454,6 +455,7 @@ flat_recv(const FlatKind *k, StringInfo buf)
 				 errmsg("unsupported %s format version %d", k->type_name, version),
 				 errdetail("This version of retail_kpi reads format version %d.",
 						   RK_FORMAT_VERSION)));
+	need_bytes(k, buf, 1 + 2 + 2 + 8);
 	if (pq_getmsgbyte(buf) != k->kind || pq_getmsgint(buf, 2) != k->nsums ||
 		pq_getmsgint(buf, 2) != k->ndates)
 		flat_corrupt(k, "The binary header does not describe this type.");

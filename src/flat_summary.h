@@ -54,8 +54,21 @@ extern FlatSummary *flat_copy(const FlatSummary *s);
 /* Detoast a stored summary and validate it (22000 on corruption). */
 extern FlatSummary *flat_from_datum(const FlatKind *k, Datum d);
 
+/* flat_add's slow path: checks for NaN/infinity, then adds to the overflow part. */
+extern FlatSummary *flat_add_overflow(const FlatKind *k, FlatSummary *s, int i, Datum num);
+
 /* Add a finite numeric to sum i, in place when it fits; else returns a new value. */
-extern FlatSummary *flat_add(const FlatKind *k, FlatSummary *s, int i, Datum num);
+static inline FlatSummary *
+flat_add(const FlatKind *k, FlatSummary *s, int i, Datum num)
+{
+	int128		value;
+	int			scale;
+
+	if (likely(numeric_to_scaled_inline(num, &value, &scale) &&
+			   exact_sum_add_inline(&s->sums[i], value, scale)))
+		return s;
+	return flat_add_overflow(k, s, i, num);
+}
 
 /* Add b's sums and rows into a, in place when they fit; else returns a new value. */
 extern FlatSummary *flat_merge(const FlatKind *k, FlatSummary *a, const FlatSummary *b);

@@ -38,11 +38,6 @@ margin_agg_trans(PG_FUNCTION_ARGS)
 			PG_RETURN_NULL();
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
-	rk_check_finite_numeric(PG_GETARG_DATUM(1), "revenue");
-	rk_check_finite_numeric(PG_GETARG_DATUM(2), "cost");
-	if (has_units)
-		rk_check_finite_numeric(PG_GETARG_DATUM(3), "units");
-
 	s = flat_state(&margin_kind, fcinfo);
 	s->nrows++;
 	s = flat_add(&margin_kind, s, M_REVENUE, PG_GETARG_DATUM(1));

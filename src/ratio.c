@@ -32,8 +32,6 @@ ratio_agg_trans(PG_FUNCTION_ARGS)
 			PG_RETURN_NULL();
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
-	rk_check_finite_numeric(PG_GETARG_DATUM(1), "numerator");
-	rk_check_finite_numeric(PG_GETARG_DATUM(2), "denominator");
 
 	s = flat_state(&ratio_kind, fcinfo);
 	s->nrows++;

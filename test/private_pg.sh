@@ -13,7 +13,7 @@
 # share/lib/include directories relative to the location of their own binary whenever those
 # directories share a path prefix with the binary directory.  Copying every directory to the same
 # place relative to their common prefix therefore gives a working relocated installation.
-# Only the server's directories are copied (about 55 MB); client libraries stay where they are.
+# Only the server's directories are copied (about 35 MB); client libraries stay where they are.
 # An existing copy in DIR is reused as is.
 set -euo pipefail
 dir=${1:?usage: test/private_pg.sh DIR}
@@ -43,12 +43,33 @@ for d in "${dirs[@]}"; do
 done
 [[ $prefix == / ]] && prefix=
 
+# Copies directory $1 to $2.  In pkglibdir, the JIT bitcode of the server itself (bitcode/postgres,
+# 21 MB of the 32) is only read: it is symlinked, not copied; other modules' bitcode is left out
+# (it only serves JIT inlining of those modules).  `make install` adds retail_kpi's own bitcode.
+copy_dir() {
+  local src=$1 dst=$2 f n
+  if [[ $src == "$pkglibdir" && -d $src/bitcode ]]; then
+    mkdir -p "$dst/bitcode"
+    shopt -s dotglob nullglob
+    local entries=()
+    for f in "$src"/*; do [[ ${f##*/} == bitcode ]] || entries+=("$f"); done
+    shopt -u dotglob nullglob
+    ((${#entries[@]} == 0)) || cp -a "${entries[@]}" "$dst/"
+    for n in postgres postgres.index.bc; do
+      [[ -e $src/bitcode/$n ]] && ln -s "$src/bitcode/$n" "$dst/bitcode/$n"
+    done
+  else
+    cp -a "$src" "$dst"
+  fi
+}
+
 mkdir -p "$dir"
 for d in "${dirs[@]}"; do
   rel=${d#"$prefix"/}
   if [[ ! -d $dir/$rel ]]; then
     mkdir -p "$dir/$(dirname "$rel")"
-    cp -a "$d" "$dir/$rel.tmp.$$"          # copy then rename: an interrupted copy is never reused
+    rm -rf "$dir/$rel.tmp.$$"
+    copy_dir "$d" "$dir/$rel.tmp.$$"      # copy then rename: an interrupted copy is never reused
     mv "$dir/$rel.tmp.$$" "$dir/$rel"
   fi
 done

@@ -1,0 +1,250 @@
+-- sql/catalog_values.sql: the compiler. metric_values equals the hand-written SQL for simple, ratio
+-- (numerator and denominator from different sources, each aggregated at the grain first), derived and
+-- static-source metrics, at every grain, with filters and period comparisons; row-level security on a
+-- source limits what each role sees; publish_metric_view; errors of metric_sql.
+SET search_path = retail_kpi, public;
+\set VERBOSITY terse
+DELETE FROM catalog_history; DELETE FROM alert_rules; DELETE FROM targets; DELETE FROM metrics;
+DELETE FROM measures; DELETE FROM sources; DELETE FROM dimensions;
+
+CREATE SCHEMA rk_val;
+CREATE TABLE rk_val.stores (store_id int PRIMARY KEY, region text, area_m2 numeric);
+INSERT INTO rk_val.stores VALUES (1, 'north', 120.5), (2, 'north', 80), (3, 'south', 200), (4, 'south', 50.25), (5, NULL, 10);
+CREATE TABLE rk_val.sales (sale_date date, store_id int, region text, revenue numeric(12,2), cost numeric(12,2),
+                           units int, txn int);
+INSERT INTO rk_val.sales
+SELECT date '2024-01-01' + (g * 7 % 731), 1 + g % 5, (SELECT region FROM rk_val.stores s WHERE s.store_id = 1 + g % 5),
+       round(((g * 37) % 1000) / 7.0, 2), round(((g * 37) % 1000) / 11.0, 2), 1 + g % 4, g / 3
+FROM generate_series(1, 12000) g;
+INSERT INTO rk_val.sales VALUES ('2024-03-03', 1, 'north', NULL, 5, 1, -1);   -- a NULL revenue is skipped by sum
+CREATE TABLE rk_val.traffic (ts timestamp, store_id int, region text, visitors int);
+INSERT INTO rk_val.traffic
+SELECT timestamp '2024-01-01 09:00' + d * interval '1 day' + s * interval '1 hour', s,
+       (SELECT region FROM rk_val.stores x WHERE x.store_id = s), 50 + (d * s) % 40
+FROM generate_series(0, 730) d, generate_series(1, 5) s;
+
+SELECT define_dimension('store', 'Store', '门店');
+SELECT define_dimension('region', 'Region', '区域');
+SELECT define_source('sales', 'rk_val.sales', 'sale_date', '{"store": "store_id", "region": "region"}');
+SELECT define_source('traffic', 'rk_val.traffic', 'ts', '{"store": "store_id", "region": "region"}');
+SELECT define_source('stores', 'rk_val.stores', NULL, '{"store": "store_id", "region": "region"}');
+SELECT define_measure('net_sales', 'sales', 'sum', 'revenue');
+SELECT define_measure('sales_summary', 'sales', 'margin_agg', 'revenue, cost, units');
+SELECT define_measure('transactions', 'sales', 'count_distinct', 'txn');
+SELECT define_measure('big_lines', 'sales', 'count', filter => 'revenue >= 100');
+SELECT define_measure('visitors', 'traffic', 'sum', 'visitors');
+SELECT define_measure('selling_area', 'stores', 'sum', 'area_m2');
+SELECT define_metric('net_sales', 'Net sales', measure => 'net_sales');
+SELECT define_metric('sales_summary', 'Sales summary', measure => 'sales_summary');
+SELECT define_metric('transactions', 'Transactions', measure => 'transactions');
+SELECT define_metric('big_lines', 'Lines of 100 or more', measure => 'big_lines');
+SELECT define_metric('visitors', 'Visitors', measure => 'visitors');
+SELECT define_metric('selling_area', 'Selling area', measure => 'selling_area', unit => 'm2');
+SELECT define_metric('gross_margin_rate', 'Gross margin rate', 'derived', expression => 'margin_rate(sales_summary)');
+SELECT define_metric('conversion_rate', 'Conversion', 'ratio', numerator => 'transactions', denominator => 'visitors');
+SELECT define_metric('avg_transaction_value', 'ATV', 'ratio', numerator => 'net_sales', denominator => 'transactions');
+SELECT define_metric('sales_per_m2', 'Sales per m²', 'ratio', numerator => 'net_sales', denominator => 'selling_area');
+SELECT define_metric('gp_per_visitor', 'Gross profit per visitor', 'derived',
+                     expression => 'gross_profit(sales_summary) / nullif(visitors, 0)');
+SELECT define_metric('gp_per_visitor_pct', 'GP per visitor (x100)', 'derived', expression => 'round(gp_per_visitor * 100, 4)');
+
+-- compare a metric_values call with hand-written SQL (same rows; values equal to 1e-12 relative);
+-- mismatches also counts a difference in the number of rows
+CREATE FUNCTION pg_temp.diff(got regclass, want regclass) RETURNS TABLE(got_rows bigint, want_rows bigint, mismatches bigint)
+LANGUAGE plpgsql AS $$
+BEGIN
+    RETURN QUERY EXECUTE format($q$
+        SELECT (SELECT count(*) FROM %1$s), (SELECT count(*) FROM %2$s),
+               (SELECT count(*) FROM %1$s g FULL JOIN %2$s w
+                  ON g.metric = w.metric AND g.period_start IS NOT DISTINCT FROM w.period_start
+                 AND g.dimension_values = w.dimension_values
+                WHERE g.metric IS NULL OR w.metric IS NULL
+                   OR NOT ((g.value IS NULL AND w.value IS NULL)
+                           OR abs(g.value - w.value) <= 1e-12 * greatest(abs(w.value), 1e-300)))
+               + abs((SELECT count(*) FROM %1$s) - (SELECT count(*) FROM %2$s))$q$, got, want);
+END $$;
+
+-- ---- simple metrics by region and month, all grains
+CREATE TEMP TABLE got AS SELECT * FROM metric_values('{net_sales,transactions,big_lines}', '{region}',
+                                                     from_date => '2024-02-10', to_date => '2024-11-20');
+CREATE TEMP TABLE want AS
+SELECT m.metric, date_trunc('month', sale_date)::date AS period_start, jsonb_build_object('region', region) AS dimension_values,
+       CASE m.metric WHEN 'net_sales' THEN sum(revenue) WHEN 'transactions' THEN count(DISTINCT txn)
+                     ELSE count(*) FILTER (WHERE revenue >= 100) END::float8 AS value
+FROM rk_val.sales, (VALUES ('net_sales'), ('transactions'), ('big_lines')) m(metric)
+WHERE sale_date BETWEEN '2024-02-10' AND '2024-11-20' GROUP BY 1, 2, 3;
+SELECT * FROM pg_temp.diff('got', 'want');
+-- exact money: exact_value is sum(numeric) digit for digit
+SELECT count(*) AS exact_mismatches FROM got g
+WHERE g.metric = 'net_sales' AND g.exact_value IS DISTINCT FROM
+      (SELECT sum(revenue) FROM rk_val.sales s WHERE date_trunc('month', sale_date)::date = g.period_start
+          AND s.region IS NOT DISTINCT FROM (g.dimension_values->>'region') AND sale_date BETWEEN '2024-02-10' AND '2024-11-20');
+SELECT metric, period_start, dimension_values, value, exact_value FROM got
+WHERE period_start = '2024-02-01' ORDER BY metric, dimension_values::text;
+DROP TABLE got, want;
+
+CREATE FUNCTION pg_temp.by_grain(grain text) RETURNS TABLE(got_rows bigint, want_rows bigint, mismatches bigint)
+LANGUAGE plpgsql AS $$
+BEGIN
+    DROP TABLE IF EXISTS got, want;
+    CREATE TEMP TABLE got AS SELECT * FROM retail_kpi.metric_values('{net_sales}', '{store}', NULL, '2024-01-01', '2025-12-31', grain);
+    CREATE TEMP TABLE want AS
+    SELECT 'net_sales'::text AS metric,
+           CASE WHEN grain = 'total' THEN date '2024-01-01' ELSE date_trunc(grain, sale_date)::date END AS period_start,
+           jsonb_build_object('store', store_id) AS dimension_values, sum(revenue)::float8 AS value
+    FROM rk_val.sales GROUP BY 1, 2, 3;
+    RETURN QUERY SELECT * FROM pg_temp.diff('got', 'want');
+END $$;
+SELECT g AS grain, d.* FROM unnest('{day,week,month,quarter,year,total}'::text[]) g, pg_temp.by_grain(g) d;
+DROP TABLE got, want;
+-- weeks start on Monday (ISO), as date_trunc('week') does
+SELECT DISTINCT extract(isodow FROM period_start) AS week_starts_on FROM metric_values('{net_sales}', grain => 'week');
+
+-- ---- ratio from two sources: each side aggregated at the grain, then divided once
+CREATE TEMP TABLE got AS SELECT * FROM metric_values('{conversion_rate}', '{region}', from_date => '2024-01-01',
+                                                     to_date => '2024-12-31', grain => 'quarter');
+CREATE TEMP TABLE want AS
+WITH t AS (SELECT date_trunc('quarter', sale_date)::date p, region, count(DISTINCT txn) n FROM rk_val.sales
+           WHERE sale_date BETWEEN '2024-01-01' AND '2024-12-31' GROUP BY 1, 2),
+     v AS (SELECT date_trunc('quarter', ts)::date p, region, sum(visitors) d FROM rk_val.traffic
+           WHERE ts >= '2024-01-01' AND ts < '2025-01-01' GROUP BY 1, 2)
+SELECT 'conversion_rate'::text AS metric, coalesce(t.p, v.p) AS period_start,
+       jsonb_build_object('region', coalesce(t.region, v.region)) AS dimension_values,
+       (t.n::numeric / nullif(v.d, 0))::float8 AS value
+FROM t FULL JOIN v ON t.p = v.p AND t.region IS NOT DISTINCT FROM v.region;
+SELECT * FROM pg_temp.diff('got', 'want');
+-- never an average of ratios: the region's rate is not the mean of its stores' rates
+SELECT g.value = w.value AS ratio_of_sums,
+       g.value <> (SELECT avg(value) FROM metric_values('{conversion_rate}', '{store,region}', '{"region": "north"}',
+                                                        '2024-01-01', '2024-03-31', 'quarter')) AS not_mean_of_store_rates
+FROM got g JOIN want w USING (metric, period_start, dimension_values)
+WHERE g.period_start = '2024-01-01' AND g.dimension_values = '{"region": "north"}';
+DROP TABLE got, want;
+
+-- ---- derived metrics (margin rate from the margin summary; an expression over two sources; a derived of a derived)
+CREATE TEMP TABLE got AS SELECT * FROM metric_values('{gross_margin_rate,gp_per_visitor,gp_per_visitor_pct}', '{}',
+                                                     from_date => '2024-01-01', to_date => '2025-12-31', grain => 'year');
+CREATE TEMP TABLE want AS
+WITH s AS (SELECT date_trunc('year', sale_date)::date p, sum(revenue) r, sum(cost) FILTER (WHERE revenue IS NOT NULL) c
+           FROM rk_val.sales WHERE revenue IS NOT NULL AND cost IS NOT NULL GROUP BY 1),
+     v AS (SELECT date_trunc('year', ts)::date p, sum(visitors) d FROM rk_val.traffic GROUP BY 1)
+SELECT 'gross_margin_rate'::text AS metric, p AS period_start, '{}'::jsonb AS dimension_values, ((r - c) / r)::float8 AS value FROM s
+UNION ALL
+SELECT 'gp_per_visitor', p, '{}', ((r - c) / d)::float8 FROM s JOIN v USING (p)
+UNION ALL
+SELECT 'gp_per_visitor_pct', p, '{}', round((((r - c) / d)::float8 * 100)::numeric, 4)::float8 FROM s JOIN v USING (p);
+SELECT * FROM pg_temp.diff('got', 'want');
+SELECT metric, period_start, round(value::numeric, 10) FROM got ORDER BY 1, 2;
+DROP TABLE got, want;
+
+-- ---- a static source (no time column): selling area is summed over the stores of the group, in every period
+CREATE TEMP TABLE got AS SELECT * FROM metric_values('{selling_area,sales_per_m2}', '{region}', NULL,
+                                                     '2024-01-01', '2024-02-29', 'month');
+CREATE TEMP TABLE want AS
+WITH a AS (SELECT region, sum(area_m2) a FROM rk_val.stores GROUP BY 1),
+     s AS (SELECT date_trunc('month', sale_date)::date p, region, sum(revenue) r FROM rk_val.sales
+           WHERE sale_date BETWEEN '2024-01-01' AND '2024-02-29' GROUP BY 1, 2)
+SELECT 'selling_area'::text AS metric, p AS period_start, jsonb_build_object('region', region) AS dimension_values, a::float8 AS value
+FROM s JOIN a USING (region)
+UNION ALL SELECT 'sales_per_m2', p, jsonb_build_object('region', region), (r / a)::float8 FROM s LEFT JOIN a USING (region)
+UNION ALL SELECT 'selling_area', p, jsonb_build_object('region', NULL::text), 10 FROM s WHERE region IS NULL;
+SELECT * FROM pg_temp.diff('got', 'want');
+SELECT metric, period_start, dimension_values, round(value::numeric, 6) FROM got ORDER BY 1, 2, 3::text;
+DROP TABLE got, want;
+SELECT metric, period_start, value FROM metric_values('{selling_area}');   -- only static: one row, no period
+
+-- ---- filters: a value, a list, NULL; always literals
+SELECT metric, dimension_values, exact_value FROM metric_values('{net_sales}', '{store}', '{"store": 3}', grain => 'total');
+SELECT sum(revenue) AS by_hand FROM rk_val.sales WHERE store_id = 3;
+SELECT metric, dimension_values, exact_value FROM metric_values('{net_sales}', '{region}', '{"store": [1, 2, 3]}', grain => 'total');
+SELECT region, sum(revenue) AS by_hand FROM rk_val.sales WHERE store_id IN (1, 2, 3) GROUP BY 1 ORDER BY 1;
+SELECT metric, dimension_values, exact_value FROM metric_values('{net_sales}', '{store}', '{"region": null}', grain => 'total');
+SELECT sum(revenue) AS by_hand FROM rk_val.sales WHERE region IS NULL;
+SELECT count(*) FROM metric_values('{net_sales}', '{}', '{"region": "nowhere"}');
+
+-- ---- comparisons: previous period and same period last year (growth NULL when the base is <= 0)
+CREATE TEMP TABLE got AS SELECT * FROM metric_values('{net_sales}', '{region}', NULL, '2025-03-01', '2025-06-30', 'month',
+                                                     'same_period_last_year');
+SELECT count(*) AS rows, count(*) FILTER (WHERE abs(base_value - (SELECT sum(revenue) FROM rk_val.sales s
+           WHERE date_trunc('month', s.sale_date)::date = (g.period_start - interval '1 year')::date
+             AND s.region IS NOT DISTINCT FROM g.dimension_values->>'region')::float8) > 1e-9) AS base_mismatches,
+       count(*) FILTER (WHERE abs(change - (value - base_value) / base_value) > 1e-12) AS change_mismatches
+FROM got g;
+SELECT metric, period_start, dimension_values, exact_value, base_value, round(change::numeric, 10) FROM got
+WHERE dimension_values = '{"region": "south"}' ORDER BY period_start;
+DROP TABLE got;
+SELECT metric, period_start, exact_value, base_value, round(change::numeric, 10)
+FROM metric_values('{net_sales,conversion_rate}', '{}', NULL, '2024-05-15', '2024-07-31', 'month', 'previous_period');
+SELECT date_trunc('month', sale_date)::date AS month, sum(revenue) FROM rk_val.sales
+WHERE sale_date BETWEEN '2024-04-01' AND '2024-07-31' GROUP BY 1 ORDER BY 1;
+SELECT metric, period_start, exact_value, base_value, round(change::numeric, 10)
+FROM metric_values('{net_sales}', '{}', NULL, '2024-07-01', '2024-09-30', 'total', 'previous_period');
+SELECT sum(revenue) FILTER (WHERE sale_date >= '2024-07-01') AS current, sum(revenue) FILTER (WHERE sale_date < '2024-07-01') AS base
+FROM rk_val.sales WHERE sale_date BETWEEN date '2024-07-01' - 92 AND '2024-09-30';
+-- total with the same period last year: the two windows are not adjacent
+SELECT metric, period_start, exact_value, base_value, round(change::numeric, 10)
+FROM metric_values('{net_sales}', '{}', NULL, '2025-03-01', '2025-05-31', 'total', 'same_period_last_year');
+SELECT sum(revenue) FILTER (WHERE sale_date >= '2025-03-01') AS current, sum(revenue) FILTER (WHERE sale_date < '2025-03-01') AS base
+FROM rk_val.sales WHERE sale_date BETWEEN '2025-03-01' AND '2025-05-31' OR sale_date BETWEEN '2024-03-01' AND '2024-05-31';
+
+-- ---- row-level security on a source: each role sees its rows, with the same metric definitions
+CREATE ROLE rk_val_north;
+CREATE ROLE rk_val_all;
+CREATE ROLE rk_val_none;
+GRANT USAGE ON SCHEMA rk_val TO rk_val_north, rk_val_all, rk_val_none;
+GRANT SELECT ON rk_val.sales, rk_val.traffic, rk_val.stores TO rk_val_north, rk_val_all;
+ALTER TABLE rk_val.sales ENABLE ROW LEVEL SECURITY;
+CREATE POLICY north_only ON rk_val.sales FOR SELECT TO rk_val_north USING (region = 'north');
+CREATE POLICY everything ON rk_val.sales FOR SELECT TO rk_val_all USING (true);
+SET ROLE rk_val_north;
+SELECT metric, dimension_values, exact_value FROM metric_values('{net_sales}', '{region}', grain => 'total');
+RESET ROLE;
+SELECT region, sum(revenue) FROM rk_val.sales GROUP BY 1 ORDER BY 1;
+SET ROLE rk_val_all;
+SELECT metric, dimension_values, exact_value FROM metric_values('{net_sales}', '{region}', grain => 'total');
+SET ROLE rk_val_none;
+SELECT metric, dimension_values, exact_value FROM metric_values('{net_sales}', '{region}', grain => 'total');
+RESET ROLE;
+
+-- ---- publish_metric_view: an ordinary security_invoker view with the same rows
+SELECT publish_metric_view('kpi_by_region', '{net_sales,conversion_rate}', '{region}', NULL, '2024-01-01', '2024-12-31',
+                           'quarter', schema_name => 'rk_val');
+SELECT (SELECT count(*) FROM rk_val.kpi_by_region) AS view_rows,
+       (SELECT count(*) FROM (SELECT * FROM rk_val.kpi_by_region
+                              EXCEPT SELECT * FROM metric_values('{net_sales,conversion_rate}', '{region}', NULL,
+                                                                 '2024-01-01', '2024-12-31', 'quarter')) x) AS differing;
+GRANT SELECT ON rk_val.kpi_by_region TO rk_val_north;
+SET ROLE rk_val_north;
+-- the view runs with the reader's privileges: north sees only north's sales (other regions' rows come from
+-- the traffic source, with no visible sales)
+SELECT period_start, dimension_values, exact_value FROM rk_val.kpi_by_region
+WHERE metric = 'net_sales' AND period_start = '2024-01-01' ORDER BY 2::text;
+RESET ROLE;
+SELECT obj_description('rk_val.kpi_by_region'::regclass) LIKE 'retail_kpi metric view: net_sales, conversion_rate%' AS commented;
+
+-- ---- errors
+SELECT metric_sql('{}');
+SELECT metric_sql(NULL);
+SELECT metric_sql('{net_sales,NULL}');
+SELECT metric_sql('{net_sales,net_sales}');
+SELECT metric_sql('{nosuch}');
+SELECT metric_sql('{net_sales}', '{nosuch}');
+SELECT metric_sql('{net_sales}', '{store,store}');
+SELECT metric_sql('{sales_summary}');
+SELECT metric_sql('{net_sales}', grain => 'fortnight');
+SELECT metric_sql('{net_sales}', from_date => '2024-02-01', to_date => '2024-01-01');
+SELECT metric_sql('{net_sales}', compare => 'previous_period');
+SELECT metric_sql('{net_sales}', compare => 'yoy', from_date => '2024-01-01', to_date => '2024-01-31');
+SELECT metric_sql('{net_sales}', filters => '[1]');
+SELECT metric_sql('{net_sales}', filters => '{"store": []}');
+SELECT metric_sql('{net_sales}', filters => '{"store": [null]}');
+SELECT define_dimension('channel', 'Channel');
+SELECT metric_sql('{net_sales}', '{channel}');
+SELECT metric_sql('{net_sales}', filters => '{"channel": "web"}');
+
+-- cleanup
+RESET ROLE;
+DROP SCHEMA rk_val CASCADE;
+DROP ROLE rk_val_north, rk_val_all, rk_val_none;
+DELETE FROM catalog_history; DELETE FROM alert_rules; DELETE FROM targets; DELETE FROM metrics;
+DELETE FROM measures; DELETE FROM sources; DELETE FROM dimensions;
