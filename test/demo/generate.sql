@@ -737,69 +737,102 @@ $do$;
 CREATE TEMP TABLE rdg_wret AS
 SELECT store_id, sku_id, (return_date - date '2024-02-04') / 7 AS w, (1000 * sum(units))::bigint AS mu
 FROM retail_demo.returns GROUP BY 1, 2, 3;
-ANALYZE rdg_wsold, rdg_wret;
+CREATE INDEX ON rdg_wsold (w);
+CREATE INDEX ON rdg_wret (w);
 
--- store x carried SKU x week while both are active
-CREATE TEMP TABLE rdg_grid0 AS
-SELECT wk.w, a.store_id, a.sku_id, k.weighed, k.k,
-       -- a few store x SKU pairs are replenished just in time (no presentation or safety stock):
-       -- these are where on-hand goes negative now and then
-       CASE WHEN pg_temp.rnd(6002, a.store_id, a.sku_id) < 0.003 THEN 0 ELSE k.safety END AS safety,
-       CASE WHEN pg_temp.rnd(6002, a.store_id, a.sku_id) < 0.003 THEN 0 ELSE k.dmin END AS dmin,
-       floor(k.k * pg_temp.rnd(6001, a.store_id, a.sku_id))::int AS phase,
-       greatest(k.launched_on, s.opened_on) < date '2024-02-04' AS active_before
-FROM retail_demo.store_assortment a
-JOIN rdg_sku k USING (sku_id)
-JOIN rdg_store s USING (store_id)
-JOIN rdg_wk wk ON wk.week_end >= greatest(k.launched_on, s.opened_on)
-              AND wk.week_start < least(coalesce(k.disc_on, 'infinity'), coalesce(s.closed_on, 'infinity'));
-ANALYZE rdg_grid0;
+-- store x carried SKU pairs, the weeks wa..wb in which both are active, the replenishment rule
+CREATE TEMP TABLE rdg_pair AS
+SELECT x.* FROM (
+  SELECT a.store_id, a.sku_id, k.weighed, k.k,
+         -- a few pairs are replenished just in time (no presentation or safety stock): these are
+         -- where on-hand goes negative now and then
+         CASE WHEN pg_temp.rnd(6002, a.store_id, a.sku_id) < 0.003 THEN 0 ELSE k.safety END AS safety,
+         CASE WHEN pg_temp.rnd(6002, a.store_id, a.sku_id) < 0.003 THEN 0 ELSE k.dmin END AS dmin,
+         floor(k.k * pg_temp.rnd(6001, a.store_id, a.sku_id))::int AS phase,
+         greatest(k.launched_on, s.opened_on) < date '2024-02-04' AS active_before,
+         greatest(0, (greatest(k.launched_on, s.opened_on) - date '2024-02-04') / 7) AS wa,
+         least(103, floor((least(coalesce(k.disc_on, date '2026-02-01'), coalesce(s.closed_on, date '2026-02-01'))
+                           - date '2024-02-04' - 1) / 7.0)::int) AS wb,
+         k.c1, k.p1, k.c2, k.p2
+  FROM retail_demo.store_assortment a
+  JOIN rdg_sku k USING (sku_id)
+  JOIN rdg_store s USING (store_id)) x
+WHERE x.wa <= x.wb;
+ANALYZE rdg_pair, rdg_wsold, rdg_wret;
 
--- quantities in the simulation are integer thousandths of a unit (exact for EA and KG items);
--- fcst = mean net weekly units over the previous week and the next six (the buyer's forecast)
-CREATE TEMP TABLE rdg_grid AS
-WITH f AS (
-  SELECT g.*, coalesce(sold.mu, 0) AS sold, coalesce(ret.mu, 0) AS ret,
-         greatest(0, (sum(coalesce(sold.mu, 0) - coalesce(ret.mu, 0)) OVER fw)::float8
-                     / (count(*) OVER fw)) / 1000 AS fcst
-  FROM rdg_grid0 g
-  LEFT JOIN rdg_wsold sold ON sold.store_id = g.store_id AND sold.sku_id = g.sku_id AND sold.w = g.w
-  LEFT JOIN rdg_wret ret ON ret.store_id = g.store_id AND ret.sku_id = g.sku_id AND ret.w = g.w
-  WINDOW fw AS (PARTITION BY g.store_id, g.sku_id ORDER BY g.w ROWS BETWEEN 1 PRECEDING AND 6 FOLLOWING))
-SELECT f.w, f.store_id, f.sku_id, f.k, f.phase, f.active_before, f.sold, f.ret, 1000 * f.fcst AS fcst,
-       CASE WHEN f.weighed THEN round(1000 * (f.dmin + f.fcst * (f.k + f.safety)))
-            ELSE 1000 * (f.dmin + ceil(f.fcst * (f.k + f.safety))) END::bigint AS target,
-       CASE WHEN f.weighed THEN round(1000 * (f.dmin + f.fcst * (f.safety + f.k / 2.0)))
-            ELSE 1000 * (f.dmin + ceil(f.fcst * (f.safety + f.k / 2.0))) END::bigint AS opening
-FROM f;
-DROP TABLE rdg_grid0, rdg_wsold, rdg_wret;   -- free local buffers
-CREATE INDEX ON rdg_grid (w);
-ANALYZE rdg_grid;
+CREATE TEMP TABLE rdg_state (store_id int, sku_id int, onhand bigint);
+CREATE TEMP TABLE rdg_new (store_id int, sku_id int, onhand bigint, receipt bigint, uc numeric, lp numeric);
 
-CREATE TEMP TABLE rdg_inv (w int NOT NULL, store_id int NOT NULL, sku_id int NOT NULL,
-                           onhand bigint NOT NULL, receipt bigint NOT NULL);
-CREATE INDEX ON rdg_inv (w, store_id, sku_id);
-
-CALL pg_temp.note('inventory grid built');
-
+/* Quantities in the simulation are integer thousandths of a unit (exact for EA and KG items).
+ * fcst = mean net weekly units of the pair over the previous week and the next six, within its
+ * active weeks (the buyer's forecast). */
 DO $do$
 DECLARE
-  v_w int;
+  v_w     int;
+  v_rbase bigint := 0;
+  v_n     bigint;
 BEGIN
   -- opening stock on Saturday 2024-02-03 for what was on the shelf before the history starts
-  INSERT INTO rdg_inv
-  SELECT -1, store_id, sku_id, opening, 0 FROM rdg_grid WHERE w = 0 AND active_before;
+  INSERT INTO rdg_state
+  SELECT p.store_id, p.sku_id,
+         CASE WHEN p.weighed THEN round(1000 * (p.dmin + x.fcst * (p.safety + p.k / 2.0)))
+              ELSE 1000 * (p.dmin + ceil(x.fcst * (p.safety + p.k / 2.0))) END::bigint
+  FROM rdg_pair p
+  LEFT JOIN (SELECT store_id, sku_id, sum(mu) AS net
+             FROM (SELECT store_id, sku_id, mu FROM rdg_wsold WHERE w BETWEEN 0 AND 6
+                   UNION ALL
+                   SELECT store_id, sku_id, -mu FROM rdg_wret WHERE w BETWEEN 0 AND 6) u
+             GROUP BY 1, 2) f ON f.store_id = p.store_id AND f.sku_id = p.sku_id
+  CROSS JOIN LATERAL (SELECT greatest(0, coalesce(f.net, 0))::float8 / (least(6, p.wb) + 1) / 1000 AS fcst) x
+  WHERE p.active_before;
+
+  INSERT INTO retail_demo.inventory_snapshots
+  SELECT date '2024-02-03', st.store_id, st.sku_id, st.onhand / 1000.0,
+         round(st.onhand * p.c1 / 1000, 2), round(st.onhand * p.p1 / 1000, 2)
+  FROM rdg_state st JOIN rdg_pair p USING (store_id, sku_id);
 
   FOR v_w IN 0..103 LOOP
-    INSERT INTO rdg_inv
-    SELECT g.w, g.store_id, g.sku_id, x.st + r.rec - g.sold + g.ret, r.rec
-    FROM rdg_grid g
-    LEFT JOIN rdg_inv p ON p.w = v_w - 1 AND p.store_id = g.store_id AND p.sku_id = g.sku_id
-    CROSS JOIN LATERAL (SELECT coalesce(p.onhand, 0) AS st, p.w IS NULL AS fresh) x
+    TRUNCATE rdg_new;
+    INSERT INTO rdg_new
+    SELECT p.store_id, p.sku_id, x.st + r.rec - coalesce(so.mu, 0) + coalesce(rt.mu, 0), r.rec,
+           CASE WHEN v_w < 52 THEN p.c1 ELSE p.c2 END, CASE WHEN v_w < 52 THEN p.p1 ELSE p.p2 END
+    FROM rdg_pair p
+    LEFT JOIN rdg_state st ON st.store_id = p.store_id AND st.sku_id = p.sku_id
+    LEFT JOIN rdg_wsold so ON so.w = v_w AND so.store_id = p.store_id AND so.sku_id = p.sku_id
+    LEFT JOIN rdg_wret rt ON rt.w = v_w AND rt.store_id = p.store_id AND rt.sku_id = p.sku_id
+    LEFT JOIN (SELECT store_id, sku_id, sum(mu) AS net
+               FROM (SELECT store_id, sku_id, mu FROM rdg_wsold WHERE w BETWEEN v_w - 1 AND v_w + 6
+                     UNION ALL
+                     SELECT store_id, sku_id, -mu FROM rdg_wret WHERE w BETWEEN v_w - 1 AND v_w + 6) u
+               GROUP BY 1, 2) f ON f.store_id = p.store_id AND f.sku_id = p.sku_id
     CROSS JOIN LATERAL (
-      SELECT CASE WHEN x.fresh OR (v_w + g.phase) % g.k = 0 OR x.st < g.fcst
-                  THEN greatest(0, g.target - x.st) ELSE 0 END AS rec) r
-    WHERE g.w = v_w;
+      SELECT coalesce(st.onhand, 0) AS st, st.store_id IS NULL AS fresh,
+             greatest(0, coalesce(f.net, 0))::float8
+               / (least(v_w + 6, p.wb) - greatest(v_w - 1, p.wa) + 1) / 1000 AS fcst) x
+    CROSS JOIN LATERAL (
+      SELECT CASE WHEN x.fresh OR (v_w + p.phase) % p.k = 0 OR x.st < 1000 * x.fcst
+                  THEN greatest(0, CASE WHEN p.weighed THEN round(1000 * (p.dmin + x.fcst * (p.k + p.safety)))
+                                        ELSE 1000 * (p.dmin + ceil(x.fcst * (p.k + p.safety))) END::bigint
+                                   - x.st)
+                  ELSE 0 END AS rec) r
+    WHERE v_w BETWEEN p.wa AND p.wb;
+
+    INSERT INTO retail_demo.inventory_snapshots
+    SELECT date '2024-02-10' + 7 * v_w, n.store_id, n.sku_id, n.onhand / 1000.0,
+           round(n.onhand * n.uc / 1000, 2), round(n.onhand * n.lp / 1000, 2)
+    FROM rdg_new n;
+
+    INSERT INTO retail_demo.receipts
+    SELECT v_rbase + row_number() OVER (ORDER BY n.store_id, n.sku_id), n.store_id, n.sku_id,
+           date '2024-02-04' + 7 * v_w + n.store_id % 3, n.receipt / 1000.0, n.uc
+    FROM rdg_new n
+    WHERE n.receipt > 0;
+    GET DIAGNOSTICS v_n = ROW_COUNT;
+    v_rbase := v_rbase + v_n;
+
+    TRUNCATE rdg_state;
+    INSERT INTO rdg_state SELECT store_id, sku_id, onhand FROM rdg_new;
+
     IF v_w % 13 = 12 THEN
       RAISE NOTICE '[%] inventory simulated through week % (%)', pg_temp.elapsed(), v_w + 1,
             date '2024-02-10' + 7 * v_w;
@@ -807,21 +840,6 @@ BEGIN
   END LOOP;
 END
 $do$;
-
-INSERT INTO retail_demo.inventory_snapshots
-SELECT CASE WHEN i.w < 0 THEN date '2024-02-03' ELSE date '2024-02-10' + 7 * i.w END,
-       i.store_id, i.sku_id, i.onhand / 1000.0,
-       round(i.onhand * CASE WHEN i.w < 52 THEN k.c1 ELSE k.c2 END / 1000, 2),
-       round(i.onhand * CASE WHEN i.w < 52 THEN k.p1 ELSE k.p2 END / 1000, 2)
-FROM rdg_inv i JOIN rdg_sku k USING (sku_id);
-
-INSERT INTO retail_demo.receipts
-SELECT row_number() OVER (ORDER BY i.w, i.store_id, i.sku_id), i.store_id, i.sku_id,
-       date '2024-02-04' + 7 * i.w + i.store_id % 3, i.receipt / 1000.0,
-       CASE WHEN i.w < 52 THEN k.c1 ELSE k.c2 END
-FROM rdg_inv i JOIN rdg_sku k USING (sku_id)
-WHERE i.receipt > 0
-ORDER BY 1;
 
 CALL pg_temp.note('inventory', 'inventory_snapshots', 'receipts');
 
@@ -954,4 +972,4 @@ CALL pg_temp.note('done', 'regions', 'stores', 'categories', 'skus', 'sku_prices
                   'store_targets', 'ar_balances');
 
 DROP TABLE rdg_param, rdg_cal, rdg_wk, rdg_cat, rdg_store, rdg_sku, rdg_promo, rdg_promo_cat, rdg_promo_day,
-           rdg_sd, rdg_ccdf, rdg_kcdf, rdg_lines, rdg_per, rdg_grid, rdg_inv, rdg_mrev;
+           rdg_sd, rdg_ccdf, rdg_kcdf, rdg_lines, rdg_wsold, rdg_wret, rdg_per, rdg_pair, rdg_state, rdg_new, rdg_mrev;
