@@ -92,7 +92,7 @@ elapsed=$((SECONDS - t0))
 queries=$(grep -c ';$' "$tmp/queries.sql" || true)
 ours=$(grep -o 'retail_kpi\.[a-z_0-9]*' "$tmp/queries.sql" | sort | uniq -c | sort -rn || true)
 echo "sqlsmith exited with $rc after ${elapsed}s; about $queries queries generated"
-grep -E '^error rate' "$tmp/report.txt" | sed 's/^/  /' || true
+grep -E '^error rate' "$tmp/report.txt" | tail -n 1 | sed 's/^/  /' || true
 echo "calls/references to the extension's objects (top 25 of $(echo "$ours" | grep -c . || true)):"
 echo "$ours" | head -n 25 | awk '{printf "  %6d %s\n", $1, $2}'
 
