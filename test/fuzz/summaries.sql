@@ -174,6 +174,38 @@ BEGIN
   RETURN NULL;
 END $$;
 
+-- Checks a value just received in binary, in the temp table fuzz_target (one row): every
+-- one-argument accessor and a rollup with itself run on the received datum itself (not on its
+-- re-parsed text), and send(x) must equal send(in(out(x))).  NULL when fine.
+CREATE FUNCTION check_received(typ regtype) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE acc text; st text; msg text; same bool;
+BEGIN
+  BEGIN
+    EXECUTE format('SELECT %1$s(s) = %1$s(s::text::%2$s) FROM fuzz_target',
+                   (SELECT typsend FROM pg_type WHERE oid = typ)::regproc, typ) INTO same;
+  EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT;
+    RETURN 'received_send:' || SQLSTATE || ':' || msg;
+  END;
+  IF NOT same THEN
+    RETURN 'received_send:-:send(x) <> send(in(out(x))) for the received value';
+  END IF;
+  FOR acc IN SELECT replace(rk_fuzz.accessors(typ), format('($1::%s)) s', typ), '(s) FROM fuzz_target) s')
+             UNION ALL SELECT 'SELECT count(*) FROM (SELECT retail_kpi.rollup(s) FROM (SELECT s FROM fuzz_target UNION ALL SELECT s FROM fuzz_target) t) s'
+  LOOP
+    BEGIN
+      EXECUTE acc;
+    EXCEPTION WHEN OTHERS THEN
+      st := SQLSTATE;
+      GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT;
+      IF st NOT IN ('22003', '22023', '54000') THEN
+        RETURN 'received_accessor:' || st || ':' || msg || ' [' || acc || ']';
+      END IF;
+    END;
+  END LOOP;
+  RETURN NULL;
+END $$;
+
 -- one mutation of a text form; returns (kind, mutated)
 CREATE FUNCTION mutate_text(t text, i int, OUT kind text, OUT m text) LANGUAGE plpgsql AS $$
 DECLARE
@@ -339,6 +371,7 @@ CREATE FUNCTION fuzz_binary(typ regtype, ncases int, seed float8, file text, tra
 RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
   bases bytea[]; b bytea; i int; mu record; res text; st text; msg text; chk text; stage text;
+  chk_recv text;
 BEGIN
   PERFORM setseed(seed);
   bases := ARRAY(SELECT bin FROM rk_fuzz.base WHERE base.typ = fuzz_binary.typ ORDER BY id);
@@ -352,18 +385,19 @@ BEGIN
     mu := rk_fuzz.mutate_bin(b, i);
     IF trace THEN RAISE NOTICE 'case % (%): %', i, mu.kind, left(mu.m::text, 4000); END IF;
     EXECUTE format('COPY (SELECT %L::bytea) TO %L (FORMAT binary)', mu.m, file);
-    stage := 'recv'; res := NULL;
+    stage := 'recv'; res := NULL; chk_recv := NULL;
     BEGIN
       EXECUTE format('COPY fuzz_target FROM %L (FORMAT binary)', file);
       stage := 'check';
       SELECT s::text INTO res FROM fuzz_target;
+      chk_recv := rk_fuzz.check_received(typ);
       RAISE SQLSTATE 'RKF00';                      -- roll back the loaded row
     EXCEPTION WHEN OTHERS THEN
       st := SQLSTATE;
       GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT;
     END;
     IF st = 'RKF00' THEN                           -- accepted by recv
-      chk := rk_fuzz.check_accepted(typ, res);
+      chk := coalesce(chk_recv, rk_fuzz.check_accepted(typ, res));
       IF chk IS NULL THEN
         PERFORM rk_fuzz.count_outcome(typ, 'binary', mu.kind, 'accepted');
         IF random() < 0.2 THEN INSERT INTO rk_fuzz.accepted VALUES (typ, 'binary', res); END IF;
