@@ -438,29 +438,6 @@ abc_syntax_error(const char *str, const char *detail)
 			 errdetail("%s", detail)));
 }
 
-/* A plain decimal: optional minus, digits, optional point and digits. */
-static bool
-abc_valid_decimal(const char *s, int len)
-{
-	int			i = 0,
-				before = 0,
-				after = 0;
-
-	if (i < len && s[i] == '-')
-		i++;
-	while (i < len && isdigit((unsigned char) s[i]))
-		i++, before++;
-	if (i < len && s[i] == '.')
-	{
-		i++;
-		while (i < len && isdigit((unsigned char) s[i]))
-			i++, after++;
-		if (after == 0)
-			return false;
-	}
-	return i == len && before > 0 && before <= 1000 && after <= RK_MAX_SCALE;
-}
-
 /* Text output: (v1,rows=N,"item"=value,...) in the stored (byte) order of the items. */
 PG_FUNCTION_INFO_V1(abc_summary_out);
 Datum
@@ -534,6 +511,8 @@ abc_summary_in(PG_FUNCTION_ARGS)
 		const char *v;
 		bool		is_new;
 		ExactSum   *sum;
+		int128		value = 0;
+		int			scale = 0;
 
 		p++;
 		if (*p != '"')
@@ -560,15 +539,22 @@ abc_summary_in(PG_FUNCTION_ARGS)
 		v = p;
 		while (*p != '\0' && *p != ',' && *p != ')')
 			p++;
-		if (!abc_valid_decimal(v, p - v))
-			abc_syntax_error(str, psprintf("The value of item \"%s\" is not a decimal number.", key.data));
+		switch (parse_exact_decimal(v, p - v, &value, &scale))
+		{
+			case DECIMAL_SYNTAX:
+				abc_syntax_error(str, psprintf("The value of item \"%s\" is not a decimal number.", key.data));
+				break;
+			case DECIMAL_RANGE:
+				exact_sum_overflow_error("value");
+				break;
+			case DECIMAL_OK:
+				break;
+		}
 		pg_verifymbstr(key.data, key.len, false);
 		sum = abc_lookup(e, key.data, key.len, &is_new);
 		if (!is_new)
 			abc_syntax_error(str, psprintf("Item \"%s\" appears more than once.", key.data));
-		if (!exact_sum_add_numeric(sum,
-								   DirectFunctionCall3(numeric_in, CStringGetDatum(pnstrdup(v, p - v)),
-													   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1))))
+		if (!exact_sum_add_scaled(sum, value, scale))
 			exact_sum_overflow_error("value");
 	}
 	if (*p != ')')

@@ -1009,48 +1009,6 @@ bridge_syntax_error(const char *str, const char *detail)
 			 errdetail("%s", detail)));
 }
 
-/* Parse a plain decimal (optional '-', digits, optional '.' digits) of len bytes. */
-static bool
-parse_decimal(const char *p, int len, int128 *value, int *scale, bool *overflow)
-{
-	int			i = 0,
-				before = 0,
-				after = 0;
-	bool		neg = false;
-	int128		acc = 0;
-
-	*overflow = false;
-	if (i < len && p[i] == '-')
-		neg = true, i++;
-	while (i < len && isdigit((unsigned char) p[i]))
-	{
-		if (__builtin_mul_overflow(acc, 10, &acc) ||
-			__builtin_add_overflow(acc, p[i] - '0', &acc))
-			*overflow = true;
-		i++, before++;
-	}
-	if (i < len && p[i] == '.')
-	{
-		i++;
-		while (i < len && isdigit((unsigned char) p[i]))
-		{
-			if (__builtin_mul_overflow(acc, 10, &acc) ||
-				__builtin_add_overflow(acc, p[i] - '0', &acc))
-				*overflow = true;
-			i++, after++;
-		}
-		if (after == 0)
-			return false;
-	}
-	if (i != len || before == 0)
-		return false;
-	if (after > RK_MAX_SCALE)
-		*overflow = true;
-	*value = neg ? -acc : acc;
-	*scale = after;
-	return true;
-}
-
 static BridgeSummary *
 bridge_from_cstring(const char *str)
 {
@@ -1128,7 +1086,6 @@ bridge_from_cstring(const char *str)
 			const char *v;
 			int128		value;
 			int			scale;
-			bool		overflow;
 
 			if (*p != ',')
 				bridge_syntax_error(str, "An item has six fields after its key.");
@@ -1137,10 +1094,17 @@ bridge_from_cstring(const char *str)
 				p++;
 			if (p == v)
 				continue;
-			if (!parse_decimal(v, p - v, &value, &scale, &overflow))
-				bridge_syntax_error(str, "A sum is not a decimal number.");
-			if (overflow)
-				exact_sum_overflow_error(sum_arg_names[j]);
+			switch (parse_exact_decimal(v, p - v, &value, &scale))
+			{
+				case DECIMAL_SYNTAX:
+					bridge_syntax_error(str, "A sum is not a decimal number.");
+					break;
+				case DECIMAL_RANGE:
+					exact_sum_overflow_error(sum_arg_names[j]);
+					break;
+				case DECIMAL_OK:
+					break;
+			}
 			tmp.v[j] = value;
 			tmp.scale[j] = scale;
 			given |= 1 << j;

@@ -5,6 +5,8 @@
 #include "retail_kpi.h"
 #include "exact_sum.h"
 
+#include <ctype.h>
+
 #include "utils/numeric.h"
 
 /* numeric's on-disk header bits (the format is stable: it is stored in tables) */
@@ -324,4 +326,36 @@ exact_sum_overflow_error(const char *argname)
 			 errmsg("sum of \"%s\" is out of the exact range of this summary", argname),
 			 errdetail("Per-date and per-item sums are exact up to 38 significant digits, with at most %d decimal places.",
 					   RK_MAX_SCALE)));
+}
+
+DecimalParse
+parse_exact_decimal(const char *s, int len, int128 *value, int *scale)
+{
+	int			i = 0,
+				before = 0,
+				after = 0;
+	bool		negative = false;
+	bool		overflow = false;
+	int128		acc = 0;
+
+	if (i < len && s[i] == '-')
+		negative = true, i++;
+	for (; i < len && isdigit((unsigned char) s[i]); i++, before++)
+		overflow |= __builtin_mul_overflow(acc, 10, &acc) ||
+			__builtin_add_overflow(acc, s[i] - '0', &acc);
+	if (i < len && s[i] == '.')
+	{
+		for (i++; i < len && isdigit((unsigned char) s[i]); i++, after++)
+			overflow |= __builtin_mul_overflow(acc, 10, &acc) ||
+				__builtin_add_overflow(acc, s[i] - '0', &acc);
+		if (after == 0)
+			return DECIMAL_SYNTAX;
+	}
+	if (i != len || before == 0)
+		return DECIMAL_SYNTAX;
+	*scale = after;
+	if (overflow || after > RK_MAX_SCALE)
+		return DECIMAL_RANGE;
+	*value = negative ? -acc : acc;
+	return DECIMAL_OK;
 }

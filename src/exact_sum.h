@@ -155,6 +155,21 @@ exact_sum_add_inline(ExactSum *sum, int128 value, int scale)
 	return exact_sum_add_scaled(sum, value, scale);
 }
 
+/* Outcome of parse_exact_decimal. */
+typedef enum DecimalParse
+{
+	DECIMAL_OK,					/* *value and *scale are set */
+	DECIMAL_SYNTAX,				/* not a plain decimal */
+	DECIMAL_RANGE				/* a plain decimal outside the exact 128-bit range */
+} DecimalParse;
+
+/*
+ * Parse a plain decimal of len bytes (optional '-', digits, optional '.' and
+ * digits; no exponent, no spaces), the form summaries use in their text, exactly
+ * into value * 10^-scale.  *scale is set whenever the syntax is valid.
+ */
+extern DecimalParse parse_exact_decimal(const char *s, int len, int128 *value, int *scale);
+
 /* Raise 22003 naming the argument: a sum left the exact 128-bit range. */
 extern void exact_sum_overflow_error(const char *argname) pg_attribute_noreturn();
 

@@ -267,30 +267,18 @@ flat_to_cstring(const FlatKind *k, const FlatSummary *s)
 	return buf.data;
 }
 
-/*
- * A plain decimal: optional minus, digits, optional point and digits, within
- * numeric's limits so that numeric_in cannot fail on it.
- */
+/* A plain decimal within numeric's limits, so that numeric_in cannot fail on it. */
 static bool
 valid_decimal(const char *s, int len)
 {
-	int			i = 0,
-				before = 0,
-				after = 0;
+	int128		value;
+	int			scale;
+	int			int_digits;
 
-	if (i < len && s[i] == '-')
-		i++;
-	while (i < len && isdigit((unsigned char) s[i]))
-		i++, before++;
-	if (i < len && s[i] == '.')
-	{
-		i++;
-		while (i < len && isdigit((unsigned char) s[i]))
-			i++, after++;
-		if (after == 0)
-			return false;
-	}
-	return i == len && before > 0 && before <= 131072 && after <= 16383;
+	if (parse_exact_decimal(s, len, &value, &scale) == DECIMAL_SYNTAX)
+		return false;
+	int_digits = len - (s[0] == '-') - (scale > 0 ? scale + 1 : 0);
+	return int_digits <= 131072 && scale <= 16383;
 }
 
 /*

@@ -303,22 +303,30 @@ cv_set_variant(float8 *v, int variant)
 				 errdetail("The group has both 'sample' and 'population' rows.")));
 }
 
-/* Transition of coefficient_of_variation(x float8 [, variant text]). */
-PG_FUNCTION_INFO_V1(scalar_cv_trans);
-Datum
-scalar_cv_trans(PG_FUNCTION_ARGS)
+/* Shared body of both transitions: the variant (argument 2, if given) and x. */
+static ArrayType *
+cv_trans(FunctionCallInfo fcinfo, double x)
 {
 	ArrayType  *a = cv_state(fcinfo);
 	float8	   *v = cv_state_values(a);
-	double		x = PG_GETARG_FLOAT8(1);
 
-	rk_check_finite_float8(x, "x");
 	if (PG_NARGS() > 2)
 		cv_set_variant(v, CV_SAMPLE + rk_variant(PG_GETARG_TEXT_PP(2), "variant", cv_variants));
 	else
 		cv_set_variant(v, CV_SAMPLE);
 	cv_accum(v, x);
-	PG_RETURN_ARRAYTYPE_P(a);
+	return a;
+}
+
+/* Transition of coefficient_of_variation(x float8 [, variant text]). */
+PG_FUNCTION_INFO_V1(scalar_cv_trans);
+Datum
+scalar_cv_trans(PG_FUNCTION_ARGS)
+{
+	double		x = PG_GETARG_FLOAT8(1);
+
+	rk_check_finite_float8(x, "x");
+	PG_RETURN_ARRAYTYPE_P(cv_trans(fcinfo, x));
 }
 
 /* Transition of coefficient_of_variation(x numeric [, variant text]). */
@@ -326,19 +334,12 @@ PG_FUNCTION_INFO_V1(scalar_cv_trans_numeric);
 Datum
 scalar_cv_trans_numeric(PG_FUNCTION_ARGS)
 {
-	ArrayType  *a = cv_state(fcinfo);
-	float8	   *v = cv_state_values(a);
 	double		x;
 
 	rk_check_finite_numeric(PG_GETARG_DATUM(1), "x");
 	x = DatumGetFloat8(DirectFunctionCall1(numeric_float8, PG_GETARG_DATUM(1)));
 	rk_check_finite_float8(x, "x");		/* beyond double precision's range */
-	if (PG_NARGS() > 2)
-		cv_set_variant(v, CV_SAMPLE + rk_variant(PG_GETARG_TEXT_PP(2), "variant", cv_variants));
-	else
-		cv_set_variant(v, CV_SAMPLE);
-	cv_accum(v, x);
-	PG_RETURN_ARRAYTYPE_P(a);
+	PG_RETURN_ARRAYTYPE_P(cv_trans(fcinfo, x));
 }
 
 /* Combine two states (Chan et al.'s parallel formula, as float8_combine). */

@@ -442,47 +442,22 @@ stock_syntax_error(StockParser *ps, const char *detail)
 }
 
 /*
- * A plain decimal of len characters: optional minus, digits, optional point and
- * digits.  Parsed exactly into value * 10^-scale; false when malformed; 22003
- * when it does not fit the exact range.
+ * A plain decimal of len characters parsed exactly into value * 10^-scale;
+ * false when malformed; 22003 when it does not fit the exact range.
  */
 static bool
 parse_scaled(const char *s, int len, int basis, int128 *value, int *scale)
 {
-	int			i = 0,
-				before = 0,
-				after = 0;
-	bool		neg = false;
-	int128		acc = 0;
-
-	if (i < len && s[i] == '-')
-		neg = true, i++;
-	while (i < len && isdigit((unsigned char) s[i]))
+	switch (parse_exact_decimal(s, len, value, scale))
 	{
-		if (__builtin_mul_overflow(acc, 10, &acc) ||
-			__builtin_add_overflow(acc, s[i] - '0', &acc))
-			exact_sum_overflow_error(basis_args[basis]);
-		i++, before++;
-	}
-	if (i < len && s[i] == '.')
-	{
-		i++;
-		while (i < len && isdigit((unsigned char) s[i]))
-		{
-			if (__builtin_mul_overflow(acc, 10, &acc) ||
-				__builtin_add_overflow(acc, s[i] - '0', &acc))
-				exact_sum_overflow_error(basis_args[basis]);
-			i++, after++;
-		}
-		if (after == 0)
+		case DECIMAL_SYNTAX:
 			return false;
+		case DECIMAL_RANGE:
+			exact_sum_overflow_error(basis_args[basis]);
+			break;
+		case DECIMAL_OK:
+			break;
 	}
-	if (i != len || before == 0)
-		return false;
-	if (after > RK_MAX_SCALE)
-		exact_sum_overflow_error(basis_args[basis]);
-	*value = neg ? -acc : acc;
-	*scale = after;
 	return true;
 }
 

@@ -305,10 +305,6 @@ SELECT d::date AS d,
             ELSE 1 END AS day_f
 FROM generate_series(timestamp '2024-02-04', timestamp '2026-01-31', interval '1 day') d;
 
-CREATE TEMP TABLE rdg_wk AS
-SELECT w, date '2024-02-04' + 7 * w AS week_start, date '2024-02-04' + 7 * w + 6 AS week_end
-FROM generate_series(0, 103) w;
-
 INSERT INTO retail_demo.regions VALUES
   (1, 'North',   '华北'),
   (2, 'East',    '华东'),
@@ -544,7 +540,7 @@ JOIN rdg_cal c ON c.d BETWEEN p.start_date AND p.end_date
 LEFT JOIN rdg_cat k ON k.category_id = p.category_id
 GROUP BY c.d;
 
-ANALYZE rdg_cal, rdg_wk, rdg_cat, rdg_store, rdg_sku, rdg_promo, rdg_promo_cat, rdg_promo_day,
+ANALYZE rdg_cal, rdg_cat, rdg_store, rdg_sku, rdg_promo, rdg_promo_cat, rdg_promo_day,
         retail_demo.regions, retail_demo.stores, retail_demo.skus, retail_demo.store_assortment;
 
 CALL pg_temp.note('dimensions', 'regions', 'stores', 'categories', 'skus', 'sku_prices', 'store_assortment', 'promotions');
@@ -971,5 +967,5 @@ CALL pg_temp.note('done', 'regions', 'stores', 'categories', 'skus', 'sku_prices
                   'promotions', 'sales', 'returns', 'receipts', 'inventory_snapshots', 'traffic',
                   'store_targets', 'ar_balances');
 
-DROP TABLE rdg_param, rdg_cal, rdg_wk, rdg_cat, rdg_store, rdg_sku, rdg_promo, rdg_promo_cat, rdg_promo_day,
+DROP TABLE rdg_param, rdg_cal, rdg_cat, rdg_store, rdg_sku, rdg_promo, rdg_promo_cat, rdg_promo_day,
            rdg_sd, rdg_ccdf, rdg_kcdf, rdg_lines, rdg_wsold, rdg_wret, rdg_per, rdg_pair, rdg_state, rdg_new, rdg_mrev;
