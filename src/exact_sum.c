@@ -340,22 +340,25 @@ parse_exact_decimal(const char *s, int len, int128 *value, int *scale)
 
 	if (i < len && s[i] == '-')
 		negative = true, i++;
+	/* accumulate -|value|, so that -2^127 (which sums can reach) is read too */
 	for (; i < len && isdigit((unsigned char) s[i]); i++, before++)
 		overflow |= __builtin_mul_overflow(acc, 10, &acc) ||
-			__builtin_add_overflow(acc, s[i] - '0', &acc);
+			__builtin_sub_overflow(acc, s[i] - '0', &acc);
 	if (i < len && s[i] == '.')
 	{
 		for (i++; i < len && isdigit((unsigned char) s[i]); i++, after++)
 			overflow |= __builtin_mul_overflow(acc, 10, &acc) ||
-				__builtin_add_overflow(acc, s[i] - '0', &acc);
+				__builtin_sub_overflow(acc, s[i] - '0', &acc);
 		if (after == 0)
 			return DECIMAL_SYNTAX;
 	}
 	if (i != len || before == 0)
 		return DECIMAL_SYNTAX;
 	*scale = after;
+	if (!negative)
+		overflow |= __builtin_sub_overflow((int128) 0, acc, &acc);
 	if (overflow || after > RK_MAX_SCALE)
 		return DECIMAL_RANGE;
-	*value = negative ? -acc : acc;
+	*value = acc;
 	return DECIMAL_OK;
 }
