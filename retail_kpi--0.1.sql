@@ -433,6 +433,101 @@ CREATE FUNCTION comparable_date(d date, method text DEFAULT 'restated', pattern 
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION comparable_date(date, text, text, integer, integer) IS
     'the comparable day of the previous year: method ''restated'' d - 364 (same weekday, NRF restated comparison), ''fiscal_week'' the same fiscal week and weekday of the previous fiscal year (NULL for a week 53 the previous year lacks)';
+-- src/bridge.sql: the bridge family (bridge_summary, bridge_agg, rollup, margin_bridge,
+-- revenue_bridge, margin_rate_bridge).
+
+CREATE TYPE bridge_summary;
+
+CREATE FUNCTION bridge_summary_in(cstring) RETURNS bridge_summary
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bridge_summary_out(bridge_summary) RETURNS cstring
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bridge_summary_recv(internal) RETURNS bridge_summary
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bridge_summary_send(bridge_summary) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE bridge_summary (
+    INPUT = bridge_summary_in,
+    OUTPUT = bridge_summary_out,
+    RECEIVE = bridge_summary_recv,
+    SEND = bridge_summary_send,
+    INTERNALLENGTH = VARIABLE,
+    ALIGNMENT = double,
+    STORAGE = extended
+);
+COMMENT ON TYPE bridge_summary IS
+    'per item, exact base and current sums of units, revenue and cost; text form (v1,rows=N,items=K,["item",q0,r0,c0,q1,r1,c1],...)';
+COMMENT ON FUNCTION bridge_summary_in(cstring) IS 'text input of bridge_summary';
+COMMENT ON FUNCTION bridge_summary_out(bridge_summary) IS 'text output of bridge_summary (items in C-collation order)';
+COMMENT ON FUNCTION bridge_summary_recv(internal) IS 'binary input of bridge_summary';
+COMMENT ON FUNCTION bridge_summary_send(bridge_summary) IS 'binary output of bridge_summary';
+
+CREATE FUNCTION bridge_agg_trans(bridge_summary, text, boolean, numeric, numeric, numeric)
+    RETURNS bridge_summary
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION bridge_summary_combine(bridge_summary, bridge_summary) RETURNS bridge_summary
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION bridge_summary_final(bridge_summary) RETURNS bridge_summary
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION bridge_agg_trans(bridge_summary, text, boolean, numeric, numeric, numeric) IS
+    'transition function of bridge_agg(item, is_current, units, revenue, cost)';
+COMMENT ON FUNCTION bridge_summary_combine(bridge_summary, bridge_summary) IS
+    'merges two bridge summaries (combine function, and the transition of rollup)';
+COMMENT ON FUNCTION bridge_summary_final(bridge_summary) IS
+    'final function of bridge_agg and rollup: the canonical (sorted, packed) stored form';
+
+CREATE AGGREGATE bridge_agg(item text, is_current boolean, units numeric, revenue numeric, cost numeric) (
+    SFUNC = bridge_agg_trans,
+    STYPE = bridge_summary,
+    FINALFUNC = bridge_summary_final,
+    COMBINEFUNC = bridge_summary_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE bridge_agg(text, boolean, numeric, numeric, numeric) IS
+    'bridge summary of sales rows: per item, exact units, revenue and cost of the base (is_current false) and current period; rows with a NULL are skipped';
+
+CREATE AGGREGATE rollup(bridge_summary) (
+    SFUNC = bridge_summary_combine,
+    STYPE = bridge_summary,
+    FINALFUNC = bridge_summary_final,
+    COMBINEFUNC = bridge_summary_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE rollup(bridge_summary) IS
+    'merges stored bridge summaries into one (same result as aggregating the raw rows)';
+
+CREATE FUNCTION row_count(bridge_summary) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'bridge_row_count' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION item_count(bridge_summary) RETURNS integer
+    AS 'MODULE_PATHNAME', 'bridge_item_count' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION row_count(bridge_summary) IS 'number of rows the summary was built from';
+COMMENT ON FUNCTION item_count(bridge_summary) IS 'number of distinct items in the summary';
+
+CREATE FUNCTION margin_bridge(s bridge_summary, method text DEFAULT 'price_volume_mix')
+    RETURNS TABLE (item text, base numeric, volume numeric, mix numeric, price numeric,
+                   cost numeric, interaction numeric, new_items numeric, discontinued numeric,
+                   current numeric, method text)
+    AS 'MODULE_PATHNAME', 'bridge_margin_bridge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+    ROWS 1000;
+COMMENT ON FUNCTION margin_bridge(bridge_summary, text) IS
+    'gross-profit bridge base -> current: one row per item (C-collation order) and a total row (item NULL); methods price_volume_mix (default), price_volume, interaction';
+
+CREATE FUNCTION revenue_bridge(s bridge_summary, method text DEFAULT 'price_volume_mix')
+    RETURNS TABLE (item text, base numeric, volume numeric, mix numeric, price numeric,
+                   cost numeric, interaction numeric, new_items numeric, discontinued numeric,
+                   current numeric, method text)
+    AS 'MODULE_PATHNAME', 'bridge_revenue_bridge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+    ROWS 1000;
+COMMENT ON FUNCTION revenue_bridge(bridge_summary, text) IS
+    'revenue bridge base -> current (cost effect 0; price effect equals the gross-profit bridge''s); one row per item and a total row (item NULL)';
+
+CREATE FUNCTION margin_rate_bridge(s bridge_summary)
+    RETURNS TABLE (item text, base_rate float8, mix float8, rate float8, current_rate float8)
+    AS 'MODULE_PATHNAME', 'bridge_margin_rate_bridge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+    ROWS 1000;
+COMMENT ON FUNCTION margin_rate_bridge(bridge_summary) IS
+    'margin-rate bridge: mix sum((w1 - w0) * r0) and rate sum(w1 * (r1 - r0)) per item and in a total row (item NULL)';
 -- src/factor.sql: the factor family (factor_contributions: chain, Shapley, LMDI).
 
 CREATE FUNCTION factor_contributions(
