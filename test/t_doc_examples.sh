@@ -144,7 +144,7 @@ for info in "$tmp"/blocks/*.info; do
     cur_page=$file
   fi
   nblocks=$((nblocks + 1))
-  if ! psql -d "$db" -At -f "$base.sql" >"$base.out" 2>"$base.err"; then
+  if ! psql -d "$db" -At -P null=NULL -f "$base.sql" >"$base.out" 2>"$base.err"; then
     failures+=("$where: error")
     echo "FAIL: $where (database $db):"
     sed 's/^/    /' "$base.err"
