@@ -62,7 +62,8 @@ perl -e '
       if (!$in_block && $line =~ /^```sql\b\s*(.*)$/) { $in_block = 1; $n++; $info = $1; @lines = (); next; }
       if ($in_block && $line =~ /^```\s*$/) {
         $in_block = 0;
-        my $base = sprintf("%s/%03d.%03d", $out, $page, $n);
+        my $id = sprintf("%03d.%03d", $page, $n);
+        my $base = "$out/$id";
         open(my $fi, ">", "$base.info") or die; print $fi "$file\t$n\t$info\n"; close $fi;
         # mark statements with expected output
         my (@sql, $start, $k, %expect);
@@ -99,9 +100,9 @@ perl -e '
           open(my $fs, ">", "$base.stmt.$k") or die; print $fs join("\n", @lines[$s..$e]), "\n"; close $fs;
         }
         for ($i = 0; $i < @lines; $i++) {
-          push @outl, "\\echo \@\@BEGIN $before{$i}" if exists $before{$i};
+          push @outl, "\\echo \@\@BEGIN $id.$before{$i}" if exists $before{$i};
           push @outl, $lines[$i];
-          push @outl, "\\echo \@\@END $after{$i}" if exists $after{$i};
+          push @outl, "\\echo \@\@END $id.$after{$i}" if exists $after{$i};
         }
         open(my $fo, ">", "$base.sql") or die; print $fo join("\n", @outl), "\n"; close $fo;
       }
@@ -116,7 +117,6 @@ nblocks=0
 nchecks=0
 nskipped=0
 failures=()
-cur_page=
 db=
 dbn=0
 new_db() {   # $1 = with extension (1/0)
@@ -126,47 +126,78 @@ new_db() {   # $1 = with extension (1/0)
   PGOPTIONS="-c client_min_messages=warning" psql -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db TEMPLATE $template"
   if (($1)); then psql -d "$db" -c "CREATE EXTENSION retail_kpi"; fi
 }
-for info in "$tmp"/blocks/*.info; do
-  base=${info%.info}
-  IFS=$'\t' read -r file n opts <"$info"
-  rel=${file#"$repo"/}
-  where="$rel, sql block $n"
-  if [[ $opts == *skip* ]]; then
-    nskipped=$((nskipped + 1))
-    echo "skipped $where (\`\`\`sql skip)"
-    continue
-  fi
-  if grep -qiE 'create[[:space:]]+extension[[:space:]]+(if[[:space:]]+not[[:space:]]+exists[[:space:]]+)?retail_kpi' "$base.sql"; then
-    new_db 0
-    cur_page=$file
-  elif [[ $file != "$cur_page" ]]; then
-    new_db 1
-    cur_page=$file
-  fi
-  nblocks=$((nblocks + 1))
-  if ! psql -d "$db" -At -P null=NULL -f "$base.sql" >"$base.out" 2>"$base.err"; then
-    failures+=("$where: error")
-    echo "FAIL: $where (database $db):"
-    sed 's/^/    /' "$base.err"
-    continue
-  fi
-  for e in "$base".expect.*; do
+check_output() {   # $1 = block id, $2 = the run's output, $3 = where
+  local e k
+  for e in "$tmp/blocks/$1".expect.*; do
     [[ -f $e ]] || continue
     k=${e##*.}
     nchecks=$((nchecks + 1))
-    sed -n "/^@@BEGIN $k\$/,/^@@END $k\$/p" "$base.out" | sed '1d;$d' |
+    sed -n "/^@@BEGIN $1.$k\$/,/^@@END $1.$k\$/p" "$2" | sed '1d;$d' |
       sed -E 's/[[:space:]]*\|[[:space:]]*/ | /g; s/^[[:space:]]+|[[:space:]]+$//g' >"$e.got"
     if ! cmp -s "$e" "$e.got"; then
-      failures+=("$where: output")
-      echo "FAIL: $where: the statement"
-      sed 's/^/    /' "$base.stmt.$k"
+      failures+=("$3: output")
+      echo "FAIL: $3: the statement"
+      sed 's/^/    /' "$tmp/blocks/$1.stmt.$k"
       echo "  printed:"
       sed 's/^/    /' "$e.got"
       echo "  the documentation says (-- =>):"
       sed 's/^/    /' "$e"
     fi
   done
+}
+# A run = the blocks of one page in one psql session (so SET search_path, temporary tables ... carry
+# over, as for a reader typing them); a block that creates the extension starts a new run.
+run_ids=()
+run_ext=1
+run_page=
+flush_run() {
+  ((${#run_ids[@]} > 0)) || return 0
+  new_db "$run_ext"
+  local sql=$tmp/run.$dbn.sql out=$tmp/run.$dbn.out err=$tmp/run.$dbn.err id file n opts where failed_at=
+  : >"$sql"
+  for id in "${run_ids[@]}"; do
+    printf '\\echo @@BLOCK %s\n' "$id" >>"$sql"
+    cat "$tmp/blocks/$id.sql" >>"$sql"
+  done
+  if ! psql -d "$db" -At -P null=NULL -f "$sql" >"$out" 2>"$err"; then
+    failed_at=$(sed -n 's/^@@BLOCK //p' "$out" | tail -n 1)
+    [[ -n $failed_at ]] || failed_at=${run_ids[0]}
+  fi
+  for id in "${run_ids[@]}"; do
+    IFS=$'\t' read -r file n opts <"$tmp/blocks/$id.info"
+    where="${file#"$repo"/}, sql block $n"
+    if [[ $id == "$failed_at" ]]; then
+      failures+=("$where: error")
+      echo "FAIL: $where (database $db, session file $sql):"
+      sed 's/^/    /' "$err"
+      [[ $id == "${run_ids[-1]}" ]] || echo "    (the page's later blocks were not run)"
+      break
+    fi
+    check_output "$id" "$out" "$where"
+  done
+  run_ids=()
+}
+for info in "$tmp"/blocks/*.info; do
+  id=$(basename "$info" .info)
+  IFS=$'\t' read -r file n opts <"$info"
+  if [[ $opts == *skip* ]]; then
+    nskipped=$((nskipped + 1))
+    echo "skipped ${file#"$repo"/}, sql block $n (\`\`\`sql skip)"
+    continue
+  fi
+  if grep -qiE 'create[[:space:]]+extension[[:space:]]+(if[[:space:]]+not[[:space:]]+exists[[:space:]]+)?retail_kpi' "$tmp/blocks/$id.sql"; then
+    flush_run
+    run_ext=0
+    run_page=$file
+  elif [[ $file != "$run_page" ]]; then
+    flush_run
+    run_ext=1
+    run_page=$file
+  fi
+  run_ids+=("$id")
+  nblocks=$((nblocks + 1))
 done
+flush_run
 
 # ---- every function of the extension is documented
 psql -d "$template" -c "CREATE EXTENSION retail_kpi"
