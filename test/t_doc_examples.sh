@@ -3,20 +3,22 @@
 #
 # 1. Runs every ```sql block of docs/*.md and README.md (conventions: docs/versioning.md, "Tested
 #    documentation"):
-#    - the blocks of one page run in order, each in its own psql session (ON_ERROR_STOP), in one
-#      database per page, so a page may build on its earlier examples; the database is a fresh copy
-#      of a template holding the demo data set (schema retail_demo, test/demo/generate.sql at a
-#      small scale) with the extension created;
-#    - a block containing CREATE EXTENSION retail_kpi starts a fresh database without the extension;
+#    - the blocks of one page run in order in one psql session (ON_ERROR_STOP; SET search_path and
+#      temporary tables carry over), in a fresh copy of a template database holding the demo data
+#      set (schema retail_demo, test/demo/generate.sql at a small scale) with the extension created;
+#    - a block containing CREATE EXTENSION retail_kpi starts a new session in a fresh database
+#      without the extension;
 #    - a block opened with ```sql skip is not run (say next to it why);
 #    - expected output: a statement followed by a comment `-- => value` (on the line that ends the
 #      statement with `;`, and/or on the comment lines right after it, one line per row) must print
 #      exactly those rows (psql unaligned output; fields separated by `|`, spaces around `|`
-#      ignored; a ` -- ` after the value starts a free comment).
+#      ignored; a ` -- ` after the value starts a free comment; NULL prints as NULL).
 #    A block that errors or prints something else fails the test, naming the file and block number.
 # 2. Every SQL function of the extension is named in some docs/*.md page (type I/O and aggregate
 #    support functions *_in *_out *_recv *_send *_trans *_combine *_final and internal _* helpers
 #    excepted).
+# RK_DOC_SCALE (default 0.05) sets the demo data scale; LC_KEEP=1 keeps the work files (blocks,
+# session files and outputs under $RK_TMP/doc_examples.PID).
 # Run by test/run_tests.sh with the cluster in PG* variables (a superuser) and the repository as $1.
 set -euo pipefail
 repo=${1:?usage: t_doc_examples.sh REPO_DIR}
