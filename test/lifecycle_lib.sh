@@ -20,7 +20,7 @@
 # Needs: bindir (psql), set by the caller.
 # shellcheck shell=bash
 
-lc_psql() { "$bindir/psql" -X -q -v ON_ERROR_STOP=1 "$@"; }
+lc_psql() { "${bindir:?set bindir before sourcing lifecycle_lib.sh}/psql" -X -q -v ON_ERROR_STOP=1 "$@"; }
 
 lc_fill() {
   lc_psql -d "$1" >/dev/null <<'SQL'
