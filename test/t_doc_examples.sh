@@ -14,9 +14,10 @@
 #      exactly those rows (psql unaligned output; fields separated by `|`, spaces around `|`
 #      ignored; a ` -- ` after the value starts a free comment; NULL prints as NULL).
 #    A block that errors or prints something else fails the test, naming the file and block number.
-# 2. Every SQL function of the extension is named in some docs/*.md page (type I/O and aggregate
-#    support functions *_in *_out *_recv *_send *_trans *_combine *_final and internal _* helpers
-#    excepted).
+# 2. Every SQL function of the extension is named in some docs/*.md page and called in some block
+#    that runs (an example); type I/O and aggregate support functions *_in *_out *_recv *_send
+#    *_trans *_combine *_final and internal _* helpers are excepted, and from the example rule the
+#    functions whose comment starts with "internal:".
 # RK_DOC_SCALE (default 0.05) sets the demo data scale; LC_KEEP=1 keeps the work files (blocks,
 # session files and outputs under $RK_TMP/doc_examples.PID).
 # Run by test/run_tests.sh with the cluster in PG* variables (a superuser) and the repository as $1.
@@ -203,26 +204,41 @@ flush_run
 
 # ---- every function of the extension is documented
 psql -d "$template" -c "CREATE EXTENSION retail_kpi"
+# (name|internal: the function's comment starts with "internal:")
 mapfile -t functions < <(psql -d "$template" -At <<'SQL'
-SELECT DISTINCT p.proname
+SELECT p.proname, bool_and(coalesce(obj_description(p.oid, 'pg_proc'), '') LIKE 'internal:%')
 FROM pg_proc p
 JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
 JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'retail_kpi'
 WHERE p.proname !~ '(_in|_out|_recv|_send|_trans|_combine|_final)$' AND p.proname !~ '^_'
-ORDER BY 1;
+GROUP BY 1 ORDER BY 1;
 SQL
 )
+# the SQL that was run (not the skipped blocks)
+: >"$tmp/run_sql.txt"
+for info in "$tmp"/blocks/*.info; do
+  IFS=$'\t' read -r _ _ opts <"$info"
+  [[ $opts == *skip* ]] || cat "${info%.info}.sql" >>"$tmp/run_sql.txt"
+done
 undocumented=()
-for fn in "${functions[@]}"; do
+no_example=()
+for row in "${functions[@]}"; do
+  fn=${row%|*}
   grep -qw -- "$fn" "$repo"/docs/*.md || undocumented+=("$fn")
+  # an example: the name called somewhere in a block that runs (internal functions excepted)
+  [[ ${row#*|} == t ]] || grep -qiE "(^|[^a-z0-9_])${fn}[[:space:]]*\(" "$tmp/run_sql.txt" || no_example+=("$fn")
 done
 if ((${#undocumented[@]} > 0)); then
   failures+=("undocumented functions")
   echo "FAIL: functions of the extension named in no docs/*.md page: ${undocumented[*]}"
 fi
+if ((${#no_example[@]} > 0)); then
+  failures+=("functions without a run example")
+  echo "FAIL: functions of the extension called in no sql block of docs/*.md or README.md: ${no_example[*]}"
+fi
 
 echo "$nblocks blocks run ($nskipped skipped), $nchecks expected outputs checked," \
-     "${#functions[@]} function names checked against docs/*.md"
+     "${#functions[@]} functions checked for a docs page and a run example"
 if ((${#failures[@]} > 0)); then
   printf 'failed: %s\n' "${failures[@]}"
   exit 1
