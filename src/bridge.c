@@ -656,10 +656,6 @@ bridge_agg_trans(PG_FUNCTION_ARGS)
 			PG_RETURN_NULL();
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
-	rk_check_finite_numeric(PG_GETARG_DATUM(3), "units");
-	rk_check_finite_numeric(PG_GETARG_DATUM(4), "revenue");
-	rk_check_finite_numeric(PG_GETARG_DATUM(5), "cost");
-
 	if (PG_ARGISNULL(0))
 		s = bridge_new_working();
 	else if (in_agg && ((BridgeSummary *) PG_GETARG_POINTER(0))->hashed)
@@ -675,8 +671,11 @@ bridge_agg_trans(PG_FUNCTION_ARGS)
 		int128		value;
 		int			scale;
 
-		if (!numeric_to_scaled(PG_GETARG_DATUM(3 + i), &value, &scale))
+		if (!numeric_to_scaled_inline(PG_GETARG_DATUM(3 + i), &value, &scale))
+		{
+			rk_check_finite_numeric(PG_GETARG_DATUM(3 + i), sum_arg_names[i]);
 			exact_sum_overflow_error(sum_arg_names[i]);
+		}
 		entry_add_scaled(s, e, first + i, value, scale);
 	}
 	e->present |= PG_GETARG_BOOL(2) ? PRESENT_CURRENT : PRESENT_BASE;

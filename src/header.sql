@@ -1,4 +1,4 @@
--- src/header.sql: first part of the assembled install script retail_kpi--0.1.sql.
+-- src/header.sql: first part of the assembled install script retail_kpi--<version>.sql.
 -- The Makefile concatenates src/<family>.sql in the order of FAMILIES.
 
 \echo Use "CREATE EXTENSION retail_kpi" to load this file. \quit

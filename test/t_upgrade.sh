@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# test/t_upgrade.sh: ALTER EXTENSION retail_kpi UPDATE from 0.1 (the first release, frozen script
+# retail_kpi--0.1.sql) to the current version keeps every stored value and catalog row, and leaves the
+# same objects as a fresh install of the current version.
+#   1. CREATE EXTENSION retail_kpi VERSION '0.1'; store summaries of every summary type (format
+#      version 1, hand-written literals included) and fill the catalog (test/lifecycle_lib.sh);
+#      capture summary texts, every one-argument accessor/KPI on them, rollups, catalog rows,
+#      metric_values, targets and alerts; COPY the summaries out in binary format
+#   2. ALTER EXTENSION retail_kpi UPDATE, then (new sessions) the same capture must be identical and
+#      the binary files must read back identically
+#   3. a normalized listing of the extension's objects (test/lifecycle_lib.sh lc_objects) of the
+#      upgraded database must equal a fresh install's, and so must the shipped allow-list rows
+# Run by test/run_tests.sh with the cluster in PG* variables (a superuser) and the repository as $1.
+set -euo pipefail
+repo=${1:?usage: t_upgrade.sh REPO_DIR}
+bindir=${RK_BINDIR:-$(dirname "$(command -v psql)")}
+# shellcheck source=test/lifecycle_lib.sh
+. "$repo/test/lifecycle_lib.sh"
+tmp=${RK_TMP:-$(mktemp -d)}/upgrade.$$
+old=rk_upgrade_old
+new=rk_upgrade_new
+first=0.1
+current=$(sed -nE "s/^default_version *= *'([^']*)'.*/\1/p" "$repo/retail_kpi.control")
+
+cleanup() {
+  lc_psql -d postgres -c "DROP DATABASE IF EXISTS $old" -c "DROP DATABASE IF EXISTS $new" >/dev/null 2>&1 || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+[[ -n ${LC_KEEP:-} ]] && trap - EXIT   # LC_KEEP=1: keep the databases and files
+cleanup
+mkdir -p "$tmp"
+fail() { echo "FAIL: $*"; exit 1; }
+
+lc_psql -d postgres -c "CREATE DATABASE $old" -c "CREATE DATABASE $new"
+
+# the update path the packaging must provide
+path=$(lc_psql -d postgres -At -c "SELECT path FROM pg_extension_update_paths('retail_kpi')
+                                    WHERE source = '$first' AND target = '$current'")
+[[ -n $path ]] || fail "no update path from $first to $current (pg_extension_update_paths)"
+echo "update path: $path"
+
+# 1. version 0.1 with stored values
+lc_psql -d "$old" -c "CREATE EXTENSION retail_kpi VERSION '$first'"
+v=$(lc_psql -d "$old" -At -c "SELECT extversion FROM pg_extension WHERE extname = 'retail_kpi'")
+[[ $v == "$first" ]] || fail "CREATE EXTENSION ... VERSION '$first' installed '$v'"
+lc_fill "$old"
+lc_queries "$old" "$tmp/queries.sql"
+lc_capture "$old" "$tmp/queries.sql" >"$tmp/before.txt"
+lc_copy_out "$old" "$tmp/bin"
+
+# 2. update, then read everything back in new sessions
+lc_psql -d "$old" -c "ALTER EXTENSION retail_kpi UPDATE"
+v=$(lc_psql -d "$old" -At -c "SELECT extversion FROM pg_extension WHERE extname = 'retail_kpi'")
+[[ $v == "$current" ]] || fail "ALTER EXTENSION retail_kpi UPDATE left version '$v', expected '$current'"
+lc_capture "$old" "$tmp/queries.sql" >"$tmp/after.txt"
+if ! diff -u "$tmp/before.txt" "$tmp/after.txt"; then
+  fail "stored summaries, KPI values or catalog rows read back differently after the update"
+fi
+for what in 'sum_margin_summary' 'sum_ratio_summary' 'sum_abc_summary' 'sum_promo_summary' \
+            'retail_kpi.margin_rate(retail_kpi.margin_summary)' 'retail_kpi.ratio(retail_kpi.ratio_summary)' \
+            'retail_kpi.abc_classify(retail_kpi.abc_summary' 'retail_kpi.incremental_revenue(retail_kpi.promo_summary)' \
+            'rollup sum_' dimensions sources measures metrics targets alert_rules history values vs_target; do
+  grep -q "^$what" "$tmp/after.txt" || fail "nothing compared for '$what'"
+done
+lc_copy_check "$old" "$tmp/bin" || fail "binary summaries of $first do not read back after the update"
+
+# the functions added in 0.2 work in the upgraded database
+got=$(lc_psql -d "$old" -At -c "SELECT retail_kpi.extension_version()")
+[[ $got == "$current" ]] || fail "extension_version() = '$got' after the update"
+got=$(lc_psql -d "$old" -At <<'SQL'
+SELECT count(*) FILTER (WHERE written_version = 1 AND 1 = ANY (readable_versions)) = count(*)
+       AND count(*) = (SELECT count(*) FROM pg_class
+                       WHERE relnamespace = 'lc'::regnamespace AND relname LIKE 'sum\_%')
+FROM retail_kpi.summary_format_versions();
+SQL
+)
+[[ $got == t ]] || fail "summary_format_versions() does not list every summary type as reading version 1"
+
+# 3. the upgraded extension has the same objects as a fresh install of the current version
+lc_psql -d "$new" -c "CREATE EXTENSION retail_kpi"
+lc_objects "$old" >"$tmp/objects_upgraded.txt"
+lc_objects "$new" >"$tmp/objects_fresh.txt"
+if ! diff -u "$tmp/objects_fresh.txt" "$tmp/objects_upgraded.txt"; then
+  fail "the upgraded extension's objects differ from a fresh $current install (- fresh, + upgraded)"
+fi
+shipped="SELECT 'aggregations', to_jsonb(t)::text FROM retail_kpi.catalog_aggregations t ORDER BY 2;
+         SELECT 'functions', to_jsonb(t)::text FROM retail_kpi.catalog_functions t WHERE builtin ORDER BY 2;"
+lc_psql -d "$old" -At -c "$shipped" >"$tmp/shipped_upgraded.txt"
+lc_psql -d "$new" -At -c "$shipped" >"$tmp/shipped_fresh.txt"
+if ! diff -u "$tmp/shipped_fresh.txt" "$tmp/shipped_upgraded.txt"; then
+  fail "the shipped allow-list rows differ between a fresh install and the upgraded database"
+fi
+for what in member function aggregate type relation column comment config_dump; do
+  grep -q "^$what|" "$tmp/objects_fresh.txt" || fail "the object listing has no '$what' rows"
+done
+
+echo "ok: $(wc -l <"$tmp/before.txt") values identical after $first -> $current," \
+     "$(wc -l <"$tmp/objects_fresh.txt") object lines equal to a fresh install"
