@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# test/valgrind.sh: the pg_regress suite with the server under valgrind (memcheck).
+#
+#   bash test/valgrind.sh              (as root or as a normal user; takes 30-60 minutes)
+#
+# Not part of `make test` (too slow).  What it does:
+#   1. copies the sources into a temp dir and builds them there with -O0 -g (the checkout's own
+#      build products are left alone), installs that build into a private copy of PostgreSQL 15;
+#   2. initdb + a throwaway cluster (test/cluster.sh), then restarts it with the `postgres` binary
+#      of the private copy replaced by a wrapper that runs the real one under
+#        valgrind --tool=memcheck --trace-children=yes --track-origins=yes --leak-check=full
+#                 --show-leak-kinds=definite --errors-for-leak-kinds=none --error-exitcode=128
+#                 --suppressions=test/valgrind.supp --error-markers=... --log-file=.../vg.%p.log
+#      (every backend, parallel worker and auxiliary process is a forked child of the postmaster,
+#      so each gets its own log file).  --error-exitcode=128 makes a process with an invalid access
+#      exit with 128, which the postmaster treats as a crash (visible in the server log and as
+#      failing tests); definite leaks are printed but do not count for the exit code
+#      (--errors-for-leak-kinds=none): every backend checks for leaks when it exits, and one leak
+#      of PostgreSQL's own not in the suppressions would otherwise turn each disconnection into a
+#      crash-restart of the whole cluster;
+#   3. runs `make installcheck` (the whole sql/ suite) against it, stops the cluster;
+#   4. reads the valgrind logs: every reported error (invalid read/write, use of uninitialised
+#      values, bad free, definite leak ...) whose stack mentions retail_kpi.so is ours and fails
+#      the run; the others (PostgreSQL's, not covered by test/valgrind.supp) are counted and listed.
+# Exit status: 0 when pg_regress passed, no backend died of a signal and no error is attributed
+# to retail_kpi.so; 1 otherwise.
+#
+# Knobs: VALGRIND_OUT=DIR keeps the logs and the summary there (default: a directory under /tmp
+# that is printed at the end); VALGRIND_REGRESS="margin ratio" runs only those pg_regress tests;
+# VALGRIND_EXTRA="--num-callers=40" adds valgrind options.
+#
+# Limits (see docs/hardening-clients.md): Debian's PostgreSQL is not built with USE_VALGRIND, so
+# palloc() memory is not tracked chunk by chunk: memcheck sees only the malloc'ed blocks of the
+# memory contexts.  A read or write past the end of a palloc'ed chunk that stays inside its block
+# is NOT reported, and "definitely lost" can only concern malloc'ed memory (a palloc'ed chunk is
+# freed with its context, and leaks into long-lived contexts look "still reachable").  What is
+# reported: accesses outside any malloc'ed block, use of uninitialised bytes (fresh blocks), bad
+# frees, and definite malloc leaks.
+set -euo pipefail
+# shellcheck source=test/cluster.sh
+. "$(dirname "${BASH_SOURCE[0]}")/cluster.sh"
+repo=$RK_REPO
+started=$SECONDS
+
+rk_ensure_postgres
+if ! command -v valgrind >/dev/null; then
+  if [[ $EUID -eq 0 && -f /etc/debian_version ]]; then
+    rk_say "installing valgrind (apt-get, as root)"
+    apt-get update </dev/null >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y valgrind </dev/null >&2 ||
+      rk_die "apt-get install valgrind failed"
+  else
+    rk_die "valgrind is missing: sudo apt-get install valgrind"
+  fi
+fi
+rk_tmpdir
+out=${VALGRIND_OUT:-$(mktemp -d /tmp/retail_kpi-valgrind.XXXXXX)}
+mkdir -p "$out/logs"
+rm -f "$out"/logs/vg.*.log
+
+# ---- 1. -O0 -g build in a copy of the sources
+build=$RK_TMP/build
+mkdir -p "$build"
+( cd "$repo" && cp -a Makefile retail_kpi.control src sql expected "$build"/ &&
+  { ls retail_kpi--*--*.sql >/dev/null 2>&1 && cp -a retail_kpi--*--*.sql "$build"/ || true; } )
+( cd "$build" && rm -f src/*.o src/*.bc ./*.so retail_kpi--0.1.sql && rm -rf results )
+rk_say "building with -O0 -g in $build"
+if ! rk_run make -C "$build" PG_CONFIG="$RK_SYS_PG_CONFIG" COPT='-O0 -g -fno-omit-frame-pointer' \
+     -j"$(nproc 2>/dev/null || echo 2)" >"$RK_TMP/build.log" 2>&1; then
+  cat "$RK_TMP/build.log" >&2; rk_die "the -O0 build failed"
+fi
+PG_CONFIG=$RK_SYS_PG_CONFIG rk_run bash "$repo/test/private_pg.sh" "$RK_TMP/pg" >"$RK_TMP/pg_config.path" ||
+  rk_die "test/private_pg.sh failed"
+RK_PG_CONFIG=$(cat "$RK_TMP/pg_config.path")
+rk_run make -C "$build" PG_CONFIG="$RK_PG_CONFIG" install >"$RK_TMP/install.log" 2>&1 ||
+  { cat "$RK_TMP/install.log" >&2; rk_die "make install into the private copy failed"; }
+chmod -R a+rX "$RK_TMP/pg"
+RK_BINDIR=$("$RK_PG_CONFIG" --bindir)
+export RK_PG_CONFIG RK_BINDIR
+
+# ---- 2. cluster (initdb without valgrind), then restart under valgrind
+RK_PG_SETTINGS="jit = off
+autovacuum = off
+max_connections = 40
+${RK_PG_SETTINGS:-}"
+rk_start_cluster
+rk_stop_cluster
+
+supp=$RK_TMP/valgrind.supp
+cp "$repo/test/valgrind.supp" "$supp"
+chmod a+r "$supp"
+if [[ $EUID -eq 0 ]]; then chown "$RK_RUN_USER" "$out/logs"; fi
+chmod 777 "$out/logs" 2>/dev/null || true
+mv "$RK_BINDIR/postgres" "$RK_BINDIR/postgres.bin"
+cat >"$RK_BINDIR/postgres" <<WRAP
+#!/bin/sh
+# retail_kpi test/valgrind.sh: the real server is postgres.bin, run under valgrind
+exec valgrind --tool=memcheck --trace-children=yes --track-origins=yes \\
+  --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=none \\
+  --error-exitcode=128 --num-callers=30 --read-var-info=no \\
+  --suppressions=$supp --gen-suppressions=all \\
+  --error-markers=RKVG-BEGIN,RKVG-END \\
+  --log-file=$out/logs/vg.%p.log ${VALGRIND_EXTRA:-} \\
+  "$RK_BINDIR/postgres.bin" "\$@"
+WRAP
+chmod 755 "$RK_BINDIR/postgres"
+
+rk_say "starting the cluster under valgrind (slow)"
+RK__STARTED=1
+if ! rk_as_owner "$RK_BINDIR/pg_ctl" start -D "$RK_DATADIR" -l "$RK_LOG" -w -t 600 >/dev/null 2>&1 </dev/null; then
+  tail -n 30 "$RK_LOG" >&2; rk_die "the cluster did not start under valgrind"
+fi
+
+# ---- 3. the suite
+regress_rc=0
+regress=()
+[[ -n ${VALGRIND_REGRESS:-} ]] && regress=(REGRESS="$VALGRIND_REGRESS")
+rk_say "running pg_regress under valgrind (logs in $out/logs)"
+rk_run make -C "$build" --no-print-directory PG_CONFIG="$RK_PG_CONFIG" installcheck "${regress[@]}" \
+  >"$out/installcheck.out" 2>&1 || regress_rc=$?
+cat "$out/installcheck.out"
+[[ -f $build/regression.diffs ]] && cp "$build/regression.diffs" "$out/"
+rk_stop_cluster
+cp "$RK_LOG" "$out/server.log" 2>/dev/null || true
+
+# ---- 4. the logs
+# Each error is printed between RKVG-BEGIN and RKVG-END lines (leak records included).
+ours=0 theirs=0
+: >"$out/ours.txt"; : >"$out/theirs.txt"
+for f in "$out"/logs/vg.*.log; do
+  [[ -e $f ]] || continue
+  awk -v ours="$out/ours.txt" -v theirs="$out/theirs.txt" -v f="${f##*/}" '
+    /RKVG-BEGIN/ { inb = 1; blk = "== " f "\n"; next }
+    /RKVG-END/   { if (blk ~ /retail_kpi\.so/) print blk >> ours; else print blk >> theirs; inb = 0; next }
+    inb { blk = blk $0 "\n" }' "$f"
+done
+ours=$(grep -c '^== vg\.' "$out/ours.txt" || true)
+theirs=$(grep -c '^== vg\.' "$out/theirs.txt" || true)
+nlogs=$(find "$out/logs" -name 'vg.*.log' | wc -l)
+signals=$(grep -cE 'terminated by signal|was terminated by|exited with exit code 128' "$out/server.log" || true)
+
+{
+  echo "valgrind run of $(date -u '+%Y-%m-%d %H:%M UTC'), $((SECONDS - started)) s"
+  echo "pg_regress: exit $regress_rc, $(grep -cE '\.\.\. ok' "$out/installcheck.out" || true) ok," \
+       "$(grep -ciE '\.\.\. failed' "$out/installcheck.out" || true) failed"
+  echo "valgrind logs (processes): $nlogs"
+  echo "errors attributed to retail_kpi.so: $ours"
+  echo "other errors (PostgreSQL itself, not suppressed): $theirs"
+  echo "server log lines about processes killed by a signal / valgrind exit 128: $signals"
+} | tee "$out/summary.txt"
+if ((ours > 0)); then
+  echo "---- errors in our code ($out/ours.txt) ----"
+  head -n 200 "$out/ours.txt"
+fi
+if ((theirs > 0)); then
+  echo "---- kinds of the other errors ($out/theirs.txt) ----"
+  grep -E '^==[0-9]+== [A-Z]|^==[0-9]+== .*(lost|Invalid|uninitialised|Syscall)' "$out/theirs.txt" |
+    sed -E 's/^==[0-9]+== //; s/[0-9,]+ bytes/N bytes/g; s/ in loss record.*//' | sort | uniq -c | sort -rn | head -20
+fi
+rk_say "logs and summary kept in $out"
+((regress_rc == 0 && ours == 0 && signals == 0))
