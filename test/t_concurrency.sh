@@ -19,7 +19,8 @@
 # both fail this test.
 # After the run: pgbench exited 0 with 0 failed transactions; catalog_history holds exactly one
 # 'update' row per committed edit (the (metric, reason) pairs equal conc.edit_log, whose row count
-# equals pgbench's transaction count of the catalog_edit script); no row of a rolled-back edit; each
+# is pgbench's transaction count of the catalog_edit script, plus at most one per client for edits
+# that committed as the timer expired); no row of a rolled-back edit; each
 # metric's live row equals the new_definition of its last history row.
 #
 # Run by test/run_tests.sh with the cluster in PG* variables (a superuser) and the repository as $1.
@@ -83,8 +84,11 @@ done
 
 q() { psql -d "$db" -A -t -c "$1"; }
 logged=$(q "SELECT count(*) FROM conc.edit_log")
-check "edit_log rows ($logged) = committed catalog_edit transactions counted by pgbench (${edits_tx:-?})" \
-  "$([[ $logged == "${edits_tx:-x}" ]] && echo t || echo f)"
+# pgbench does not count a transaction whose COMMIT was already sent when the -T timer expired
+# (seen: 2530 logged, 2529 counted), so its count is a lower bound, exceeded by at most one
+# transaction per client; the exact check is the history against the log below.
+check "edit_log rows ($logged) = catalog_edit transactions counted by pgbench (${edits_tx:-?}) + at most $clients in flight at the end" \
+  "$([[ -n $edits_tx ]] && ((logged >= edits_tx && logged <= edits_tx + clients)) && echo t || echo f)"
 check "catalog_history: exactly one 'update' row per committed edit (same (metric, reason) pairs)" "$(q "
   WITH h AS (SELECT code, reason FROM retail_kpi.catalog_history
              WHERE object_type = 'metric' AND action = 'update' AND code LIKE 'edit\_%'),
