@@ -22,12 +22,17 @@
 #   4. reads the valgrind logs: every reported error (invalid read/write, use of uninitialised
 #      values, bad free, definite leak ...) whose stack mentions retail_kpi.so is ours and fails
 #      the run; the others (PostgreSQL's, not covered by test/valgrind.supp) are counted and listed.
-# Exit status: 0 when pg_regress passed, no backend died of a signal and no error is attributed
+# Exit status: 0 when pg_regress passed (except VALGRIND_KNOWN_DIFFS), no backend died of a signal and no error is attributed
 # to retail_kpi.so; 1 otherwise.
 #
 # Knobs: VALGRIND_OUT=DIR keeps the logs and the summary there (default: a directory under /tmp
 # that is printed at the end); VALGRIND_REGRESS="margin ratio" runs only those pg_regress tests;
-# VALGRIND_EXTRA="--num-callers=40" adds valgrind options.
+# VALGRIND_EXTRA="--num-callers=40" adds valgrind options; VALGRIND_KNOWN_DIFFS (default "bridge")
+# names pg_regress tests whose output is known to differ under valgrind for a reason that is not a
+# memory error (they are reported, and do not fail the run): valgrind 3.19 converts a negative
+# __int128 to long double as 0 (its x87 emulation of libgcc's __floattixf), which changes one
+# margin_rate_bridge result of the bridge test (src/bridge.c ratio128 and the mix/rate effects use
+# long double).  The C program in docs/hardening-clients.md reproduces it without PostgreSQL.
 #
 # Limits (see docs/hardening-clients.md): Debian's PostgreSQL is not built with USE_VALGRIND, so
 # palloc() memory is not tracked chunk by chunk: memcheck sees only the malloc'ed blocks of the
@@ -96,7 +101,7 @@ cat >"$RK_BINDIR/postgres" <<WRAP
 # retail_kpi test/valgrind.sh: the real server is postgres.bin, run under valgrind
 exec valgrind --tool=memcheck --trace-children=yes --track-origins=yes \\
   --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=none \\
-  --error-exitcode=128 --num-callers=30 --read-var-info=no \\
+  --error-exitcode=128 --num-callers=30 --read-var-info=no --show-error-list=yes \\
   --suppressions=$supp --gen-suppressions=all \\
   --error-markers=RKVG-BEGIN,RKVG-END \\
   --log-file=$out/logs/vg.%p.log ${VALGRIND_EXTRA:-} \\
@@ -136,12 +141,22 @@ done
 ours=$(grep -c '^== vg\.' "$out/ours.txt" || true)
 theirs=$(grep -c '^== vg\.' "$out/theirs.txt" || true)
 nlogs=$(find "$out/logs" -name 'vg.*.log' | wc -l)
+known=" ${VALGRIND_KNOWN_DIFFS-bridge} "
+regress_failed=() regress_known=()
+while read -r t; do
+  if [[ $known == *" $t "* ]]; then regress_known+=("$t"); else regress_failed+=("$t"); fi
+done < <(sed -nE 's/^test +([^ ]+) +\.\.\. +FAILED.*/\1/p' "$out/installcheck.out")
+regress_ok=1
+if ((${#regress_failed[@]} > 0)) || { ((regress_rc != 0)) && ((${#regress_known[@]} == 0)); }; then
+  regress_ok=0
+fi
 signals=$(grep -cE 'terminated by signal|was terminated by|exited with exit code 128' "$out/server.log" || true)
 
 {
   echo "valgrind run of $(date -u '+%Y-%m-%d %H:%M UTC'), $((SECONDS - started)) s"
   echo "pg_regress: exit $regress_rc, $(grep -cE '\.\.\. ok' "$out/installcheck.out" || true) ok," \
-       "$(grep -ciE '\.\.\. failed' "$out/installcheck.out" || true) failed"
+       "$(grep -ciE '\.\.\. failed' "$out/installcheck.out" || true) failed" \
+       "(unexpected: ${regress_failed[*]:-none}; known under valgrind: ${regress_known[*]:-none})"
   echo "valgrind logs (processes): $nlogs"
   echo "errors attributed to retail_kpi.so: $ours"
   echo "other errors (PostgreSQL itself, not suppressed): $theirs"
@@ -156,5 +171,14 @@ if ((theirs > 0)); then
   grep -E '^==[0-9]+== [A-Z]|^==[0-9]+== .*(lost|Invalid|uninitialised|Syscall)' "$out/theirs.txt" |
     sed -E 's/^==[0-9]+== //; s/[0-9,]+ bytes/N bytes/g; s/ in loss record.*//' | sort | uniq -c | sort -rn | head -20
 fi
+# which suppressions matched (--show-error-list=yes prints "used_suppression: COUNT NAME FILE:LINE")
+grep -h 'used_suppression:' "$out"/logs/vg.*.log 2>/dev/null |
+  sed -E 's/.*used_suppression: *([0-9]+) +([^ ]+).*/\2 \1/' |
+  awk '{ n[$1] += $2 } END { for (k in n) printf "suppressed (PostgreSQL, test/valgrind.supp): %6d x %s\n", n[k], k }' |
+  sort | tee -a "$out/summary.txt"
 rk_say "logs and summary kept in $out"
-((regress_rc == 0 && ours == 0 && signals == 0))
+if ((${#regress_known[@]} > 0)) && [[ -f $out/regression.diffs ]]; then
+  echo "---- known valgrind differences (VALGRIND_KNOWN_DIFFS; not memory errors) ----"
+  head -n 40 "$out/regression.diffs"
+fi
+((regress_ok == 1 && ours == 0 && signals == 0))
