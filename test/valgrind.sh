@@ -20,11 +20,15 @@
 #      crash-restart of the whole cluster;
 #   3. runs `make installcheck` (the whole sql/ suite) against it, stops the cluster;
 #   4. reads the valgrind logs: every reported error (invalid read/write, use of uninitialised
-#      values, bad free, definite leak ...) whose stack mentions retail_kpi.so is ours and fails
-#      the run; the others (PostgreSQL's, not covered by test/valgrind.supp) are counted and listed.
+#      values, bad free, definite leak ...) whose stack has a frame of ours (retail_kpi.so, or one
+#      of our src/*.c files in the -O0 -g build) is ours and fails the run; the others (PostgreSQL's, not covered by test/valgrind.supp) are counted and listed.
 # Exit status: 0 when pg_regress passed (except VALGRIND_KNOWN_DIFFS), no backend died of a signal and no error is attributed
 # to retail_kpi.so; 1 otherwise.
 #
+# VALGRIND_SELFTEST=1 checks the checker instead (a minute): it compiles a deliberately broken C
+# function into the build copy (heap read past a malloc'ed block, branch on uninitialised memory,
+# definite leak), calls it, and passes only if all three are reported as ours and the backend's
+# exit 128 shows in the server log.
 # Knobs: VALGRIND_OUT=DIR keeps the logs and the summary there (default: a directory under /tmp
 # that is printed at the end); VALGRIND_REGRESS="margin ratio" runs only those pg_regress tests;
 # VALGRIND_EXTRA="--num-callers=40" adds valgrind options; VALGRIND_KNOWN_DIFFS (default "bridge")
@@ -68,6 +72,34 @@ mkdir -p "$build"
 ( cd "$repo" && cp -a Makefile retail_kpi.control src sql expected "$build"/ &&
   { ls retail_kpi--*--*.sql >/dev/null 2>&1 && cp -a retail_kpi--*--*.sql "$build"/ || true; } )
 ( cd "$build" && rm -f src/*.o src/*.bc ./*.so retail_kpi--0.1.sql && rm -rf results )
+selftest=${VALGRIND_SELFTEST:-0}
+if [[ $selftest == 1 ]]; then
+  # A deliberately broken function, compiled into the copy only: a heap read past a malloc'ed
+  # block, a branch on uninitialised memory and a definite leak, all inside retail_kpi.so.
+  cat >"$build/src/zz_vg_selftest.c" <<'CSRC'
+/* zz_vg_selftest.c: written by test/valgrind.sh VALGRIND_SELFTEST=1 into its build copy only */
+#include "postgres.h"
+#include "fmgr.h"
+#include <stdlib.h>
+
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+PG_FUNCTION_INFO_V1(rk_vg_selftest);
+Datum
+rk_vg_selftest(PG_FUNCTION_ARGS)
+{
+	volatile char *p = malloc(16);
+	int			r = 0;
+
+	if (p[3] == 'x')			/* uninitialised */
+		r = 1;
+	r += p[PG_GETARG_INT32(0)];	/* 16 or more: past the block */
+	p = NULL;					/* leaked */
+	PG_RETURN_INT32(r);
+}
+CSRC
+fi
 rk_say "building with -O0 -g in $build"
 if ! rk_run make -C "$build" PG_CONFIG="$RK_SYS_PG_CONFIG" COPT='-O0 -g -fno-omit-frame-pointer' \
      -j"$(nproc 2>/dev/null || echo 2)" >"$RK_TMP/build.log" 2>&1; then
@@ -101,7 +133,7 @@ cat >"$RK_BINDIR/postgres" <<WRAP
 # retail_kpi test/valgrind.sh: the real server is postgres.bin, run under valgrind
 exec valgrind --tool=memcheck --trace-children=yes --track-origins=yes \\
   --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=none \\
-  --error-exitcode=128 --num-callers=30 --read-var-info=no --show-error-list=yes \\
+  --error-exitcode=128 --num-callers=30 --read-var-info=no --show-error-list=yes --fullpath-after= \\
   --suppressions=$supp --gen-suppressions=all \\
   --error-markers=RKVG-BEGIN,RKVG-END \\
   --log-file=$out/logs/vg.%p.log ${VALGRIND_EXTRA:-} \\
@@ -119,23 +151,42 @@ fi
 regress_rc=0
 regress=()
 [[ -n ${VALGRIND_REGRESS:-} ]] && regress=(REGRESS="$VALGRIND_REGRESS")
-rk_say "running pg_regress under valgrind (logs in $out/logs)"
-rk_run make -C "$build" --no-print-directory PG_CONFIG="$RK_PG_CONFIG" installcheck "${regress[@]}" \
-  >"$out/installcheck.out" 2>&1 || regress_rc=$?
+if [[ $selftest == 1 ]]; then
+  rk_say "self-test: calling a deliberately broken function in retail_kpi.so"
+  "$RK_BINDIR/psql" -X -q -c "CREATE FUNCTION rk_vg_selftest(int) RETURNS int LANGUAGE c STRICT
+                              AS 'retail_kpi', 'rk_vg_selftest'" -c 'SELECT rk_vg_selftest(24)' \
+    >"$out/installcheck.out" 2>&1 || true
+  sleep 5                     # the crash-restart after the backend's exit 128
+else
+  rk_say "running pg_regress under valgrind (logs in $out/logs)"
+  rk_run make -C "$build" --no-print-directory PG_CONFIG="$RK_PG_CONFIG" installcheck "${regress[@]}" \
+    >"$out/installcheck.out" 2>&1 || regress_rc=$?
+fi
 cat "$out/installcheck.out"
 [[ -f $build/regression.diffs ]] && cp "$build/regression.diffs" "$out/"
 rk_stop_cluster
 cp "$RK_LOG" "$out/server.log" 2>/dev/null || true
 
 # ---- 4. the logs
-# Each error is printed between RKVG-BEGIN and RKVG-END lines (leak records included).
+# Each error is printed between RKVG-BEGIN and RKVG-END lines (leak records included).  A frame of
+# our code shows as "(in .../retail_kpi.so)" without debug info, and as its source file with the
+# -O0 -g build: "fn (/tmp/.../build/src/margin.c:123)" thanks to --fullpath-after=, or
+# "fn (margin.c:123)" in logs written without it.  (VALGRIND_SELFTEST=1 checks this attribution.)
+our_files=$(cd "$build/src" && ls ./*.c | sed 's|^\./||' | tr '\n' ' ')
 ours=0 theirs=0
 : >"$out/ours.txt"; : >"$out/theirs.txt"
 for f in "$out"/logs/vg.*.log; do
   [[ -e $f ]] || continue
-  awk -v ours="$out/ours.txt" -v theirs="$out/theirs.txt" -v f="${f##*/}" '
+  awk -v ours="$out/ours.txt" -v theirs="$out/theirs.txt" -v f="${f##*/}" -v src="$build/src/" \
+      -v files="$our_files" '
+    BEGIN { n = split(files, a, " "); for (i = 1; i <= n; i++) base["(" a[i] ":"] = 1 }
+    function is_ours(b,   k) {
+      if (index(b, "retail_kpi.so") || index(b, src)) return 1
+      for (k in base) if (index(b, k)) return 1
+      return 0
+    }
     /RKVG-BEGIN/ { inb = 1; blk = "== " f "\n"; next }
-    /RKVG-END/   { if (blk ~ /retail_kpi\.so/) print blk >> ours; else print blk >> theirs; inb = 0; next }
+    /RKVG-END/   { if (is_ours(blk)) print blk >> ours; else print blk >> theirs; inb = 0; next }
     inb { blk = blk $0 "\n" }' "$f"
 done
 ours=$(grep -c '^== vg\.' "$out/ours.txt" || true)
@@ -180,5 +231,15 @@ rk_say "logs and summary kept in $out"
 if ((${#regress_known[@]} > 0)) && [[ -f $out/regression.diffs ]]; then
   echo "---- known valgrind differences (VALGRIND_KNOWN_DIFFS; not memory errors) ----"
   head -n 40 "$out/regression.diffs"
+fi
+if [[ $selftest == 1 ]]; then
+  kinds=$(grep -cE 'Invalid read|uninitialised value|definitely lost' "$out/ours.txt" || true)
+  if ((ours >= 3 && kinds >= 3 && signals >= 1)); then
+    echo "self-test passed: the invalid read, the uninitialised branch and the leak in retail_kpi.so" \
+         "were reported ($ours errors), and the backend's valgrind exit 128 was seen"
+    exit 0
+  fi
+  echo "self-test FAILED: expected 3 errors attributed to retail_kpi.so and an exit 128 (got $ours, $signals)"
+  exit 1
 fi
 ((regress_ok == 1 && ours == 0 && signals == 0))
