@@ -29,6 +29,8 @@
 # function into the build copy (heap read past a malloc'ed block, branch on uninitialised memory,
 # definite leak), calls it, and passes only if all three are reported as ours and the backend's
 # exit 128 shows in the server log.
+# VALGRIND_SUPP=FILE uses another suppressions file; VALGRIND_ERROR_EXITCODE=0 keeps processes
+# with errors running (to see, with --track-origins, where suppressed reports come from).
 # Knobs: VALGRIND_OUT=DIR keeps the logs and the summary there (default: a directory under /tmp
 # that is printed at the end); VALGRIND_REGRESS="margin ratio" runs only those pg_regress tests;
 # VALGRIND_EXTRA="--num-callers=40" adds valgrind options; VALGRIND_KNOWN_DIFFS (default "bridge")
@@ -123,7 +125,7 @@ rk_start_cluster
 rk_stop_cluster
 
 supp=$RK_TMP/valgrind.supp
-cp "$repo/test/valgrind.supp" "$supp"
+cp "${VALGRIND_SUPP:-$repo/test/valgrind.supp}" "$supp"
 chmod a+r "$supp"
 if [[ $EUID -eq 0 ]]; then chown "$RK_RUN_USER" "$out/logs"; fi
 chmod 777 "$out/logs" 2>/dev/null || true
@@ -133,7 +135,7 @@ cat >"$RK_BINDIR/postgres" <<WRAP
 # retail_kpi test/valgrind.sh: the real server is postgres.bin, run under valgrind
 exec valgrind --tool=memcheck --trace-children=yes --track-origins=yes \\
   --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=none \\
-  --error-exitcode=128 --num-callers=30 --read-var-info=no --show-error-list=yes --fullpath-after= \\
+  --error-exitcode=${VALGRIND_ERROR_EXITCODE:-128} --num-callers=30 --read-var-info=no --show-error-list=yes --fullpath-after= \\
   --suppressions=$supp --gen-suppressions=all \\
   --error-markers=RKVG-BEGIN,RKVG-END \\
   --log-file=$out/logs/vg.%p.log ${VALGRIND_EXTRA:-} \\
