@@ -771,41 +771,6 @@ pow10s(void)
 	return p;
 }
 
-/* Decimal text of value*10^-scale, the digits numeric_out prints for it. */
-static void
-append_scaled(StringInfo buf, int128 value, int scale)
-{
-	char		digits[48];
-	int			nd = 0;
-	uint128		mag = value < 0 ? -(uint128) value : (uint128) value;
-	int			i;
-
-	while (mag > PG_UINT64_MAX)
-	{
-		digits[nd++] = '0' + (int) (mag % 10);
-		mag /= 10;
-	}
-	{
-		uint64		m = (uint64) mag;
-
-		do
-		{
-			digits[nd++] = '0' + (int) (m % 10);
-			m /= 10;
-		} while (m > 0);
-	}
-	while (nd <= scale)
-		digits[nd++] = '0';
-	if (value < 0)
-		appendStringInfoChar(buf, '-');
-	for (i = nd - 1; i >= 0; i--)
-	{
-		appendStringInfoChar(buf, digits[i]);
-		if (i == scale && scale > 0)
-			appendStringInfoChar(buf, '.');
-	}
-}
-
 /*
  * value*10^-scale as a numeric, built directly in numeric's stored format
  * (base-10000 digits, short header): the SRFs emit millions of these.
@@ -991,7 +956,7 @@ bridge_to_cstring(const BridgeSummary *s)
 		{
 			appendStringInfoChar(&buf, ',');
 			if (e->present & (j < 3 ? PRESENT_BASE : PRESENT_CURRENT))
-				append_scaled(&buf, ev(s, e, j), e->scale[j]);
+				append_scaled_decimal(&buf, ev(s, e, j), e->scale[j]);
 		}
 		appendStringInfoChar(&buf, ']');
 	}
@@ -1329,11 +1294,11 @@ item_error(const BridgeSummary *s, const BridgeEntry *e, int period, const char 
 
 	initStringInfo(&d);
 	appendStringInfoString(&d, "Net units ");
-	append_scaled(&d, ev(s, e, period * 3 + 0), e->scale[period * 3 + 0]);
+	append_scaled_decimal(&d, ev(s, e, period * 3 + 0), e->scale[period * 3 + 0]);
 	appendStringInfoString(&d, ", revenue ");
-	append_scaled(&d, ev(s, e, period * 3 + 1), e->scale[period * 3 + 1]);
+	append_scaled_decimal(&d, ev(s, e, period * 3 + 1), e->scale[period * 3 + 1]);
 	appendStringInfoString(&d, ", cost ");
-	append_scaled(&d, ev(s, e, period * 3 + 2), e->scale[period * 3 + 2]);
+	append_scaled_decimal(&d, ev(s, e, period * 3 + 2), e->scale[period * 3 + 2]);
 	appendStringInfoString(&d, ".");
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -257,35 +257,50 @@ exact_sum_add_sum(ExactSum *sum, const ExactSum *other)
 	return true;
 }
 
-/* Write |value| in decimal with a point before the last scale digits, then parse as numeric. */
-Datum
-scaled_to_numeric(int128 value, int scale)
+/* value * 10^-scale in numeric_out's format: plain digits, a point before the last scale digits. */
+void
+append_scaled_decimal(StringInfo buf, int128 value, int scale)
 {
-	char		buf[RK_MAX_SCALE + 48];
 	char		digits[48];
 	int			nd = 0;
-	int			pos = 0;
 	uint128		mag = value < 0 ? -(uint128) value : (uint128) value;
 	int			i;
 
-	do
+	while (mag > PG_UINT64_MAX)
 	{
 		digits[nd++] = '0' + (int) (mag % 10);
 		mag /= 10;
-	} while (mag > 0);
+	}
+	{
+		uint64		m = (uint64) mag;	/* 64-bit division once it fits */
+
+		do
+		{
+			digits[nd++] = '0' + (int) (m % 10);
+			m /= 10;
+		} while (m > 0);
+	}
 	while (nd <= scale)
 		digits[nd++] = '0';
-
 	if (value < 0)
-		buf[pos++] = '-';
+		appendStringInfoChar(buf, '-');
 	for (i = nd - 1; i >= 0; i--)
 	{
-		buf[pos++] = digits[i];
+		appendStringInfoChar(buf, digits[i]);
 		if (i == scale && scale > 0)
-			buf[pos++] = '.';
+			appendStringInfoChar(buf, '.');
 	}
-	buf[pos] = '\0';
-	return DirectFunctionCall3(numeric_in, CStringGetDatum(buf),
+}
+
+/* value * 10^-scale as a numeric, through its decimal text. */
+Datum
+scaled_to_numeric(int128 value, int scale)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	append_scaled_decimal(&buf, value, scale);
+	return DirectFunctionCall3(numeric_in, CStringGetDatum(buf.data),
 							   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
 }
 

@@ -15,6 +15,8 @@
 
 #include "postgres.h"
 
+#include "lib/stringinfo.h"
+
 #ifndef HAVE_INT128
 #error "retail_kpi needs a compiler with 128-bit integers"
 #endif
@@ -50,6 +52,9 @@ extern bool exact_sum_add_sum(ExactSum *sum, const ExactSum *other);
 
 /* The fast part as a numeric datum with the sum's scale. */
 extern Datum exact_sum_fast_numeric(const ExactSum *sum);
+
+/* Append value*10^-scale in numeric_out's format (plain decimal). */
+extern void append_scaled_decimal(StringInfo buf, int128 value, int scale);
 
 /* value*10^-scale as a numeric datum. */
 extern Datum scaled_to_numeric(int128 value, int scale);

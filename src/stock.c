@@ -330,32 +330,6 @@ stock_merge(StockSummary *a, const StockSummary *b)
 
 /* ---------- text form ---------- */
 
-/* Append value * 10^-scale in numeric_out's format. */
-static void
-append_scaled(StringInfo buf, int128 value, int scale)
-{
-	char		digits[48];
-	int			nd = 0;
-	uint128		mag = value < 0 ? -(uint128) value : (uint128) value;
-	int			i;
-
-	do
-	{
-		digits[nd++] = '0' + (int) (mag % 10);
-		mag /= 10;
-	} while (mag > 0);
-	while (nd <= scale)
-		digits[nd++] = '0';
-	if (value < 0)
-		appendStringInfoChar(buf, '-');
-	for (i = nd - 1; i >= 0; i--)
-	{
-		appendStringInfoChar(buf, digits[i]);
-		if (i == scale && scale > 0)
-			appendStringInfoChar(buf, '.');
-	}
-}
-
 /*
  * ISO 8601 yyyy-mm-dd, independent of DateStyle so that text round-trips
  * everywhere; years before 1 AD use astronomical numbering (1 BC is 0000,
@@ -416,7 +390,7 @@ stock_to_cstring(const StockSummary *s)
 
 			appendStringInfoChar(&buf, b == 0 ? ':' : '/');
 			if (x->has_value)
-				append_scaled(&buf, x->fast, x->scale);
+				append_scaled_decimal(&buf, x->fast, x->scale);
 		}
 	}
 	appendStringInfoChar(&buf, ')');
@@ -686,7 +660,7 @@ stock_summary_send(PG_FUNCTION_ARGS)
 			if (x->has_value)
 			{
 				resetStringInfo(&num);
-				append_scaled(&num, x->fast, x->scale);
+				append_scaled_decimal(&num, x->fast, x->scale);
 				pq_sendint32(&buf, num.len);
 				pq_sendbytes(&buf, num.data, num.len);
 			}
