@@ -297,8 +297,6 @@ bridge_lookup(BridgeSummary **ps, const char *key, int len, bool *created)
 	return e;
 }
 
-static const int128 *pow10s(void);
-
 /*
  * Add value*10^-scale to sum j of entry e of s; 22003 when it leaves the
  * exact range.  The sum keeps the largest scale seen.  The common case (same
@@ -317,7 +315,7 @@ entry_add_scaled(BridgeSummary *s, BridgeEntry *e, int j, int128 value, int scal
 	{
 		if (scale < sc)
 		{
-			if (__builtin_mul_overflow(value, pow10s()[sc - scale], &value))
+			if (__builtin_mul_overflow(value, rk_pow10[sc - scale], &value))
 				exact_sum_overflow_error(sum_arg_names[j]);
 		}
 		else
@@ -325,7 +323,7 @@ entry_add_scaled(BridgeSummary *s, BridgeEntry *e, int j, int128 value, int scal
 			int128		cur;
 
 			if (scale > RK_MAX_SCALE ||
-				__builtin_mul_overflow(ev(s, e, j), pow10s()[scale - sc], &cur))
+				__builtin_mul_overflow(ev(s, e, j), rk_pow10[scale - sc], &cur))
 				exact_sum_overflow_error(sum_arg_names[j]);
 			set_ev(s, e, j, cur);
 			e->scale[j] = scale;
@@ -753,24 +751,6 @@ bridge_summary_final(PG_FUNCTION_ARGS)
 
 /* ---------- numbers ---------- */
 
-static const int128 *
-pow10s(void)
-{
-	static int128 p[RK_MAX_SCALE + 1];
-	static bool ready = false;
-
-	if (!ready)
-	{
-		int			i;
-
-		p[0] = 1;
-		for (i = 1; i <= RK_MAX_SCALE; i++)
-			p[i] = p[i - 1] * 10;
-		ready = true;
-	}
-	return p;
-}
-
 /*
  * value*10^-scale as a numeric, built directly in numeric's stored format
  * (base-10000 digits, short header): the SRFs emit millions of these.
@@ -908,7 +888,7 @@ rescale(int128 a, int from, int to)
 			bridge_range_error();
 		return 0;
 	}
-	return ck_mul(a, pow10s()[to - from]);
+	return ck_mul(a, rk_pow10[to - from]);
 }
 
 /* n / d rounded half away from zero, d != 0 */

@@ -22,7 +22,7 @@
 #define NUM_DSCALE_MASK			0x3FFF
 #define NBASE					10000
 
-static int128 pow10_128[RK_MAX_SCALE + 1];
+int128		rk_pow10[RK_MAX_SCALE + 1];
 
 /* Powers of ten up to 10^38, filled when the library is loaded. */
 static void __attribute__((constructor))
@@ -30,12 +30,11 @@ fill_pow10_table(void)
 {
 	int			i;
 
-	pow10_128[0] = 1;
+	rk_pow10[0] = 1;
 	for (i = 1; i <= RK_MAX_SCALE; i++)
-		pow10_128[i] = pow10_128[i - 1] * 10;
+		rk_pow10[i] = rk_pow10[i - 1] * 10;
 }
 
-#define pow10_table() (pow10_128)
 
 /* x * 10^k with overflow detection. */
 static inline bool
@@ -43,7 +42,7 @@ mul_pow10(int128 x, int k, int128 *result)
 {
 	if (k < 0 || k > RK_MAX_SCALE)
 		return x == 0 ? (*result = 0, true) : false;
-	return !__builtin_mul_overflow(x, pow10_table()[k], result);
+	return !__builtin_mul_overflow(x, rk_pow10[k], result);
 }
 
 bool

@@ -23,6 +23,9 @@
 
 #define RK_MAX_SCALE 38			/* largest scale of the 128-bit fast path */
 
+/* 10^0 .. 10^38, filled when the library is loaded. */
+extern int128 rk_pow10[RK_MAX_SCALE + 1];
+
 typedef struct ExactSum
 {
 	int128		fast;			/* the sum times 10^scale */
