@@ -3,13 +3,19 @@
 #   make installcheck           run the pg_regress suite against a running server
 #   make demo / make test       the README's two commands (throwaway cluster, see test/)
 #   make freeze-0.1             write the shipped 0.1 install script (once, see docs/versioning.md)
+#   make freeze-0.2--0.3        write the shipped 0.2 -> 0.3 upgrade script (once, when 0.3 ships)
 
 EXTENSION  = retail_kpi
-EXTVERSION = 0.2
+EXTVERSION = 0.3
 MODULE_big = retail_kpi
 
-# Families in install-script order: a family may use objects of the ones before it.
-FAMILIES  = header margin ratio stock scalar promo calendar bridge factor abc funnel catalog version
+# Families in install-script order: a family may use objects of the ones before it.  The indicator
+# center (catalog_*) is one file per concern; CATALOG_CODE are the ones that hold only functions and
+# views (CREATE OR REPLACE), replayed as they are by the upgrade script.
+CATALOG_CODE = catalog_security catalog_define catalog_compile catalog_governance catalog_targets \
+               catalog_alerts catalog_stdlib
+FAMILIES  = header margin ratio stock scalar promo calendar bridge factor abc funnel \
+            $(FAMILIES_NEW_IN_0.3) catalog_model $(CATALOG_CODE) version
 SQL_PARTS = $(wildcard $(addprefix src/,$(addsuffix .sql,$(FAMILIES))))
 
 # Versions (docs/versioning.md): the current version's install script retail_kpi--$(EXTVERSION).sql
@@ -19,8 +25,19 @@ SQL_PARTS = $(wildcard $(addprefix src/,$(addsuffix .sql,$(FAMILIES))))
 FAMILIES_AFTER_0.1 = version
 SQL_PARTS_0.1      = $(wildcard $(addprefix src/,$(addsuffix .sql,$(filter-out $(FAMILIES_AFTER_0.1),$(FAMILIES)))))
 
+# The upgrade 0.2 -> 0.3 (docs/versioning.md): until 0.3 ships it is assembled from the hand-written
+# changes to existing objects (src/upgrade/0.2--0.3.sql: checks, DROPs of changed signatures, table
+# migrations), the families new in 0.3, every catalog code file as it is in the install script, and
+# src/upgrade/0.2--0.3-post.sql (data migrations that need the new functions).  `make freeze-0.2--0.3`
+# commits it when 0.3 ships; from then on it is a shipped script, never edited.
+FAMILIES_NEW_IN_0.3 =
+UPGRADE_0.3_PARTS = src/upgrade/0.2--0.3.sql \
+                    $(wildcard $(addprefix src/,$(addsuffix .sql,$(FAMILIES_NEW_IN_0.3)))) \
+                    $(addprefix src/,$(addsuffix .sql,$(CATALOG_CODE))) src/upgrade/0.2--0.3-post.sql
+
 OBJS        = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
-DATA_built  = $(EXTENSION)--$(EXTVERSION).sql
+UPGRADE_0.3_FROZEN = no
+DATA_built  = $(EXTENSION)--$(EXTVERSION).sql $(if $(filter no,$(UPGRADE_0.3_FROZEN)),$(EXTENSION)--0.2--0.3.sql)
 DATA        = $(filter-out $(DATA_built),$(wildcard $(EXTENSION)--*.sql))
 REGRESS     = $(sort $(basename $(notdir $(wildcard sql/*.sql))))
 REGRESS_OPTS = --load-extension=$(EXTENSION)
@@ -42,8 +59,13 @@ all install installcheck:
 	 echo "or run 'make demo' / 'make test' as root, which installs them."; exit 1
 endif
 
-$(DATA_built): $(SQL_PARTS) Makefile
+$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS) Makefile
 	cat $(SQL_PARTS) > $@
+
+ifeq ($(UPGRADE_0.3_FROZEN),no)
+$(EXTENSION)--0.2--0.3.sql: $(UPGRADE_0.3_PARTS) Makefile
+	cat $(UPGRADE_0.3_PARTS) > $@
+endif
 
 $(OBJS): $(wildcard src/*.h)
 
@@ -65,4 +87,11 @@ test:
 bench:
 	bash test/bench/run_all.sh
 
-.PHONY: demo test bench freeze-0.1
+# Writes the 0.2 -> 0.3 upgrade script once, when 0.3 ships (docs/versioning.md); then set
+# UPGRADE_0.3_FROZEN = yes above, drop its line from .gitignore and commit the file.
+freeze-0.2--0.3:
+	@if [ "$(UPGRADE_0.3_FROZEN)" != no ]; then \
+	  echo "$(EXTENSION)--0.2--0.3.sql is frozen: shipped upgrade scripts are never edited"; exit 1; fi
+	cat $(UPGRADE_0.3_PARTS) > $(EXTENSION)--0.2--0.3.sql
+
+.PHONY: demo test bench freeze-0.1 freeze-0.2--0.3

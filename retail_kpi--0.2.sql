@@ -1,3 +1,769 @@
+-- src/header.sql: first part of the assembled install script retail_kpi--<version>.sql.
+-- The Makefile concatenates src/<family>.sql in the order of FAMILIES.
+
+\echo Use "CREATE EXTENSION retail_kpi" to load this file. \quit
+
+COMMENT ON SCHEMA retail_kpi IS 'retail_kpi: retail KPI summaries, decompositions and the indicator center';
+-- src/margin.sql: the margin family (margin_summary, margin_agg, rollup, accessors).
+
+CREATE TYPE margin_summary;
+
+CREATE FUNCTION margin_summary_in(cstring) RETURNS margin_summary
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION margin_summary_out(margin_summary) RETURNS cstring
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION margin_summary_recv(internal) RETURNS margin_summary
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION margin_summary_send(margin_summary) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE margin_summary (
+    INPUT = margin_summary_in,
+    OUTPUT = margin_summary_out,
+    RECEIVE = margin_summary_recv,
+    SEND = margin_summary_send,
+    INTERNALLENGTH = VARIABLE,
+    ALIGNMENT = double,
+    STORAGE = extended
+);
+COMMENT ON TYPE margin_summary IS
+    'exact revenue, cost and units sums of a set of sales rows; text form (v1,rows=N,revenue=R,cost=C,units=U)';
+COMMENT ON FUNCTION margin_summary_in(cstring) IS 'text input of margin_summary';
+COMMENT ON FUNCTION margin_summary_out(margin_summary) IS 'text output of margin_summary';
+COMMENT ON FUNCTION margin_summary_recv(internal) IS 'binary input of margin_summary';
+COMMENT ON FUNCTION margin_summary_send(margin_summary) IS 'binary output of margin_summary';
+
+CREATE FUNCTION margin_agg_trans(margin_summary, numeric, numeric) RETURNS margin_summary
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION margin_agg_trans(margin_summary, numeric, numeric, numeric) RETURNS margin_summary
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION margin_summary_combine(margin_summary, margin_summary) RETURNS margin_summary
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION margin_agg_trans(margin_summary, numeric, numeric) IS
+    'transition function of margin_agg(revenue, cost) and gross_margin_rate';
+COMMENT ON FUNCTION margin_agg_trans(margin_summary, numeric, numeric, numeric) IS
+    'transition function of margin_agg(revenue, cost, units)';
+COMMENT ON FUNCTION margin_summary_combine(margin_summary, margin_summary) IS
+    'merges two margin summaries (combine function, and the transition of rollup)';
+
+CREATE AGGREGATE margin_agg(revenue numeric, cost numeric) (
+    SFUNC = margin_agg_trans,
+    STYPE = margin_summary,
+    COMBINEFUNC = margin_summary_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE margin_agg(numeric, numeric) IS
+    'margin summary of sales rows: exact sums of revenue and cost (rows with a NULL are skipped)';
+
+CREATE AGGREGATE margin_agg(revenue numeric, cost numeric, units numeric) (
+    SFUNC = margin_agg_trans,
+    STYPE = margin_summary,
+    COMBINEFUNC = margin_summary_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE margin_agg(numeric, numeric, numeric) IS
+    'margin summary of sales rows: exact sums of revenue, cost and units (units may be NULL per row)';
+
+CREATE AGGREGATE rollup(margin_summary) (
+    SFUNC = margin_summary_combine,
+    STYPE = margin_summary,
+    COMBINEFUNC = margin_summary_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE rollup(margin_summary) IS
+    'merges stored margin summaries into one (same result as aggregating the raw rows)';
+
+CREATE FUNCTION revenue(margin_summary) RETURNS numeric
+    AS 'MODULE_PATHNAME', 'margin_revenue' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION cost(margin_summary) RETURNS numeric
+    AS 'MODULE_PATHNAME', 'margin_cost' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION units(margin_summary) RETURNS numeric
+    AS 'MODULE_PATHNAME', 'margin_units' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION gross_profit(margin_summary) RETURNS numeric
+    AS 'MODULE_PATHNAME', 'margin_gross_profit' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION margin_rate(margin_summary) RETURNS float8
+    AS 'MODULE_PATHNAME', 'margin_margin_rate' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION markup_rate(margin_summary) RETURNS float8
+    AS 'MODULE_PATHNAME', 'margin_markup_rate' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION row_count(margin_summary) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'margin_row_count' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION revenue(margin_summary) IS 'exact sum of revenue (net sales)';
+COMMENT ON FUNCTION cost(margin_summary) IS 'exact sum of cost of goods sold';
+COMMENT ON FUNCTION units(margin_summary) IS 'exact sum of units; NULL when no row gave units';
+COMMENT ON FUNCTION gross_profit(margin_summary) IS 'revenue - cost, exact';
+COMMENT ON FUNCTION margin_rate(margin_summary) IS
+    'gross margin rate (revenue - cost) / revenue from the sums; NULL when revenue <= 0';
+COMMENT ON FUNCTION markup_rate(margin_summary) IS
+    'markup rate (revenue - cost) / cost from the sums; NULL when cost <= 0';
+COMMENT ON FUNCTION row_count(margin_summary) IS 'number of rows the summary was built from';
+
+CREATE AGGREGATE gross_margin_rate(revenue numeric, cost numeric) (
+    SFUNC = margin_agg_trans,
+    STYPE = margin_summary,
+    FINALFUNC = margin_rate,
+    COMBINEFUNC = margin_summary_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE gross_margin_rate(numeric, numeric) IS
+    'gross margin rate of a group of rows: (sum(revenue) - sum(cost)) / sum(revenue); NULL when sum(revenue) <= 0';
+-- src/ratio.sql: the ratio family (ratio_summary, ratio_agg, rollup, ratio).
+
+CREATE TYPE ratio_summary;
+
+CREATE FUNCTION ratio_summary_in(cstring) RETURNS ratio_summary
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION ratio_summary_out(ratio_summary) RETURNS cstring
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION ratio_summary_recv(internal) RETURNS ratio_summary
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION ratio_summary_send(ratio_summary) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE ratio_summary (
+    INPUT = ratio_summary_in,
+    OUTPUT = ratio_summary_out,
+    RECEIVE = ratio_summary_recv,
+    SEND = ratio_summary_send,
+    INTERNALLENGTH = VARIABLE,
+    ALIGNMENT = double,
+    STORAGE = extended
+);
+COMMENT ON TYPE ratio_summary IS
+    'exact numerator and denominator sums; text form (v1,rows=N,numerator=A,denominator=B)';
+COMMENT ON FUNCTION ratio_summary_in(cstring) IS 'text input of ratio_summary';
+COMMENT ON FUNCTION ratio_summary_out(ratio_summary) IS 'text output of ratio_summary';
+COMMENT ON FUNCTION ratio_summary_recv(internal) IS 'binary input of ratio_summary';
+COMMENT ON FUNCTION ratio_summary_send(ratio_summary) IS 'binary output of ratio_summary';
+
+CREATE FUNCTION ratio_agg_trans(ratio_summary, numeric, numeric) RETURNS ratio_summary
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION ratio_summary_combine(ratio_summary, ratio_summary) RETURNS ratio_summary
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION ratio_agg_trans(ratio_summary, numeric, numeric) IS
+    'transition function of ratio_agg';
+COMMENT ON FUNCTION ratio_summary_combine(ratio_summary, ratio_summary) IS
+    'merges two ratio summaries (combine function, and the transition of rollup)';
+
+CREATE AGGREGATE ratio_agg(numerator numeric, denominator numeric) (
+    SFUNC = ratio_agg_trans,
+    STYPE = ratio_summary,
+    COMBINEFUNC = ratio_summary_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE ratio_agg(numeric, numeric) IS
+    'ratio summary: exact sums of numerator and denominator (rows with a NULL are skipped)';
+
+CREATE AGGREGATE rollup(ratio_summary) (
+    SFUNC = ratio_summary_combine,
+    STYPE = ratio_summary,
+    COMBINEFUNC = ratio_summary_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE rollup(ratio_summary) IS
+    'merges stored ratio summaries into one (same result as aggregating the raw rows)';
+
+CREATE FUNCTION ratio(ratio_summary) RETURNS float8
+    AS 'MODULE_PATHNAME', 'ratio_ratio' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION numerator(ratio_summary) RETURNS numeric
+    AS 'MODULE_PATHNAME', 'ratio_numerator' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION denominator(ratio_summary) RETURNS numeric
+    AS 'MODULE_PATHNAME', 'ratio_denominator' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION row_count(ratio_summary) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'ratio_row_count' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ratio(ratio_summary) IS
+    'sum(numerator) / sum(denominator) as float8; NULL when the denominator sum is 0';
+COMMENT ON FUNCTION numerator(ratio_summary) IS 'exact sum of the numerator';
+COMMENT ON FUNCTION denominator(ratio_summary) IS 'exact sum of the denominator';
+COMMENT ON FUNCTION row_count(ratio_summary) IS 'number of rows the summary was built from';
+-- src/stock.sql: the stock family (stock_summary, stock_agg, rollup, average inventory,
+-- and the KPIs across a margin_summary and a stock_summary: turnover, days of inventory, GMROI).
+
+CREATE TYPE stock_summary;
+
+CREATE FUNCTION stock_summary_in(cstring) RETURNS stock_summary
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION stock_summary_out(stock_summary) RETURNS cstring
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION stock_summary_recv(internal) RETURNS stock_summary
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION stock_summary_send(stock_summary) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE stock_summary (
+    INPUT = stock_summary_in,
+    OUTPUT = stock_summary_out,
+    RECEIVE = stock_summary_recv,
+    SEND = stock_summary_send,
+    INTERNALLENGTH = VARIABLE,
+    ALIGNMENT = double,
+    STORAGE = extended
+);
+COMMENT ON TYPE stock_summary IS
+    'per snapshot date, exact summed on-hand at cost, units and retail; text form (v1,rows=N,bases=cost+units,missing_units=0,missing_retail=0,YYYY-MM-DD:cost/units/retail,...)';
+COMMENT ON FUNCTION stock_summary_in(cstring) IS 'text input of stock_summary';
+COMMENT ON FUNCTION stock_summary_out(stock_summary) IS 'text output of stock_summary';
+COMMENT ON FUNCTION stock_summary_recv(internal) IS 'binary input of stock_summary';
+COMMENT ON FUNCTION stock_summary_send(stock_summary) IS 'binary output of stock_summary';
+
+CREATE FUNCTION stock_agg_trans(stock_summary, date, numeric) RETURNS stock_summary
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION stock_agg_trans(stock_summary, date, numeric, numeric) RETURNS stock_summary
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION stock_agg_trans(stock_summary, date, numeric, numeric, numeric) RETURNS stock_summary
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION stock_summary_combine(stock_summary, stock_summary) RETURNS stock_summary
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION stock_summary_final(stock_summary) RETURNS stock_summary
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION stock_agg_trans(stock_summary, date, numeric) IS
+    'transition function of stock_agg(snapshot_date, on_hand_cost)';
+COMMENT ON FUNCTION stock_agg_trans(stock_summary, date, numeric, numeric) IS
+    'transition function of stock_agg(snapshot_date, on_hand_cost, on_hand_units)';
+COMMENT ON FUNCTION stock_agg_trans(stock_summary, date, numeric, numeric, numeric) IS
+    'transition function of stock_agg(snapshot_date, on_hand_cost, on_hand_units, on_hand_retail)';
+COMMENT ON FUNCTION stock_summary_combine(stock_summary, stock_summary) IS
+    'merges two stock summaries by adding same-date balances (combine function, and the transition of rollup)';
+COMMENT ON FUNCTION stock_summary_final(stock_summary) IS
+    'final function of stock_agg and rollup: trims the growth room of the aggregate state';
+
+CREATE AGGREGATE stock_agg(snapshot_date date, on_hand_cost numeric) (
+    SFUNC = stock_agg_trans,
+    STYPE = stock_summary,
+    FINALFUNC = stock_summary_final,
+    COMBINEFUNC = stock_summary_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE stock_agg(date, numeric) IS
+    'stock summary of on-hand snapshot rows: per date, the exact sum of on-hand cost (rows with a NULL date or cost are skipped)';
+
+CREATE AGGREGATE stock_agg(snapshot_date date, on_hand_cost numeric, on_hand_units numeric) (
+    SFUNC = stock_agg_trans,
+    STYPE = stock_summary,
+    FINALFUNC = stock_summary_final,
+    COMBINEFUNC = stock_summary_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE stock_agg(date, numeric, numeric) IS
+    'stock summary of on-hand snapshot rows: per date, the exact sums of on-hand cost and units (NULL units are left out and counted as missing)';
+
+CREATE AGGREGATE stock_agg(snapshot_date date, on_hand_cost numeric, on_hand_units numeric,
+                           on_hand_retail numeric) (
+    SFUNC = stock_agg_trans,
+    STYPE = stock_summary,
+    FINALFUNC = stock_summary_final,
+    COMBINEFUNC = stock_summary_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE stock_agg(date, numeric, numeric, numeric) IS
+    'stock summary of on-hand snapshot rows: per date, the exact sums of on-hand cost, units and retail (NULL units or retail are left out and counted as missing)';
+
+CREATE AGGREGATE rollup(stock_summary) (
+    SFUNC = stock_summary_combine,
+    STYPE = stock_summary,
+    FINALFUNC = stock_summary_final,
+    COMBINEFUNC = stock_summary_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE rollup(stock_summary) IS
+    'merges stored stock summaries (of stores, SKUs ...) by adding same-date balances; same result as aggregating the raw rows';
+
+CREATE FUNCTION avg_inventory(s stock_summary, method text DEFAULT 'snapshots', basis text DEFAULT 'cost')
+    RETURNS numeric
+    AS 'MODULE_PATHNAME', 'stock_avg_inventory' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION opening_inventory(s stock_summary, basis text DEFAULT 'cost') RETURNS numeric
+    AS 'MODULE_PATHNAME', 'stock_opening_inventory' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION closing_inventory(s stock_summary, basis text DEFAULT 'cost') RETURNS numeric
+    AS 'MODULE_PATHNAME', 'stock_closing_inventory' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION snapshot_count(s stock_summary) RETURNS integer
+    AS 'MODULE_PATHNAME', 'stock_snapshot_count' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION first_snapshot(s stock_summary) RETURNS date
+    AS 'MODULE_PATHNAME', 'stock_first_snapshot' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION last_snapshot(s stock_summary) RETURNS date
+    AS 'MODULE_PATHNAME', 'stock_last_snapshot' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION row_count(stock_summary) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'stock_row_count' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION missing_count(s stock_summary, basis text) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'stock_missing_count' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION snapshots(s stock_summary,
+                          OUT snapshot_date date, OUT on_hand_cost numeric,
+                          OUT on_hand_units numeric, OUT on_hand_retail numeric)
+    RETURNS SETOF record
+    AS 'MODULE_PATHNAME', 'stock_snapshots' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 100;
+COMMENT ON FUNCTION avg_inventory(stock_summary, text, text) IS
+    'average inventory, exact: method snapshots (mean of per-date totals, default), endpoints ((first + last) / 2) or daily (time-weighted over calendar days); basis cost (default), units or retail';
+COMMENT ON FUNCTION opening_inventory(stock_summary, text) IS
+    'summed on-hand on the first snapshot date that has a value at the basis';
+COMMENT ON FUNCTION closing_inventory(stock_summary, text) IS
+    'summed on-hand on the last snapshot date that has a value at the basis';
+COMMENT ON FUNCTION snapshot_count(stock_summary) IS 'number of distinct snapshot dates';
+COMMENT ON FUNCTION first_snapshot(stock_summary) IS 'earliest snapshot date';
+COMMENT ON FUNCTION last_snapshot(stock_summary) IS 'latest snapshot date';
+COMMENT ON FUNCTION row_count(stock_summary) IS 'number of snapshot rows the summary was built from';
+COMMENT ON FUNCTION missing_count(stock_summary, text) IS
+    'number of rows whose on-hand value at the basis was NULL (left out of that basis); 0 for cost';
+COMMENT ON FUNCTION snapshots(stock_summary) IS
+    'the per-date summed balances as rows; NULL where a basis has no value on that date';
+
+CREATE FUNCTION inventory_turnover(sales margin_summary, stock stock_summary,
+                                   basis text DEFAULT 'cost', method text DEFAULT 'snapshots')
+    RETURNS double precision
+    AS 'MODULE_PATHNAME', 'stock_inventory_turnover' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION days_of_inventory(sales margin_summary, stock stock_summary, period_days numeric,
+                                  basis text DEFAULT 'cost', method text DEFAULT 'snapshots')
+    RETURNS double precision
+    AS 'MODULE_PATHNAME', 'stock_days_of_inventory' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION gmroi(sales margin_summary, stock stock_summary, method text DEFAULT 'snapshots')
+    RETURNS double precision
+    AS 'MODULE_PATHNAME', 'stock_gmroi' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION inventory_turnover(margin_summary, stock_summary, text, text) IS
+    'inventory turnover: COGS / average inventory at cost (basis cost), net sales / at retail (retail), units sold / units on hand (units); NULL when the average is <= 0';
+COMMENT ON FUNCTION days_of_inventory(margin_summary, stock_summary, numeric, text, text) IS
+    'days of inventory: average inventory * period_days / flow of the same basis; NULL when the flow is <= 0 or the average is negative';
+COMMENT ON FUNCTION gmroi(margin_summary, stock_summary, text) IS
+    'gross margin return on inventory: gross profit / average inventory at cost; NULL when the average is <= 0';
+-- src/scalar.sql: the scalar family (sell-through, ROI, promotion ROI, growth, attainment,
+-- SKU activity rates, coefficient_of_variation).
+
+CREATE FUNCTION sell_through_rate(units_sold numeric, units_received numeric,
+                                  opening_on_hand numeric DEFAULT 0) RETURNS float8
+    AS 'MODULE_PATHNAME', 'scalar_sell_through_rate' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION sell_through_rate(numeric, numeric, numeric) IS
+    'sell-through: units_sold / (opening_on_hand + units_received); NULL when the denominator <= 0';
+
+CREATE FUNCTION roi(gain numeric, cost numeric) RETURNS float8
+    AS 'MODULE_PATHNAME', 'scalar_roi' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION roi(numeric, numeric) IS
+    'return on investment (gain - cost) / cost; NULL when cost <= 0';
+
+CREATE FUNCTION promo_roi(incremental_gross_profit numeric, spend numeric,
+                          form text DEFAULT 'net') RETURNS float8
+    AS 'MODULE_PATHNAME', 'scalar_promo_roi' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION promo_roi(numeric, numeric, text) IS
+    'promotion ROI: form ''net'' (igp - spend) / spend, ''gross'' igp / spend, ''revenue'' (first argument = incremental revenue) (inc_revenue - spend) / spend; NULL when spend <= 0';
+
+CREATE FUNCTION growth_rate("current" numeric, base numeric, mode text DEFAULT 'standard')
+    RETURNS float8
+    AS 'MODULE_PATHNAME', 'scalar_growth_rate' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION growth_rate(numeric, numeric, text) IS
+    'growth (current - base) / base; mode ''standard'' NULL when base <= 0, ''abs_base'' divides by |base| and is NULL only when base = 0';
+
+CREATE FUNCTION attainment(actual numeric, target numeric,
+                           direction text DEFAULT 'higher_is_better') RETURNS float8
+    AS 'MODULE_PATHNAME', 'scalar_attainment' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION attainment(numeric, numeric, text) IS
+    'target attainment: higher_is_better (A - T + |T|) / |T| (1 + A when T = 0); lower_is_better 1 - (A - T) / |T| (1 - A when T = 0)';
+
+CREATE FUNCTION activity_rate(active_skus bigint, assortment_skus bigint) RETURNS float8
+    AS 'MODULE_PATHNAME', 'scalar_activity_rate' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION activity_rate(bigint, bigint) IS
+    'SKU activity rate: SKUs with net units sold > 0 / SKUs in the assortment; NULL when the assortment is empty';
+
+CREATE FUNCTION dead_stock_rate(active_skus bigint, assortment_skus bigint) RETURNS float8
+    AS 'MODULE_PATHNAME', 'scalar_dead_stock_rate' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION dead_stock_rate(bigint, bigint) IS
+    'dead-stock rate: 1 - activity_rate = (assortment - active) / assortment; NULL when the assortment is empty';
+
+-- coefficient_of_variation: state float8[4] {n, sum, sum of squared deviations, variant code}.
+CREATE FUNCTION coefficient_of_variation_trans(float8[], float8) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'scalar_cv_trans' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION coefficient_of_variation_trans(float8[], float8, text) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'scalar_cv_trans' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION coefficient_of_variation_trans(float8[], numeric) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'scalar_cv_trans_numeric' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION coefficient_of_variation_trans(float8[], numeric, text) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'scalar_cv_trans_numeric' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION coefficient_of_variation_combine(float8[], float8[]) RETURNS float8[]
+    AS 'MODULE_PATHNAME', 'scalar_cv_combine' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION coefficient_of_variation_final(float8[]) RETURNS float8
+    AS 'MODULE_PATHNAME', 'scalar_cv_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION coefficient_of_variation_trans(float8[], float8) IS
+    'transition function of coefficient_of_variation(x float8)';
+COMMENT ON FUNCTION coefficient_of_variation_trans(float8[], float8, text) IS
+    'transition function of coefficient_of_variation(x float8, variant)';
+COMMENT ON FUNCTION coefficient_of_variation_trans(float8[], numeric) IS
+    'transition function of coefficient_of_variation(x numeric)';
+COMMENT ON FUNCTION coefficient_of_variation_trans(float8[], numeric, text) IS
+    'transition function of coefficient_of_variation(x numeric, variant)';
+COMMENT ON FUNCTION coefficient_of_variation_combine(float8[], float8[]) IS
+    'combine function of coefficient_of_variation (parallel merge of two states)';
+COMMENT ON FUNCTION coefficient_of_variation_final(float8[]) IS
+    'final function of coefficient_of_variation: stddev / mean; NULL when n < 2 or mean <= 0';
+
+CREATE AGGREGATE coefficient_of_variation(x float8) (
+    SFUNC = coefficient_of_variation_trans,
+    STYPE = float8[],
+    FINALFUNC = coefficient_of_variation_final,
+    COMBINEFUNC = coefficient_of_variation_combine,
+    INITCOND = '{0,0,0,0}',
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE coefficient_of_variation(float8) IS
+    'volatility: sample standard deviation / mean; NULL when fewer than 2 values or mean <= 0';
+
+CREATE AGGREGATE coefficient_of_variation(x float8, variant text) (
+    SFUNC = coefficient_of_variation_trans,
+    STYPE = float8[],
+    FINALFUNC = coefficient_of_variation_final,
+    COMBINEFUNC = coefficient_of_variation_combine,
+    INITCOND = '{0,0,0,0}',
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE coefficient_of_variation(float8, text) IS
+    'volatility with variant ''sample'' or ''population'' standard deviation / mean (same variant on every row); NULL when fewer than 2 values or mean <= 0';
+
+CREATE AGGREGATE coefficient_of_variation(x numeric) (
+    SFUNC = coefficient_of_variation_trans,
+    STYPE = float8[],
+    FINALFUNC = coefficient_of_variation_final,
+    COMBINEFUNC = coefficient_of_variation_combine,
+    INITCOND = '{0,0,0,0}',
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE coefficient_of_variation(numeric) IS
+    'volatility of numeric values (computed in double precision): sample standard deviation / mean; NULL when fewer than 2 values or mean <= 0';
+
+CREATE AGGREGATE coefficient_of_variation(x numeric, variant text) (
+    SFUNC = coefficient_of_variation_trans,
+    STYPE = float8[],
+    FINALFUNC = coefficient_of_variation_final,
+    COMBINEFUNC = coefficient_of_variation_combine,
+    INITCOND = '{0,0,0,0}',
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE coefficient_of_variation(numeric, text) IS
+    'volatility of numeric values with variant ''sample'' or ''population''; NULL when fewer than 2 values or mean <= 0';
+-- src/promo.sql: the promotion family (promo_summary, promo_agg, rollup, uplift and ROI accessors).
+
+CREATE TYPE promo_summary;
+
+CREATE FUNCTION promo_summary_in(cstring) RETURNS promo_summary
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION promo_summary_out(promo_summary) RETURNS cstring
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION promo_summary_recv(internal) RETURNS promo_summary
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION promo_summary_send(promo_summary) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE promo_summary (
+    INPUT = promo_summary_in,
+    OUTPUT = promo_summary_out,
+    RECEIVE = promo_summary_recv,
+    SEND = promo_summary_send,
+    INTERNALLENGTH = VARIABLE,
+    ALIGNMENT = double,
+    STORAGE = extended
+);
+COMMENT ON TYPE promo_summary IS
+    'exact units, revenue and cost sums of a promotion window and a baseline window, with the windows; text form (v1,rows=N,promo_units=..,promo_revenue=..,promo_cost=..,baseline_units=..,baseline_revenue=..,baseline_cost=..,promo_start=YYYY-MM-DD,promo_end=..,baseline_start=..,baseline_end=..)';
+COMMENT ON FUNCTION promo_summary_in(cstring) IS 'text input of promo_summary';
+COMMENT ON FUNCTION promo_summary_out(promo_summary) IS 'text output of promo_summary';
+COMMENT ON FUNCTION promo_summary_recv(internal) IS 'binary input of promo_summary';
+COMMENT ON FUNCTION promo_summary_send(promo_summary) IS 'binary output of promo_summary';
+
+CREATE FUNCTION promo_agg_trans(promo_summary, date, numeric, numeric, numeric,
+                                date, date, date, date) RETURNS promo_summary
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION promo_summary_combine(promo_summary, promo_summary) RETURNS promo_summary
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION promo_agg_trans(promo_summary, date, numeric, numeric, numeric, date, date, date, date) IS
+    'transition function of promo_agg';
+COMMENT ON FUNCTION promo_summary_combine(promo_summary, promo_summary) IS
+    'merges two promo summaries of the same windows (combine function, and the transition of rollup)';
+
+CREATE AGGREGATE promo_agg(sale_date date, units numeric, revenue numeric, cost numeric,
+                           promo_start date, promo_end date,
+                           baseline_start date, baseline_end date) (
+    SFUNC = promo_agg_trans,
+    STYPE = promo_summary,
+    COMBINEFUNC = promo_summary_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE promo_agg(date, numeric, numeric, numeric, date, date, date, date) IS
+    'promotion summary: exact sums of units, revenue and cost of the rows inside the promotion window and inside the baseline window (inclusive); other rows are ignored, rows with a NULL are skipped, every row must carry the same windows';
+
+CREATE AGGREGATE rollup(promo_summary) (
+    SFUNC = promo_summary_combine,
+    STYPE = promo_summary,
+    COMBINEFUNC = promo_summary_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE rollup(promo_summary) IS
+    'merges stored promo summaries of one promotion (same windows) into one, e.g. stores into the company';
+
+CREATE FUNCTION promo_units(s promo_summary) RETURNS numeric
+    AS 'MODULE_PATHNAME', 'promo_promo_units' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION promo_revenue(s promo_summary) RETURNS numeric
+    AS 'MODULE_PATHNAME', 'promo_promo_revenue' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION promo_cost(s promo_summary) RETURNS numeric
+    AS 'MODULE_PATHNAME', 'promo_promo_cost' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION baseline_units(s promo_summary) RETURNS numeric
+    AS 'MODULE_PATHNAME', 'promo_baseline_units' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION baseline_revenue(s promo_summary) RETURNS numeric
+    AS 'MODULE_PATHNAME', 'promo_baseline_revenue' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION baseline_cost(s promo_summary) RETURNS numeric
+    AS 'MODULE_PATHNAME', 'promo_baseline_cost' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION promo_days(s promo_summary) RETURNS integer
+    AS 'MODULE_PATHNAME', 'promo_promo_days' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION baseline_days(s promo_summary) RETURNS integer
+    AS 'MODULE_PATHNAME', 'promo_baseline_days' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION row_count(promo_summary) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'promo_row_count' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION incremental_units(s promo_summary) RETURNS numeric
+    AS 'MODULE_PATHNAME', 'promo_incremental_units' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION incremental_revenue(s promo_summary) RETURNS numeric
+    AS 'MODULE_PATHNAME', 'promo_incremental_revenue' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION incremental_gross_profit(s promo_summary) RETURNS numeric
+    AS 'MODULE_PATHNAME', 'promo_incremental_gross_profit' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION promo_roi(s promo_summary, spend numeric, form text DEFAULT 'net') RETURNS float8
+    AS 'MODULE_PATHNAME', 'promo_promo_roi' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION promo_units(promo_summary) IS 'exact units sold inside the promotion window (0 when none)';
+COMMENT ON FUNCTION promo_revenue(promo_summary) IS 'exact revenue inside the promotion window (0 when none)';
+COMMENT ON FUNCTION promo_cost(promo_summary) IS 'exact cost of goods sold inside the promotion window (0 when none)';
+COMMENT ON FUNCTION baseline_units(promo_summary) IS 'exact units sold inside the baseline window (0 when none)';
+COMMENT ON FUNCTION baseline_revenue(promo_summary) IS 'exact revenue inside the baseline window (0 when none)';
+COMMENT ON FUNCTION baseline_cost(promo_summary) IS 'exact cost of goods sold inside the baseline window (0 when none)';
+COMMENT ON FUNCTION promo_days(promo_summary) IS 'days of the promotion window, both ends included';
+COMMENT ON FUNCTION baseline_days(promo_summary) IS 'days of the baseline window, both ends included';
+COMMENT ON FUNCTION row_count(promo_summary) IS 'number of rows that fell inside one of the two windows';
+COMMENT ON FUNCTION incremental_units(promo_summary) IS
+    'promo units - baseline units / baseline days * promo days, rounded half away from zero to 6 more decimals than the sums';
+COMMENT ON FUNCTION incremental_revenue(promo_summary) IS
+    'promo revenue - baseline revenue / baseline days * promo days, rounded half away from zero to 6 more decimals than the sums';
+COMMENT ON FUNCTION incremental_gross_profit(promo_summary) IS
+    'promo gross profit - baseline gross profit / baseline days * promo days, rounded half away from zero to 6 more decimals than the sums';
+COMMENT ON FUNCTION promo_roi(promo_summary, numeric, text) IS
+    'promotion ROI from the unrounded uplift: form ''net'' (incremental GP - spend) / spend, ''gross'' incremental GP / spend, ''revenue'' (incremental revenue - spend) / spend; NULL when spend <= 0';
+-- src/calendar.sql: the retail calendar (retail_calendar, retail_week, comparable_date).
+
+CREATE TYPE retail_calendar_day AS (
+    day date,
+    fiscal_year integer,
+    fiscal_quarter integer,
+    fiscal_period integer,
+    fiscal_week integer,
+    day_of_week integer,
+    week_start date,
+    week_end date,
+    period_start date,
+    period_end date,
+    weeks_in_year integer,
+    quarter_start date,
+    quarter_end date,
+    year_start date,
+    year_end date
+);
+COMMENT ON TYPE retail_calendar_day IS
+    'one day of a retail (4-5-4) calendar: fiscal year, quarter, period (1-12), week (1-53), day of the retail week (1-7) and the bounds of its week, period, quarter and year';
+
+CREATE FUNCTION retail_calendar(fiscal_year integer, pattern text DEFAULT '4-5-4',
+                                year_end_month integer DEFAULT 1, week_end_day integer DEFAULT 6)
+    RETURNS SETOF retail_calendar_day
+    AS 'MODULE_PATHNAME', 'calendar_retail_calendar'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 371;
+COMMENT ON FUNCTION retail_calendar(integer, text, integer, integer) IS
+    'every day of a retail fiscal year: the year ends on week_end_day (0 = Sunday .. 6 = Saturday) nearest the last day of year_end_month and is named for the calendar year it starts in (NRF: Saturday nearest 31 January); quarters of 13 weeks in periods of pattern ''4-5-4'', ''4-4-5'' or ''5-4-4''; a 53rd week joins the last period';
+
+CREATE FUNCTION retail_week(d date, pattern text DEFAULT '4-5-4',
+                            year_end_month integer DEFAULT 1, week_end_day integer DEFAULT 6)
+    RETURNS retail_calendar_day
+    AS 'MODULE_PATHNAME', 'calendar_retail_week'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION retail_week(date, text, integer, integer) IS
+    'the retail calendar row of one day (same options as retail_calendar)';
+
+CREATE FUNCTION comparable_date(d date, method text DEFAULT 'restated', pattern text DEFAULT '4-5-4',
+                                year_end_month integer DEFAULT 1, week_end_day integer DEFAULT 6)
+    RETURNS date
+    AS 'MODULE_PATHNAME', 'calendar_comparable_date'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION comparable_date(date, text, text, integer, integer) IS
+    'the comparable day of the previous year: method ''restated'' d - 364 (same weekday, NRF restated comparison), ''fiscal_week'' the same fiscal week and weekday of the previous fiscal year (NULL for a week 53 the previous year lacks)';
+-- src/bridge.sql: the bridge family (bridge_summary, bridge_agg, rollup, margin_bridge,
+-- revenue_bridge, margin_rate_bridge).
+
+CREATE TYPE bridge_summary;
+
+CREATE FUNCTION bridge_summary_in(cstring) RETURNS bridge_summary
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bridge_summary_out(bridge_summary) RETURNS cstring
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bridge_summary_recv(internal) RETURNS bridge_summary
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bridge_summary_send(bridge_summary) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE bridge_summary (
+    INPUT = bridge_summary_in,
+    OUTPUT = bridge_summary_out,
+    RECEIVE = bridge_summary_recv,
+    SEND = bridge_summary_send,
+    INTERNALLENGTH = VARIABLE,
+    ALIGNMENT = double,
+    STORAGE = extended
+);
+COMMENT ON TYPE bridge_summary IS
+    'per item, exact base and current sums of units, revenue and cost; text form (v1,rows=N,items=K,["item",q0,r0,c0,q1,r1,c1],...)';
+COMMENT ON FUNCTION bridge_summary_in(cstring) IS 'text input of bridge_summary';
+COMMENT ON FUNCTION bridge_summary_out(bridge_summary) IS 'text output of bridge_summary (items in C-collation order)';
+COMMENT ON FUNCTION bridge_summary_recv(internal) IS 'binary input of bridge_summary';
+COMMENT ON FUNCTION bridge_summary_send(bridge_summary) IS 'binary output of bridge_summary';
+
+CREATE FUNCTION bridge_agg_trans(bridge_summary, text, boolean, numeric, numeric, numeric)
+    RETURNS bridge_summary
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION bridge_summary_combine(bridge_summary, bridge_summary) RETURNS bridge_summary
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION bridge_summary_final(bridge_summary) RETURNS bridge_summary
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION bridge_agg_trans(bridge_summary, text, boolean, numeric, numeric, numeric) IS
+    'transition function of bridge_agg(item, is_current, units, revenue, cost)';
+COMMENT ON FUNCTION bridge_summary_combine(bridge_summary, bridge_summary) IS
+    'merges two bridge summaries (combine function, and the transition of rollup)';
+COMMENT ON FUNCTION bridge_summary_final(bridge_summary) IS
+    'final function of bridge_agg and rollup: the canonical (sorted, packed) stored form';
+
+CREATE AGGREGATE bridge_agg(item text, is_current boolean, units numeric, revenue numeric, cost numeric) (
+    SFUNC = bridge_agg_trans,
+    STYPE = bridge_summary,
+    FINALFUNC = bridge_summary_final,
+    COMBINEFUNC = bridge_summary_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE bridge_agg(text, boolean, numeric, numeric, numeric) IS
+    'bridge summary of sales rows: per item, exact units, revenue and cost of the base (is_current false) and current period; rows with a NULL are skipped';
+
+CREATE AGGREGATE rollup(bridge_summary) (
+    SFUNC = bridge_summary_combine,
+    STYPE = bridge_summary,
+    FINALFUNC = bridge_summary_final,
+    COMBINEFUNC = bridge_summary_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE rollup(bridge_summary) IS
+    'merges stored bridge summaries into one (same result as aggregating the raw rows)';
+
+CREATE FUNCTION row_count(bridge_summary) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'bridge_row_count' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION item_count(bridge_summary) RETURNS integer
+    AS 'MODULE_PATHNAME', 'bridge_item_count' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION row_count(bridge_summary) IS 'number of rows the summary was built from';
+COMMENT ON FUNCTION item_count(bridge_summary) IS 'number of distinct items in the summary';
+
+CREATE FUNCTION margin_bridge(s bridge_summary, method text DEFAULT 'price_volume_mix')
+    RETURNS TABLE (item text, base numeric, volume numeric, mix numeric, price numeric,
+                   cost numeric, interaction numeric, new_items numeric, discontinued numeric,
+                   current numeric, method text)
+    AS 'MODULE_PATHNAME', 'bridge_margin_bridge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+    ROWS 1000;
+COMMENT ON FUNCTION margin_bridge(bridge_summary, text) IS
+    'gross-profit bridge base -> current: one row per item (C-collation order) and a total row (item NULL); methods price_volume_mix (default), price_volume, interaction';
+
+CREATE FUNCTION revenue_bridge(s bridge_summary, method text DEFAULT 'price_volume_mix')
+    RETURNS TABLE (item text, base numeric, volume numeric, mix numeric, price numeric,
+                   cost numeric, interaction numeric, new_items numeric, discontinued numeric,
+                   current numeric, method text)
+    AS 'MODULE_PATHNAME', 'bridge_revenue_bridge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+    ROWS 1000;
+COMMENT ON FUNCTION revenue_bridge(bridge_summary, text) IS
+    'revenue bridge base -> current (cost effect 0; price effect equals the gross-profit bridge''s); one row per item and a total row (item NULL)';
+
+CREATE FUNCTION margin_rate_bridge(s bridge_summary)
+    RETURNS TABLE (item text, base_rate float8, mix float8, rate float8, current_rate float8)
+    AS 'MODULE_PATHNAME', 'bridge_margin_rate_bridge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+    ROWS 1000;
+COMMENT ON FUNCTION margin_rate_bridge(bridge_summary) IS
+    'margin-rate bridge: mix sum((w1 - w0) * r0) and rate sum(w1 * (r1 - r0)) per item and in a total row (item NULL)';
+-- src/factor.sql: the factor family (factor_contributions: chain, Shapley, LMDI).
+
+CREATE FUNCTION factor_contributions(
+    base float8[],
+    actual float8[],
+    method text DEFAULT 'chain',
+    names text[] DEFAULT NULL)
+RETURNS TABLE (ordinal int, factor text, base float8, actual float8, contribution float8)
+    AS 'MODULE_PATHNAME', 'factor_contributions'
+    LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE ROWS 4;
+COMMENT ON FUNCTION factor_contributions(float8[], float8[], text, text[]) IS
+    'factor analysis of V = x1*...*xk (or sum over rows of a 2-D array): each factor''s contribution to the change from base to actual; methods chain (default), shapley, lmdi, lmdi_multiplicative; NULL base or actual gives no rows';
+-- src/abc.sql: the ABC family (abc_summary, abc_agg, rollup, abc_classify).
+
+CREATE TYPE abc_summary;
+
+CREATE FUNCTION abc_summary_in(cstring) RETURNS abc_summary
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION abc_summary_out(abc_summary) RETURNS cstring
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION abc_summary_recv(internal) RETURNS abc_summary
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION abc_summary_send(abc_summary) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE abc_summary (
+    INPUT = abc_summary_in,
+    OUTPUT = abc_summary_out,
+    RECEIVE = abc_summary_recv,
+    SEND = abc_summary_send,
+    INTERNALLENGTH = VARIABLE,
+    ALIGNMENT = double,
+    STORAGE = extended
+);
+COMMENT ON TYPE abc_summary IS
+    'exact value sum per item, for ABC classes at any grain; text form (v1,rows=N,"item"=value,...) with items in byte order';
+COMMENT ON FUNCTION abc_summary_in(cstring) IS 'text input of abc_summary';
+COMMENT ON FUNCTION abc_summary_out(abc_summary) IS 'text output of abc_summary';
+COMMENT ON FUNCTION abc_summary_recv(internal) IS 'binary input of abc_summary';
+COMMENT ON FUNCTION abc_summary_send(abc_summary) IS 'binary output of abc_summary';
+
+CREATE FUNCTION abc_agg_trans(abc_summary, text, numeric) RETURNS abc_summary
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION abc_summary_combine(abc_summary, abc_summary) RETURNS abc_summary
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION abc_agg_trans(abc_summary, text, numeric) IS
+    'transition function of abc_agg(item, value)';
+COMMENT ON FUNCTION abc_summary_combine(abc_summary, abc_summary) IS
+    'merges two abc summaries, summing the values of the same item (combine function, and the transition of rollup)';
+
+CREATE AGGREGATE abc_agg(item text, value numeric) (
+    SFUNC = abc_agg_trans,
+    STYPE = abc_summary,
+    COMBINEFUNC = abc_summary_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE abc_agg(text, numeric) IS
+    'abc summary of rows: exact sum of value per item (rows with a NULL item or value are skipped)';
+
+CREATE AGGREGATE rollup(abc_summary) (
+    SFUNC = abc_summary_combine,
+    STYPE = abc_summary,
+    COMBINEFUNC = abc_summary_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE rollup(abc_summary) IS
+    'merges stored abc summaries into one, summing the values of the same item (same result as aggregating the raw rows)';
+
+CREATE FUNCTION row_count(abc_summary) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'abc_row_count' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION item_count(abc_summary) RETURNS int
+    AS 'MODULE_PATHNAME', 'abc_item_count' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION row_count(abc_summary) IS 'number of rows the summary was built from';
+COMMENT ON FUNCTION item_count(abc_summary) IS 'number of distinct items in the summary';
+
+CREATE FUNCTION abc_classify(s abc_summary, a_cut float8 DEFAULT 0.8, b_cut float8 DEFAULT 0.95)
+RETURNS TABLE (item text, value numeric, share float8, cumulative_share float8, abc_class text)
+    AS 'MODULE_PATHNAME', 'abc_classify'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 1000;
+COMMENT ON FUNCTION abc_classify(abc_summary, float8, float8) IS
+    'ABC (Pareto) classes: items by value descending (ties by item bytes); A while cumulative share <= a_cut, B while <= b_cut, else C; value <= 0 is class D (left out of the total, listed last)';
+-- src/funnel.sql: the funnel family (funnel: step rates of a conversion funnel).
+
+CREATE FUNCTION funnel(stage_counts bigint[], stage_names text[] DEFAULT NULL)
+RETURNS TABLE (stage int, name text, count bigint, step_rate float8, rate_from_top float8,
+               drop_off float8)
+    AS 'MODULE_PATHNAME', 'funnel_steps'
+    LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE ROWS 5;
+COMMENT ON FUNCTION funnel(bigint[], text[]) IS
+    'conversion funnel: one row per stage with step rate (stage / previous, 1 for stage 1), rate from top (stage / first) and drop-off (1 - step rate); a zero denominator gives NULL; NULL stage_counts gives no rows';
 -- src/catalog.sql: the indicator center (指标中心): catalog tables, the API that writes them,
 -- the compiler (metric_sql / metric_values), governance (history, lineage, check_catalog),
 -- targets, alert rules and the standard KPI library.  Assembled last into the install script.
@@ -1865,3 +2631,32 @@ END
 $$;
 COMMENT ON FUNCTION install_standard_metrics(jsonb, text, text, text) IS
     'defines the standard KPI metrics whose measures exist (bindings map conventional measure codes to yours); returns what was installed or why not';
+-- src/version.sql: the extension's own version and the formats of its summary types (added in 0.2;
+-- existing 0.1 databases get the same objects from retail_kpi--0.1--0.2.sql).
+
+-- extension_version(): the version of retail_kpi installed in this database (what ALTER EXTENSION
+-- retail_kpi UPDATE last moved it to), so that a report or a BI data source can check which
+-- definitions it runs on. Not named version(): pg_catalog.version() would win on any search_path.
+CREATE FUNCTION extension_version() RETURNS text
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+AS $$ SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'retail_kpi' $$;
+COMMENT ON FUNCTION extension_version() IS
+  'the version of the retail_kpi extension installed in this database (pg_extension.extversion)';
+
+-- summary_format_versions(): each summary type of the extension (the base types, found in the
+-- catalog so that new families appear by themselves), the format version it writes and the format
+-- versions it reads. Stored summaries of format version 1 stay readable in every later version.
+CREATE FUNCTION summary_format_versions()
+RETURNS TABLE(summary_type regtype, written_version int, readable_versions int[])
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+AS $$
+  SELECT t.oid::pg_catalog.regtype, 1, ARRAY[1]
+  FROM pg_catalog.pg_type t
+  JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND d.objid = t.oid
+                             AND d.deptype = 'e'
+  JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid AND e.extname = 'retail_kpi'
+  WHERE t.typtype = 'b' AND t.typelem = 0
+  ORDER BY t.typname
+$$;
+COMMENT ON FUNCTION summary_format_versions() IS
+  'the summary types of retail_kpi with the format version each writes and the versions it reads (1 is readable forever)';

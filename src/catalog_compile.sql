@@ -1,0 +1,467 @@
+-- src/catalog_compile.sql: the compiler: a metric request to SQL (metric_sql), its evaluation (metric_values), published views.
+-- (the indicator center, 指标中心; one file per concern, assembled by the Makefile in the order of FAMILIES)
+
+-- ---------------------------------------------------------------------------------------------
+-- The compiler
+
+-- The closure of requested metrics over their dependencies: code, deepest depth from a requested metric,
+-- and the row (NULL when the metric does not exist), live or as defined at as_of.
+CREATE OR REPLACE FUNCTION _catalog_metric_closure(metrics text[], as_of timestamptz)
+RETURNS TABLE(code text, depth int, j jsonb)
+LANGUAGE plpgsql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
+#variable_conflict use_column
+BEGIN
+    IF as_of IS NULL THEN
+        RETURN QUERY
+        WITH RECURSIVE c(code, depth) AS (
+            SELECT x, 0 FROM unnest(metrics) x
+            UNION
+            SELECT d, c.depth + 1 FROM c JOIN retail_kpi.metrics m ON m.code = c.code, unnest(m.depends_on) d
+            WHERE c.depth < 64)
+        SELECT c.code, max(c.depth), (SELECT to_jsonb(m) FROM retail_kpi.metrics m WHERE m.code = c.code)
+        FROM c GROUP BY c.code;
+    ELSE
+        RETURN QUERY
+        WITH RECURSIVE h AS (
+            SELECT DISTINCT ON (hh.code) hh.code, hh.new_definition AS j FROM retail_kpi.catalog_history hh
+            WHERE hh.object_type = 'metric' AND hh.changed_at <= as_of ORDER BY hh.code, hh.id DESC),
+        c(code, depth) AS (
+            SELECT x, 0 FROM unnest(metrics) x
+            UNION
+            SELECT d, c.depth + 1 FROM c JOIN h ON h.code = c.code, jsonb_array_elements_text(h.j->'depends_on') d
+            WHERE c.depth < 64 AND h.j IS NOT NULL)
+        SELECT c.code, max(c.depth), (SELECT h.j FROM h WHERE h.code = c.code) FROM c GROUP BY c.code;
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION _catalog_metric_closure(text[], timestamptz) IS
+    'internal: metrics of a request and everything they depend on, with depth and row (live or as of a time)';
+
+-- The rows of the given measures, sources or dimensions as a {code: row} object, live or as of a time.
+CREATE OR REPLACE FUNCTION _catalog_objects(object_type text, codes text[], as_of timestamptz) RETURNS jsonb
+LANGUAGE plpgsql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
+BEGIN
+    IF as_of IS NOT NULL THEN
+        RETURN (SELECT jsonb_object_agg(h.code, h.j)
+                FROM (SELECT DISTINCT ON (hh.code) hh.code, hh.new_definition AS j FROM retail_kpi.catalog_history hh
+                      WHERE hh.object_type = $1 AND hh.code = ANY ($2) AND hh.changed_at <= $3
+                      ORDER BY hh.code, hh.id DESC) h
+                WHERE h.j IS NOT NULL);
+    END IF;
+    CASE object_type
+        WHEN 'measure' THEN RETURN (SELECT jsonb_object_agg(t.code, to_jsonb(t)) FROM retail_kpi.measures t WHERE t.code = ANY ($2));
+        WHEN 'source' THEN RETURN (SELECT jsonb_object_agg(t.code, to_jsonb(t)) FROM retail_kpi.sources t WHERE t.code = ANY ($2));
+        WHEN 'dimension' THEN RETURN (SELECT jsonb_object_agg(t.code, to_jsonb(t)) FROM retail_kpi.dimensions t WHERE t.code = ANY ($2));
+        ELSE RAISE EXCEPTION 'unknown catalog object type %', object_type;
+    END CASE;
+END
+$$;
+COMMENT ON FUNCTION _catalog_objects(text, text[], timestamptz) IS
+    'internal: {code: row} of catalog objects of one type, live or as defined at as_of';
+
+CREATE OR REPLACE FUNCTION metric_sql(metrics text[], dimensions text[] DEFAULT '{}', filters jsonb DEFAULT NULL,
+                           from_date date DEFAULT NULL, to_date date DEFAULT NULL, grain text DEFAULT 'month',
+                           compare text DEFAULT NULL, as_of timestamptz DEFAULT NULL) RETURNS text
+LANGUAGE plpgsql STABLE CALLED ON NULL INPUT PARALLEL SAFE
+-- the catalog queries inside are planned once per session (planning them per call would dominate)
+SET plan_cache_mode = force_generic_plan AS $$
+#variable_conflict use_variable
+DECLARE
+    mdefs jsonb := '{}';       -- metric code -> row
+    meas jsonb := '{}';        -- measure code -> row
+    srcs jsonb := '{}';        -- source code -> row
+    src_measures jsonb := '{}';-- source code -> [measure codes]
+    mcodes text[];
+    scodes text[];
+    dims_found jsonb;
+    stack text[];
+    c text;
+    r jsonb;
+    d text;
+    k text;
+    v jsonb;
+    lvl int;
+    maxlvl int := 0;
+    pass int := 0;
+    dimcols text := '';        -- ', "dim.x", ...' for select lists
+    dimjoin text := '';
+    staticjoin text := '';
+    period text;
+    shift text;
+    rfield text;               -- retail grains: the retail_calendar_day field giving the period start
+    first_period date;         -- with compare: the start of the first current period
+    basekey text;              -- with compare: the comparison period of k.period_start
+    lo date;
+    hi date;
+    where_common text;
+    ctes text[] := '{}';
+    timed text[] := '{}';
+    static text[] := '{}';
+    i int;
+    s text;
+    sel text;
+    q text;
+    mc text;
+    ncol int;
+    base text;
+    vals text := '';
+    ord int := 0;
+    filt text;
+    prev text;
+BEGIN
+    IF metrics IS NULL OR cardinality(metrics) = 0 OR array_position(metrics, NULL) IS NOT NULL THEN
+        RAISE EXCEPTION 'argument "metrics" must be a non-empty array without NULL elements' USING ERRCODE = '22023';
+    END IF;
+    IF dimensions IS NULL OR array_position(dimensions, NULL) IS NOT NULL THEN
+        RAISE EXCEPTION 'argument "dimensions" must be an array without NULL elements' USING ERRCODE = '22023';
+    END IF;
+    PERFORM retail_kpi._catalog_check_variant(grain, 'grain',
+        '{day,week,month,quarter,year,total,retail_week,retail_period,retail_quarter,retail_year}');
+    IF grain LIKE 'retail\_%' THEN
+        IF to_regprocedure('retail_kpi.retail_week(date,text,integer,integer)') IS NULL THEN
+            RAISE EXCEPTION 'grain "%" needs the retail calendar', grain
+                USING ERRCODE = '0A000', DETAIL = 'Function retail_kpi.retail_week(date) is not installed.';
+        END IF;
+        rfield := CASE grain WHEN 'retail_week' THEN 'week_start' WHEN 'retail_period' THEN 'period_start'
+                             WHEN 'retail_quarter' THEN 'quarter_start' ELSE 'year_start' END;
+    END IF;
+    IF compare IS NOT NULL THEN
+        PERFORM retail_kpi._catalog_check_variant(compare, 'compare', '{previous_period,same_period_last_year}');
+    END IF;
+    IF from_date IS NOT NULL AND to_date IS NOT NULL AND from_date > to_date THEN
+        RAISE EXCEPTION 'argument "from_date" (%) is after argument "to_date" (%)', from_date, to_date USING ERRCODE = '22023';
+    END IF;
+    IF compare IS NOT NULL AND (from_date IS NULL OR to_date IS NULL) THEN
+        RAISE EXCEPTION 'argument "compare" requires "from_date" and "to_date"' USING ERRCODE = '22023';
+    END IF;
+    IF (SELECT count(DISTINCT x) FROM unnest(metrics) x) <> cardinality(metrics)
+       OR (SELECT count(DISTINCT x) FROM unnest(dimensions) x) <> cardinality(dimensions) THEN
+        RAISE EXCEPTION 'arguments "metrics" and "dimensions" must not repeat a code' USING ERRCODE = '22023';
+    END IF;
+    IF filters IS NOT NULL AND jsonb_typeof(filters) <> 'object' THEN
+        RAISE EXCEPTION 'argument "filters" must be a JSON object mapping dimension codes to a value or an array of values'
+            USING ERRCODE = '22023';
+    END IF;
+    dims_found := coalesce(retail_kpi._catalog_objects('dimension',
+                               dimensions || ARRAY(SELECT jsonb_object_keys(coalesce(filters, '{}'))), as_of), '{}');
+    FOREACH d IN ARRAY dimensions LOOP
+        PERFORM retail_kpi._catalog_check_code(d, 'dimensions');
+        IF NOT dims_found ? d THEN
+            RAISE EXCEPTION 'dimension "%" does not exist', d USING ERRCODE = '42704';
+        END IF;
+        dimcols := dimcols || format(', %I', 'dim.' || d);
+        dimjoin := dimjoin || format(' AND b.%1$I IS NOT DISTINCT FROM k.%1$I', 'dim.' || d);
+        staticjoin := staticjoin || format(' AND st.%1$I IS NOT DISTINCT FROM b.%1$I', 'dim.' || d);
+    END LOOP;
+    IF filters IS NOT NULL THEN
+        IF jsonb_typeof(filters) <> 'object' THEN
+            RAISE EXCEPTION 'argument "filters" must be a JSON object mapping dimension codes to a value or an array of values'
+                USING ERRCODE = '22023';
+        END IF;
+        FOR k, v IN SELECT * FROM jsonb_each(filters) LOOP
+            PERFORM retail_kpi._catalog_check_code(k, 'filters');
+            IF NOT dims_found ? k THEN
+                RAISE EXCEPTION 'dimension "%" does not exist', k USING ERRCODE = '42704', DETAIL = 'It is a key of argument "filters".';
+            END IF;
+            IF jsonb_typeof(v) = 'object' OR (jsonb_typeof(v) = 'array' AND (jsonb_array_length(v) = 0 OR EXISTS (
+                    SELECT 1 FROM jsonb_array_elements(v) x WHERE jsonb_typeof(x) IN ('object', 'array', 'null')))) THEN
+                RAISE EXCEPTION 'invalid filter value for dimension "%"', k
+                    USING ERRCODE = '22023', DETAIL = 'A filter value is a JSON scalar or a non-empty array of non-null scalars.';
+            END IF;
+        END LOOP;
+    END IF;
+
+    -- resolve the metrics and everything they depend on (one recursive query), with their evaluation
+    -- level: simple metrics 0, the others 1 + (deepest dependency depth) - (their depth), so that every
+    -- dependency is computed at a lower level than the metrics using it
+    IF EXISTS (SELECT 1 FROM unnest(metrics) x WHERE x !~ '^[a-z][a-z0-9_]{0,62}$') THEN
+        FOREACH c IN ARRAY metrics LOOP
+            PERFORM retail_kpi._catalog_check_code(c, 'metrics');
+        END LOOP;
+    END IF;
+    SELECT jsonb_object_agg(x.code, x.j || jsonb_build_object('level',
+               CASE WHEN x.j->>'kind' = 'simple' THEN 0 ELSE 1 + x.maxdepth - x.depth END)),
+           max(CASE WHEN x.j->>'kind' = 'simple' THEN 0 ELSE 1 + x.maxdepth - x.depth END),
+           max(x.depth), (array_agg(x.code ORDER BY x.code) FILTER (WHERE x.j IS NULL))[1]
+      INTO mdefs, maxlvl, pass, c
+    FROM (SELECT cl.*, max(cl.depth) OVER () AS maxdepth
+          FROM retail_kpi._catalog_metric_closure(metrics, as_of) cl) x;
+    IF c IS NOT NULL THEN
+        RAISE EXCEPTION 'metric "%" does not exist%', c,
+            CASE WHEN as_of IS NULL THEN '' ELSE ' at ' || as_of::text END USING ERRCODE = '42704';
+    END IF;
+    IF pass >= 64 THEN
+        RAISE EXCEPTION 'the metrics requested depend on each other in a cycle' USING ERRCODE = '42P17';
+    END IF;
+    SELECT coalesce(array_agg(DISTINCT ev->'definition'->>'measure'), '{}') INTO mcodes
+    FROM jsonb_each(mdefs) e(ek, ev) WHERE ev->>'kind' = 'simple';
+    meas := coalesce(retail_kpi._catalog_objects('measure', mcodes, as_of), '{}');
+    SELECT x INTO k FROM unnest(mcodes) x WHERE NOT meas ? x ORDER BY 1 LIMIT 1;
+    IF k IS NOT NULL THEN
+        RAISE EXCEPTION 'measure "%" does not exist%', k,
+            CASE WHEN as_of IS NULL THEN '' ELSE ' at ' || as_of::text END USING ERRCODE = '42704';
+    END IF;
+    SELECT coalesce(array_agg(DISTINCT ev->>'source'), '{}') INTO scodes FROM jsonb_each(meas) e(ek, ev);
+    srcs := coalesce(retail_kpi._catalog_objects('source', scodes, as_of), '{}');
+    SELECT x INTO k FROM unnest(scodes) x WHERE NOT srcs ? x ORDER BY 1 LIMIT 1;
+    IF k IS NOT NULL THEN
+        RAISE EXCEPTION 'source "%" does not exist%', k,
+            CASE WHEN as_of IS NULL THEN '' ELSE ' at ' || as_of::text END USING ERRCODE = '42704';
+    END IF;
+    SELECT coalesce(jsonb_object_agg(q.src, q.arr), '{}') INTO src_measures
+    FROM (SELECT ev->>'source' AS src, jsonb_agg(ek ORDER BY ek) AS arr FROM jsonb_each(meas) e(ek, ev) GROUP BY 1) q;
+    FOREACH c IN ARRAY metrics LOOP
+        IF NOT retail_kpi._catalog_is_number(mdefs->c->>'value_type') THEN
+            RAISE EXCEPTION 'metric "%" has type % and cannot be returned as a value', c, mdefs->c->>'value_type'
+                USING ERRCODE = '42804', HINT = 'Request a metric derived from it with an accessor function (for example margin_rate).';
+        END IF;
+        IF mdefs->c->>'status' = 'deprecated' THEN
+            RAISE NOTICE 'metric "%" is deprecated', c;
+        END IF;
+    END LOOP;
+
+    -- date range, with the comparison periods
+    shift := CASE WHEN compare IS NULL THEN NULL
+                  WHEN compare = 'same_period_last_year' THEN CASE grain WHEN 'week' THEN '364 days' ELSE '1 year' END
+                  ELSE CASE grain WHEN 'day' THEN '1 day' WHEN 'week' THEN '7 days' WHEN 'month' THEN '1 month'
+                                  WHEN 'quarter' THEN '3 months' WHEN 'year' THEN '1 year'
+                                  ELSE (to_date - from_date + 1)::text || ' days' END END;
+    lo := from_date;
+    hi := to_date;
+    IF compare IS NOT NULL THEN
+        -- whole periods when comparing: from_date moves back to the start of its period
+        IF rfield IS NOT NULL THEN
+            EXECUTE format('SELECT (retail_kpi.retail_week($1)).%I', rfield) INTO first_period USING from_date;
+            -- retail comparison: the period containing the day before (previous) or 364 days before
+            -- (same period last year, NRF restated: same weekday 52 weeks back)
+            basekey := format('(retail_kpi.retail_week(k."period.start" - %s)).%I',
+                              CASE WHEN compare = 'previous_period' THEN 1 ELSE 364 END, rfield);
+            EXECUTE format('SELECT (retail_kpi.retail_week($1 - %s)).%I',
+                           CASE WHEN compare = 'previous_period' THEN 1 ELSE 364 END, rfield) INTO lo USING first_period;
+        ELSE
+            first_period := CASE WHEN grain IN ('day', 'total') THEN from_date
+                                 ELSE date_trunc(grain, from_date::timestamp)::date END;
+            basekey := format('CAST(k."period.start" - %L::pg_catalog.interval AS pg_catalog.date)', shift);
+            lo := (first_period - shift::interval)::date;
+        END IF;
+    END IF;
+
+    -- one aggregate query per source
+    i := 0;
+    FOR s, r IN SELECT * FROM jsonb_each(srcs) ORDER BY 1 LOOP
+        i := i + 1;
+        IF r->>'time_column' IS NULL THEN
+            period := 'CAST(NULL AS pg_catalog.date)';
+        ELSIF grain = 'day' THEN
+            period := format('CAST(src.%I AS pg_catalog.date)', r->>'time_column');
+        ELSIF grain = 'total' THEN
+            IF compare IS NULL THEN
+                period := format('CAST(%L AS pg_catalog.date)', from_date);
+            ELSE
+                period := format('CASE WHEN src.%I >= %L::pg_catalog.date THEN %L::pg_catalog.date ELSE %L::pg_catalog.date END',
+                                 r->>'time_column', from_date, from_date, lo);
+            END IF;
+        ELSIF rfield IS NOT NULL THEN
+            period := format('(retail_kpi.retail_week(CAST(src.%I AS pg_catalog.date))).%I', r->>'time_column', rfield);
+        ELSE
+            period := format('CAST(pg_catalog.date_trunc(%L, CAST(src.%I AS pg_catalog.timestamp)) AS pg_catalog.date)',
+                             grain, r->>'time_column');
+        END IF;
+        sel := format('SELECT %s AS "period.start"', period);
+        FOREACH d IN ARRAY dimensions LOOP
+            IF NOT (r->'dimensions') ? d THEN
+                RAISE EXCEPTION 'dimension "%" is not available in source "%"', d, s
+                    USING ERRCODE = '22023', HINT = 'Add the dimension''s column to the source with retail_kpi.define_source().';
+            END IF;
+            sel := sel || format(', src.%I AS %I', r->'dimensions'->>d, 'dim.' || d);
+        END LOOP;
+        FOR mc IN SELECT jsonb_array_elements_text(src_measures->s) LOOP
+            sel := sel || format(', %s AS %I', meas->mc->>'compiled_sql', 'measure.' || mc);
+        END LOOP;
+        where_common := '';
+        IF r->>'time_column' IS NOT NULL THEN
+            IF compare IS NOT NULL AND grain = 'total' THEN
+                -- the current window and the comparison window, which need not be adjacent
+                where_common := where_common || format(
+                    ' AND ((src.%1$I >= %2$L::pg_catalog.date AND src.%1$I < %3$L::pg_catalog.date)'
+                    ' OR (src.%1$I >= %4$L::pg_catalog.date AND src.%1$I < %5$L::pg_catalog.date))',
+                    r->>'time_column', from_date, to_date + 1, lo, (to_date - shift::interval)::date + 1);
+            ELSE
+                IF lo IS NOT NULL THEN
+                    where_common := where_common || format(' AND src.%I >= %L::pg_catalog.date', r->>'time_column', lo);
+                END IF;
+                IF hi IS NOT NULL THEN
+                    where_common := where_common || format(' AND src.%I < %L::pg_catalog.date', r->>'time_column', hi + 1);
+                END IF;
+            END IF;
+        END IF;
+        IF filters IS NOT NULL THEN
+            FOR k, v IN SELECT * FROM jsonb_each(filters) ORDER BY 1 LOOP
+                IF NOT (r->'dimensions') ? k THEN
+                    RAISE EXCEPTION 'dimension "%" is not available in source "%"', k, s
+                        USING ERRCODE = '22023', DETAIL = 'It is a key of argument "filters".';
+                END IF;
+                IF jsonb_typeof(v) = 'null' THEN
+                    filt := format('src.%I IS NULL', r->'dimensions'->>k);
+                ELSIF jsonb_typeof(v) = 'array' THEN
+                    filt := format('src.%I IN (%s)', r->'dimensions'->>k,
+                                   (SELECT string_agg(format('%L', x), ', ') FROM jsonb_array_elements_text(v) x));
+                ELSE
+                    filt := format('src.%I = %L', r->'dimensions'->>k, v #>> '{}');
+                END IF;
+                where_common := where_common || ' AND ' || filt;
+            END LOOP;
+        END IF;
+        sel := sel || format(' FROM %I.%I AS src', r->>'schema_name', r->>'relation_name');
+        IF where_common <> '' THEN
+            sel := sel || ' WHERE ' || substr(where_common, 6);
+        END IF;
+        ncol := 1 + cardinality(dimensions);
+        sel := sel || ' GROUP BY ' || (SELECT string_agg(g::text, ', ') FROM generate_series(1, ncol) g);
+        ctes := ctes || format('%I AS (%s)', 'src.' || s, sel);
+        IF r->>'time_column' IS NULL THEN
+            static := static || s;
+        ELSE
+            timed := timed || s;
+        END IF;
+    END LOOP;
+
+    -- combine the sources on (period, dimensions)
+    IF cardinality(timed) = 0 THEN
+        timed := static[1:1];
+        static := static[2:];
+    END IF;
+    IF cardinality(timed) = 1 THEN
+        base := format('SELECT * FROM %I', 'src.' || timed[1]);
+    ELSE
+        q := '';
+        FOR i IN 1 .. cardinality(timed) LOOP
+            sel := format('SELECT %s AS "src.no", "period.start"%s', i, dimcols);
+            FOR s IN SELECT jsonb_object_keys(srcs) ORDER BY 1 LOOP
+                CONTINUE WHEN NOT s = ANY (timed);
+                FOR mc IN SELECT jsonb_array_elements_text(src_measures->s) LOOP
+                    IF s = timed[i] THEN
+                        sel := sel || format(', %I', 'measure.' || mc);
+                    ELSE
+                        sel := sel || format(', CAST(NULL AS %s) AS %I', meas->mc->>'result_type', 'measure.' || mc);
+                    END IF;
+                END LOOP;
+            END LOOP;
+            q := q || CASE WHEN i > 1 THEN ' UNION ALL ' ELSE '' END || sel || format(' FROM %I', 'src.' || timed[i]);
+        END LOOP;
+        sel := 'SELECT "period.start"' || dimcols;
+        FOR i IN 1 .. cardinality(timed) LOOP
+            FOR mc IN SELECT jsonb_array_elements_text(src_measures->timed[i]) LOOP
+                sel := sel || format(', (pg_catalog.array_agg(%1$I) FILTER (WHERE "src.no" = %2$s))[1] AS %1$I', 'measure.' || mc, i);
+            END LOOP;
+        END LOOP;
+        base := sel || ' FROM (' || q || ') u GROUP BY "period.start"' || dimcols;
+    END IF;
+    ctes := ctes || format('%I AS (%s)', 'combined', base);
+    prev := 'combined';
+    FOREACH s IN ARRAY static LOOP
+        sel := 'SELECT b.*';
+        FOR mc IN SELECT jsonb_array_elements_text(src_measures->s) LOOP
+            sel := sel || format(', st.%I', 'measure.' || mc);
+        END LOOP;
+        sel := sel || format(' FROM %I b LEFT JOIN %I st ON true', prev, 'src.' || s) || staticjoin;
+        ctes := ctes || format('%I AS (%s)', 'with.' || s, sel);
+        prev := 'with.' || s;
+    END LOOP;
+
+    -- metric levels
+    FOR lvl IN 0 .. maxlvl LOOP
+        sel := 'SELECT *';
+        FOR c, r IN SELECT * FROM jsonb_each(mdefs) ORDER BY 1 LOOP
+            CONTINUE WHEN (r->>'level')::int <> lvl;
+            IF r->>'kind' = 'simple' THEN
+                sel := sel || format(', %I AS %I', 'measure.' || (r->'definition'->>'measure'), c);
+            ELSE
+                sel := sel || format(', %s AS %I', r->>'compiled_sql', c);
+            END IF;
+        END LOOP;
+        ctes := ctes || format('%I AS (%s FROM %I)', 'level.' || lvl, sel, prev);
+        prev := 'level.' || lvl;
+    END LOOP;
+
+    -- long format
+    FOREACH c IN ARRAY metrics LOOP
+        ord := ord + 1;
+        vals := vals || CASE WHEN ord > 1 THEN ', ' ELSE '' END
+            || format('(%s, %L, CAST(k.%I AS pg_catalog.float8), %s, CAST(k.%I AS pg_catalog.numeric), %s)', ord, c, c,
+                      CASE WHEN mdefs->c->>'value_type' IN ('pg_catalog.float8', 'pg_catalog.float4') THEN 'CAST(NULL AS pg_catalog.numeric)'
+                           ELSE format('CAST(k.%I AS pg_catalog.numeric)', c) END, c,
+                      CASE WHEN compare IS NULL THEN 'CAST(NULL AS pg_catalog.numeric)'
+                           ELSE format('CAST(b.%I AS pg_catalog.numeric)', c) END);
+    END LOOP;
+    q := 'WITH ' || array_to_string(ctes, E',\n')
+        || E'\nSELECT v.metric, k."period.start" AS period_start, '
+        || CASE WHEN cardinality(dimensions) = 0 THEN '''{}''::pg_catalog.jsonb'
+                ELSE 'pg_catalog.jsonb_build_object(' || (SELECT string_agg(format('%L, k.%I', x, 'dim.' || x), ', ')
+                                                           FROM unnest(dimensions) x) || ')' END
+        || ' AS dimension_values, v.value, v.exact_value, CAST(v.base AS pg_catalog.float8) AS base_value, '
+        || 'CASE WHEN v.base > 0 THEN CAST((v.cur - v.base) / v.base AS pg_catalog.float8) END AS change'
+        || format(E'\nFROM %I k', prev);
+    IF compare IS NOT NULL THEN
+        q := q || format(' LEFT JOIN %I b ON b."period.start" = %s', prev, basekey) || dimjoin;
+    END IF;
+    q := q || ' CROSS JOIN LATERAL (VALUES ' || vals || ') v(ord, metric, value, exact_value, cur, base)';
+    IF compare IS NOT NULL THEN
+        q := q || format(' WHERE k."period.start" >= %L::pg_catalog.date', first_period);
+    END IF;
+    q := q || E'\nORDER BY v.ord, k."period.start"' || replace(dimcols, ', "', ', k."');
+    RETURN q;
+END
+$$;
+COMMENT ON FUNCTION metric_sql(text[], text[], jsonb, date, date, text, text, timestamptz) IS
+    'compiles a metric request (metrics by dimensions at a grain, filtered, optionally compared and as defined at as_of) into the SQL that metric_values runs';
+
+CREATE OR REPLACE FUNCTION metric_values(metrics text[], dimensions text[] DEFAULT '{}', filters jsonb DEFAULT NULL,
+                              from_date date DEFAULT NULL, to_date date DEFAULT NULL, grain text DEFAULT 'month',
+                              compare text DEFAULT NULL, as_of timestamptz DEFAULT NULL)
+RETURNS TABLE(metric text, period_start date, dimension_values jsonb, value float8, exact_value numeric,
+              base_value float8, change float8)
+LANGUAGE plpgsql STABLE CALLED ON NULL INPUT SECURITY INVOKER PARALLEL UNSAFE ROWS 100 AS $$
+BEGIN
+    RETURN QUERY EXECUTE retail_kpi.metric_sql(metrics, dimensions, filters, from_date, to_date, grain, compare, as_of);
+END
+$$;
+COMMENT ON FUNCTION metric_values(text[], text[], jsonb, date, date, text, text, timestamptz) IS
+    'runs metric_sql with the caller''s privileges (row-level security applies); one row per metric, period and dimension members';
+
+CREATE OR REPLACE FUNCTION publish_metric_view(view_name text, metrics text[], dimensions text[] DEFAULT '{}',
+                                    filters jsonb DEFAULT NULL, from_date date DEFAULT NULL, to_date date DEFAULT NULL,
+                                    grain text DEFAULT 'month', compare text DEFAULT NULL,
+                                    schema_name text DEFAULT NULL) RETURNS text
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY INVOKER PARALLEL UNSAFE AS $$
+DECLARE
+    nsp text := coalesce(schema_name, current_schema());
+    sql text;
+BEGIN
+    IF view_name IS NULL OR view_name !~ '^[a-z_][a-z0-9_]{0,62}$' THEN
+        RAISE EXCEPTION 'invalid value for argument "view_name": %', coalesce(quote_literal(view_name), 'NULL')
+            USING ERRCODE = '22023', DETAIL = 'View names are lowercase identifiers.';
+    END IF;
+    IF nsp IS NULL OR nsp !~ '^[a-z_][a-z0-9_]{0,62}$' THEN
+        RAISE EXCEPTION 'invalid value for argument "schema_name": %', coalesce(quote_literal(nsp), 'NULL') USING ERRCODE = '22023';
+    END IF;
+    sql := retail_kpi.metric_sql(metrics, dimensions, filters, from_date, to_date, grain, compare);
+    EXECUTE format('CREATE OR REPLACE VIEW %I.%I WITH (security_invoker = true) AS %s', nsp, view_name, sql);
+    EXECUTE format('COMMENT ON VIEW %I.%I IS %L', nsp, view_name,
+                   'retail_kpi metric view: ' || array_to_string(metrics, ', ') || ' (definitions as published at ' || now() || ')');
+    RETURN format('%I.%I', nsp, view_name);
+END
+$$;
+COMMENT ON FUNCTION publish_metric_view(text, text[], text[], jsonb, date, date, text, text, text) IS
+    'creates or replaces an ordinary (security_invoker) view over metric_sql for BI tools; definitions are frozen at publication';
+
+-- A readable list of the metrics for BI tools and analysts.
+CREATE OR REPLACE VIEW metric_catalog AS
+SELECT m.code, m.label_en, m.label_zh, m.description, m.unit, m.polarity, m.status, m.owner, m.tags, m.kind,
+       coalesce(m.definition->>'measure', (m.definition->>'numerator') || ' / ' || (m.definition->>'denominator'),
+                m.definition->>'expression') AS definition,
+       m.depends_on, m.updated_at
+FROM retail_kpi.metrics m;
+COMMENT ON VIEW metric_catalog IS 'the metrics of the catalog with labels, unit, status, owner and a one-line definition';
+GRANT SELECT ON metric_catalog TO PUBLIC;
+

@@ -1,0 +1,241 @@
+-- src/catalog_model.sql: the indicator center's data model: the admin role, allow-lists, catalog tables, their privileges and pg_dump registration.
+-- (the indicator center, 指标中心; one file per concern, assembled by the Makefile in the order of FAMILIES)
+
+-- Security model (see docs/indicator_center.md):
+--  * catalog tables are readable by PUBLIC and writable only by the extension owner; ordinary users
+--    change them through the SECURITY DEFINER API functions below (search_path pinned);
+--  * the API checks the CALLER (catalog_caller(): the SET ROLE role, unaffected by SECURITY DEFINER):
+--    changing an object requires membership of its owner role or of the admin role retail_kpi_admin;
+--  * every expression is parsed in C (catalog_parse_expression) and stored re-rendered with quoted
+--    identifiers; every identifier in generated SQL is quoted with format('%I'), every value with %L;
+--  * metric_sql / metric_values / publish_metric_view are SECURITY INVOKER: the caller's privileges and
+--    row-level security apply to the sources.
+
+-- The admin role is cluster-wide: create it only when it does not exist (it is never dropped by
+-- DROP EXTENSION, since other databases may use it).
+DO $catalog_role$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'retail_kpi_admin') THEN
+        CREATE ROLE retail_kpi_admin NOLOGIN;
+    END IF;
+END
+$catalog_role$;
+
+GRANT USAGE ON SCHEMA retail_kpi TO PUBLIC;
+
+
+-- ---------------------------------------------------------------------------------------------
+-- Allow-lists (data, so families added later are referenced by name)
+
+CREATE TABLE catalog_aggregations (
+    name        text PRIMARY KEY CHECK (name ~ '^[a-z][a-z0-9_]{0,62}$'),
+    sql_name    text NOT NULL CHECK (sql_name ~ '^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$'),
+    is_distinct boolean NOT NULL DEFAULT false,
+    min_args    int NOT NULL CHECK (min_args >= 0),
+    max_args    int NOT NULL CHECK (max_args >= min_args),
+    description text,
+    builtin     boolean NOT NULL DEFAULT false
+);
+COMMENT ON TABLE catalog_aggregations IS
+    'allow-list of aggregations a measure may use: name, the qualified aggregate it renders to, DISTINCT, argument count';
+
+INSERT INTO catalog_aggregations VALUES
+    ('sum',            'pg_catalog.sum',         false, 1, 1, 'sum of the expression', true),
+    ('count',          'pg_catalog.count',       false, 0, 1, 'count(*) without expression, else count of non-NULL values', true),
+    ('count_distinct', 'pg_catalog.count',       true,  1, 1, 'number of distinct non-NULL values', true),
+    ('min',            'pg_catalog.min',         false, 1, 1, 'minimum', true),
+    ('max',            'pg_catalog.max',         false, 1, 1, 'maximum', true),
+    ('margin_agg',     'retail_kpi.margin_agg',  false, 2, 3, 'margin summary (revenue, cost [, units])', true),
+    ('ratio_agg',      'retail_kpi.ratio_agg',   false, 2, 2, 'ratio summary (numerator, denominator)', true),
+    ('stock_agg',      'retail_kpi.stock_agg',   false, 2, 4, 'stock summary (snapshot_date, on_hand_cost [, units [, retail]])', true),
+    ('promo_agg',      'retail_kpi.promo_agg',   false, 8, 8, 'promotion summary', true),
+    ('bridge_agg',     'retail_kpi.bridge_agg',  false, 5, 5, 'bridge summary', true),
+    ('abc_agg',        'retail_kpi.abc_agg',     false, 2, 2, 'ABC summary', true);
+
+CREATE TABLE catalog_functions (
+    name        text PRIMARY KEY CHECK (name ~ '^[a-z][a-z0-9_]{0,62}$'),
+    sql_name    text NOT NULL CHECK (sql_name ~ '^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$'),
+    usage       text NOT NULL CHECK (usage IN ('row', 'metric', 'both')),
+    description text,
+    builtin     boolean NOT NULL DEFAULT false
+);
+COMMENT ON TABLE catalog_functions IS
+    'allow-list of functions in catalog expressions: usage row (measure expressions and filters), metric (derived metrics) or both';
+
+INSERT INTO catalog_functions VALUES
+    ('abs', 'pg_catalog.abs', 'both', NULL, true),
+    ('round', 'pg_catalog.round', 'both', NULL, true),
+    ('trunc', 'pg_catalog.trunc', 'both', NULL, true),
+    ('ceil', 'pg_catalog.ceil', 'both', NULL, true),
+    ('floor', 'pg_catalog.floor', 'both', NULL, true),
+    ('sign', 'pg_catalog.sign', 'both', NULL, true),
+    ('power', 'pg_catalog.power', 'both', NULL, true),
+    ('sqrt', 'pg_catalog.sqrt', 'both', NULL, true),
+    ('ln', 'pg_catalog.ln', 'both', NULL, true),
+    ('exp', 'pg_catalog.exp', 'both', NULL, true),
+    ('lower', 'pg_catalog.lower', 'row', NULL, true),
+    ('upper', 'pg_catalog.upper', 'row', NULL, true),
+    -- margin and ratio families
+    ('revenue', 'retail_kpi.revenue', 'metric', NULL, true),
+    ('cost', 'retail_kpi.cost', 'metric', NULL, true),
+    ('units', 'retail_kpi.units', 'metric', NULL, true),
+    ('gross_profit', 'retail_kpi.gross_profit', 'metric', NULL, true),
+    ('margin_rate', 'retail_kpi.margin_rate', 'metric', NULL, true),
+    ('markup_rate', 'retail_kpi.markup_rate', 'metric', NULL, true),
+    ('ratio', 'retail_kpi.ratio', 'metric', NULL, true),
+    ('numerator', 'retail_kpi.numerator', 'metric', NULL, true),
+    ('denominator', 'retail_kpi.denominator', 'metric', NULL, true),
+    -- families built in parallel (checked when a definition uses them)
+    ('avg_inventory', 'retail_kpi.avg_inventory', 'metric', NULL, true),
+    ('opening_inventory', 'retail_kpi.opening_inventory', 'metric', NULL, true),
+    ('closing_inventory', 'retail_kpi.closing_inventory', 'metric', NULL, true),
+    ('inventory_turnover', 'retail_kpi.inventory_turnover', 'metric', NULL, true),
+    ('days_of_inventory', 'retail_kpi.days_of_inventory', 'metric', NULL, true),
+    ('gmroi', 'retail_kpi.gmroi', 'metric', NULL, true),
+    ('sell_through_rate', 'retail_kpi.sell_through_rate', 'metric', NULL, true),
+    ('roi', 'retail_kpi.roi', 'metric', NULL, true),
+    ('promo_roi', 'retail_kpi.promo_roi', 'metric', NULL, true),
+    ('growth_rate', 'retail_kpi.growth_rate', 'metric', NULL, true),
+    ('attainment', 'retail_kpi.attainment', 'metric', NULL, true),
+    ('activity_rate', 'retail_kpi.activity_rate', 'metric', NULL, true),
+    ('dead_stock_rate', 'retail_kpi.dead_stock_rate', 'metric', NULL, true),
+    ('incremental_units', 'retail_kpi.incremental_units', 'metric', NULL, true),
+    ('incremental_revenue', 'retail_kpi.incremental_revenue', 'metric', NULL, true),
+    ('incremental_gross_profit', 'retail_kpi.incremental_gross_profit', 'metric', NULL, true);
+
+-- ---------------------------------------------------------------------------------------------
+-- Catalog tables
+
+CREATE TABLE dimensions (
+    code        text PRIMARY KEY CHECK (code ~ '^[a-z][a-z0-9_]{0,62}$'),
+    label_en    text NOT NULL,
+    label_zh    text,
+    description text,
+    parent      text,
+    owner       text NOT NULL,
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    updated_at  timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE dimensions IS 'catalog: dimensions (store, region, sku, ...), with an optional parent for hierarchies';
+
+CREATE TABLE sources (
+    code          text PRIMARY KEY CHECK (code ~ '^[a-z][a-z0-9_]{0,62}$'),
+    schema_name   text NOT NULL,
+    relation_name text NOT NULL,
+    time_column   text,
+    dimensions    jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(dimensions) = 'object'),
+    description   text,
+    owner         text NOT NULL,
+    created_at    timestamptz NOT NULL DEFAULT now(),
+    updated_at    timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE sources IS
+    'catalog: fact tables or views, their time column (NULL: static facts such as selling area) and the column of each dimension';
+
+CREATE TABLE measures (
+    code         text PRIMARY KEY CHECK (code ~ '^[a-z][a-z0-9_]{0,62}$'),
+    source       text NOT NULL,
+    aggregation  text NOT NULL,
+    expression   text,
+    filter       text,
+    compiled_sql text NOT NULL,
+    columns      text[] NOT NULL DEFAULT '{}',
+    result_type  text NOT NULL,
+    label_en     text,
+    label_zh     text,
+    description  text,
+    unit         text,
+    owner        text NOT NULL,
+    created_at   timestamptz NOT NULL DEFAULT now(),
+    updated_at   timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE measures IS
+    'catalog: an aggregation over a column expression of one source; compiled_sql is the validated, re-rendered aggregate';
+
+CREATE TABLE metrics (
+    code         text PRIMARY KEY CHECK (code ~ '^[a-z][a-z0-9_]{0,62}$'),
+    label_en     text NOT NULL,
+    label_zh     text,
+    description  text,
+    unit         text,
+    polarity     text NOT NULL DEFAULT 'higher_is_better'
+                 CHECK (polarity IN ('higher_is_better', 'lower_is_better', 'neutral')),
+    owner        text NOT NULL,
+    status       text NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'certified', 'deprecated')),
+    tags         text[] NOT NULL DEFAULT '{}',
+    kind         text NOT NULL CHECK (kind IN ('simple', 'ratio', 'derived')),
+    definition   jsonb NOT NULL,
+    compiled_sql text,
+    depends_on   text[] NOT NULL DEFAULT '{}',
+    value_type   text NOT NULL,
+    created_at   timestamptz NOT NULL DEFAULT now(),
+    updated_at   timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE metrics IS
+    'catalog: governed metric definitions (simple: one measure; ratio: numerator / denominator metric; derived: expression over metrics)';
+
+CREATE TABLE targets (
+    metric       text NOT NULL,
+    scenario     text NOT NULL DEFAULT 'budget' CHECK (scenario ~ '^[a-z][a-z0-9_]{0,62}$'),
+    grain        text NOT NULL,
+    period_start date NOT NULL,
+    dimensions   jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(dimensions) = 'object'),
+    value        numeric NOT NULL,
+    updated_at   timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (metric, scenario, grain, period_start, dimensions)
+);
+COMMENT ON TABLE targets IS 'catalog: target values of a metric per period, dimension members and scenario (budget, forecast)';
+
+CREATE TABLE alert_rules (
+    code        text PRIMARY KEY CHECK (code ~ '^[a-z][a-z0-9_]{0,62}$'),
+    metric      text NOT NULL,
+    grain       text NOT NULL,
+    dimensions  text[] NOT NULL DEFAULT '{}',
+    filters     jsonb,
+    condition   text NOT NULL CHECK (condition IN ('below', 'above', 'change_beyond', 'target_deviation')),
+    threshold   numeric NOT NULL,
+    scenario    text NOT NULL DEFAULT 'budget',
+    severity    text NOT NULL DEFAULT 'warning' CHECK (severity IN ('info', 'warning', 'critical')),
+    enabled     boolean NOT NULL DEFAULT true,
+    owner       text NOT NULL,
+    updated_at  timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE alert_rules IS
+    'catalog: alert rules (value below/above a threshold, change vs previous period or deviation from target beyond a fraction)';
+
+CREATE SEQUENCE catalog_history_id_seq;
+CREATE TABLE catalog_history (
+    id                bigint PRIMARY KEY DEFAULT nextval('retail_kpi.catalog_history_id_seq'),
+    object_type       text NOT NULL,
+    code              text NOT NULL,
+    action            text NOT NULL,
+    changed_by        text NOT NULL,
+    session_user_name text NOT NULL,
+    changed_at        timestamptz NOT NULL DEFAULT clock_timestamp(),
+    reason            text,
+    old_definition    jsonb,
+    new_definition    jsonb
+);
+ALTER SEQUENCE catalog_history_id_seq OWNED BY catalog_history.id;
+CREATE INDEX catalog_history_object ON catalog_history (object_type, code, id);
+COMMENT ON TABLE catalog_history IS
+    'every change made through the catalog API: who (calling role and session user), when, why, old and new row';
+
+-- Only the extension owner writes; everyone reads.
+REVOKE ALL ON catalog_aggregations, catalog_functions, dimensions, sources, measures, metrics, targets,
+    alert_rules, catalog_history, catalog_history_id_seq FROM PUBLIC;
+GRANT SELECT ON catalog_aggregations, catalog_functions, dimensions, sources, measures, metrics, targets,
+    alert_rules, catalog_history TO PUBLIC;
+
+-- pg_dump keeps the rows users added (the built-in allow-list rows come from the install script).
+SELECT pg_catalog.pg_extension_config_dump('retail_kpi.catalog_aggregations', 'WHERE NOT builtin');
+SELECT pg_catalog.pg_extension_config_dump('retail_kpi.catalog_functions', 'WHERE NOT builtin');
+SELECT pg_catalog.pg_extension_config_dump('retail_kpi.dimensions', '');
+SELECT pg_catalog.pg_extension_config_dump('retail_kpi.sources', '');
+SELECT pg_catalog.pg_extension_config_dump('retail_kpi.measures', '');
+SELECT pg_catalog.pg_extension_config_dump('retail_kpi.metrics', '');
+SELECT pg_catalog.pg_extension_config_dump('retail_kpi.targets', '');
+SELECT pg_catalog.pg_extension_config_dump('retail_kpi.alert_rules', '');
+SELECT pg_catalog.pg_extension_config_dump('retail_kpi.catalog_history', '');
+SELECT pg_catalog.pg_extension_config_dump('retail_kpi.catalog_history_id_seq', '');
+

@@ -1,0 +1,2 @@
+-- src/upgrade/0.2--0.3-post.sql: last part of retail_kpi--0.2--0.3.sql (see src/upgrade/0.2--0.3.sql):
+-- data migrations that need the functions of 0.3.
