@@ -5,3 +5,16 @@
 -- and src/upgrade/0.2--0.3-post.sql.
 
 \echo Use "ALTER EXTENSION retail_kpi UPDATE TO '0.3'" to load this file. \quit
+
+-- =============================================================================================
+-- Indicator center: checks and catalog table migrations (docs/security.md)
+-- =============================================================================================
+
+-- (end of the indicator center section)
+
+
+-- =============================================================================================
+-- C families: changes to the families that exist in 0.2 (new overloads, changed comments)
+-- =============================================================================================
+
+-- (end of the C families section)
