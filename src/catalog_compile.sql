@@ -450,7 +450,10 @@ BEGIN
                 sel := sel || format(', %s AS %I', r->>'compiled_sql', c);
             END IF;
         END LOOP;
-        ctes := ctes || format('%I AS (%s FROM %I)', 'level.' || lvl, sel, prev);
+        -- OFFSET 0 keeps the planner from pulling each level up into the next: pulled up, a metric
+        -- that uses the one below it n times would copy its expression n times per level, an
+        -- expression tree exponential in the depth (docs/security.md, R10)
+        ctes := ctes || format('%I AS (%s FROM %I%s)', 'level.' || lvl, sel, prev, CASE WHEN lvl > 0 THEN ' OFFSET 0' ELSE '' END);
         prev := 'level.' || lvl;
     END LOOP;
 
