@@ -317,7 +317,11 @@ BEGIN
             RETURN pg_catalog.format('metric "%s" is owned by %s', r.code, retail_kpi._catalog_role_label(r.owner));
         END IF;
         IF r.kind = 'derived' THEN
-            fns := fns || (retail_kpi._catalog_parse(r.definition->>'expression', 'expression', 'metric')).functions;
+            BEGIN
+                fns := fns || (retail_kpi._catalog_parse(r.definition->>'expression', 'expression', 'metric')).functions;
+            EXCEPTION WHEN OTHERS THEN
+                RETURN pg_catalog.format('the definition of metric "%s" no longer compiles: %s', r.code, SQLERRM);
+            END;
         END IF;
     END LOOP;
     FOR r IN SELECT me.code, me.owner, me.expression, me.filter, s.code AS scode, s.owner AS sowner, s.relation,
@@ -339,12 +343,16 @@ BEGIN
             RETURN pg_catalog.format('relation %s of source "%s" is owned by %s', r.relation::regclass, r.scode,
                                      retail_kpi._catalog_role_label(r.relowner));
         END IF;
-        IF r.expression IS NOT NULL THEN
-            fns := fns || (retail_kpi._catalog_parse(r.expression, 'expression', 'row')).functions;
-        END IF;
-        IF r.filter IS NOT NULL THEN
-            fns := fns || (retail_kpi._catalog_parse(r.filter, 'filter', 'row')).functions;
-        END IF;
+        BEGIN
+            IF r.expression IS NOT NULL THEN
+                fns := fns || (retail_kpi._catalog_parse(r.expression, 'expression', 'row')).functions;
+            END IF;
+            IF r.filter IS NOT NULL THEN
+                fns := fns || (retail_kpi._catalog_parse(r.filter, 'filter', 'row')).functions;
+            END IF;
+        EXCEPTION WHEN OTHERS THEN
+            RETURN pg_catalog.format('the definition of measure "%s" no longer compiles: %s', r.code, SQLERRM);
+        END;
     END LOOP;
     SELECT pg_catalog.format('function %s is owned by %s', p.oid::regprocedure, retail_kpi._catalog_role_label(p.proowner))
       INTO r
