@@ -52,7 +52,7 @@
 /* Quantile tiers of rfm_scores. */
 #define CUST_MAX_TIERS 100
 /* Dates kept inside the customer's slot before an array is allocated. */
-#define CUST_INLINE 2
+#define CUST_INLINE 3
 
 typedef struct CustFlat
 {
