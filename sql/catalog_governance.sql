@@ -90,6 +90,8 @@ SELECT define_alert_rule('north_sales_low', 'net_sales', 'below', 1000, dimensio
 SELECT define_alert_rule('margin_high', 'gross_margin_rate', 'above', 0.35, dimensions => '{region}', severity => 'info');
 SELECT define_alert_rule('sales_swing', 'net_sales', 'change_beyond', 0.15, dimensions => '{region}');
 SELECT define_alert_rule('off_budget', 'net_sales', 'target_deviation', 0.1, dimensions => '{region}');
+-- a rate (unit 'ratio'): its change is also given in percentage points
+SELECT define_alert_rule('margin_swing', 'gross_margin_rate', 'change_beyond', 0.05, dimensions => '{region}');
 SELECT define_alert_rule('disabled_rule', 'net_sales', 'above', 0, enabled => false);
 SELECT define_alert_rule('bad', 'net_sales', 'below', 'NaN');
 SELECT define_alert_rule('bad', 'net_sales', 'change_beyond', -0.1);
@@ -101,10 +103,11 @@ SELECT * FROM check_alerts('2025-03-10');
 -- by hand, February: north 800 < 1000 (critical); margins north 0.375 > 0.35, south 0.35 not above;
 -- change north (800 - 1000) / 1000 = -20 % beyond 15 %, south (600 - 500) / 500 = +20 %;
 -- target deviation north (800 - 1000) / 1000 = -20 % beyond 10 %; south target 0 -> no deviation defined
+-- margin rate north Jan 0.35 -> Feb 0.375: +7.1 %, +2.5 pp; south 0.3 -> 0.35: +16.7 %, +5 pp
 SELECT * FROM check_alerts('2025-04-01');
 -- March: north 1200 not below; margin north 480/1200 = 0.4 above; south -20/-50: margin of R <= 0 is NULL;
 -- change north +50 %; south base 600 -> -50: -108.3 %; deviation north 100 / 1100 = 9.1 % (not beyond),
--- south (-50 - -100) / 100 = 50 %
+-- south (-50 - -100) / 100 = 50 %; margin rate north 0.375 -> 0.4: +6.7 %, +2.5 pp (south: NULL, R <= 0)
 SELECT check_alerts(NULL);
 
 -- ---- check_catalog: every kind of problem

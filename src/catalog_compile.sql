@@ -458,11 +458,15 @@ BEGIN
     FOREACH c IN ARRAY metrics LOOP
         ord := ord + 1;
         vals := vals || CASE WHEN ord > 1 THEN ', ' ELSE '' END
-            || format('(%s, %L, CAST(k.%I AS pg_catalog.float8), %s, CAST(k.%I AS pg_catalog.numeric), %s)', ord, c, c,
+            || format('(%s, %L, CAST(k.%I AS pg_catalog.float8), %s, CAST(k.%I AS pg_catalog.numeric), %s, %s, %s)', ord, c, c,
                       CASE WHEN mdefs->c->>'value_type' IN ('pg_catalog.float8', 'pg_catalog.float4') THEN 'CAST(NULL AS pg_catalog.numeric)'
                            ELSE format('CAST(k.%I AS pg_catalog.numeric)', c) END, c,
                       CASE WHEN compare IS NULL THEN 'CAST(NULL AS pg_catalog.numeric)'
-                           ELSE format('CAST(b.%I AS pg_catalog.numeric)', c) END);
+                           ELSE format('CAST(b.%I AS pg_catalog.numeric)', c) END,
+                      -- exact: the value is numeric or an integer, so base and change are exact too
+                      CASE WHEN mdefs->c->>'value_type' IN ('pg_catalog.float8', 'pg_catalog.float4') THEN 'false' ELSE 'true' END,
+                      -- a rate (unit ratio, rate or %): its change is also given in percentage points
+                      CASE WHEN lower(mdefs->c->>'unit') IN ('ratio', 'rate', '%', 'percent', 'pct') THEN 'true' ELSE 'false' END);
     END LOOP;
     q := 'WITH ' || array_to_string(ctes, E',\n')
         || E'\nSELECT v.metric, k."period.start" AS period_start, '
@@ -470,12 +474,15 @@ BEGIN
                 ELSE 'pg_catalog.jsonb_build_object(' || (SELECT string_agg(format('%L, k.%I', x, 'dim.' || x), ', ')
                                                            FROM unnest(dimensions) x) || ')' END
         || ' AS dimension_values, v.value, v.exact_value, CAST(v.base AS pg_catalog.float8) AS base_value, '
-        || 'CASE WHEN v.base OPERATOR(pg_catalog.>) 0 THEN CAST((v.cur OPERATOR(pg_catalog.-) v.base) OPERATOR(pg_catalog./) v.base AS pg_catalog.float8) END AS change'
+        || 'CASE WHEN v.base OPERATOR(pg_catalog.>) 0 THEN CAST((v.cur OPERATOR(pg_catalog.-) v.base) OPERATOR(pg_catalog./) v.base AS pg_catalog.float8) END AS change, '
+        || 'CASE WHEN v.exact THEN v.base END AS exact_base, '
+        || 'v.cur OPERATOR(pg_catalog.-) v.base AS absolute_change, '
+        || 'CASE WHEN v.rate THEN CAST((v.cur OPERATOR(pg_catalog.-) v.base) OPERATOR(pg_catalog.*) 100 AS pg_catalog.float8) END AS change_pp'
         || format(E'\nFROM %I k', prev);
     IF compare IS NOT NULL THEN
         q := q || format(' LEFT JOIN %I b ON b."period.start" OPERATOR(pg_catalog.=) %s', prev, basekey) || dimjoin;
     END IF;
-    q := q || ' CROSS JOIN LATERAL (VALUES ' || vals || ') v(ord, metric, value, exact_value, cur, base)';
+    q := q || ' CROSS JOIN LATERAL (VALUES ' || vals || ') v(ord, metric, value, exact_value, cur, base, exact, rate)';
     IF compare IS NOT NULL THEN
         q := q || format(' WHERE k."period.start" OPERATOR(pg_catalog.>=) %L::pg_catalog.date', first_period);
     END IF;
@@ -490,7 +497,7 @@ CREATE OR REPLACE FUNCTION metric_values(metrics text[], dimensions text[] DEFAU
                               from_date date DEFAULT NULL, to_date date DEFAULT NULL, grain text DEFAULT 'month',
                               compare text DEFAULT NULL, as_of timestamptz DEFAULT NULL)
 RETURNS TABLE(metric text, period_start date, dimension_values jsonb, value float8, exact_value numeric,
-              base_value float8, change float8)
+              base_value float8, change float8, exact_base numeric, absolute_change numeric, change_pp float8)
 LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY INVOKER PARALLEL UNSAFE ROWS 100
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -501,7 +508,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION metric_values(text[], text[], jsonb, date, date, text, text, timestamptz) IS
-    'runs metric_sql with the caller''s privileges (row-level security applies) under a pinned search_path; one row per metric, period and dimension members';
+    'runs metric_sql with the caller''s privileges (row-level security applies) under a pinned search_path; one row per metric, period and dimension members, with the comparison''s base, relative and absolute change (percentage points for rates)';
 
 CREATE OR REPLACE FUNCTION publish_metric_view(view_name text, metrics text[], dimensions text[] DEFAULT '{}',
                                     filters jsonb DEFAULT NULL, from_date date DEFAULT NULL, to_date date DEFAULT NULL,
