@@ -92,7 +92,9 @@ SELECT m.label_zh || ' ' || m.label_en AS kpi, v.dimension_values->>'region' AS 
             ELSE to_char(v.value, 'FM999,999,990.00') END AS value,
        CASE WHEN m.unit = 'ratio' THEN to_char(100 * v.base_value, 'FM990.00') || ' %'
             ELSE to_char(v.base_value, 'FM999,999,990.00') END AS last_year,
-       to_char(100 * v.change, 'FMS990.0') || ' %' AS growth
+       -- rates change in percentage points (finance's reading), the others relative to last year
+       CASE WHEN v.change_pp IS NOT NULL THEN to_char(v.change_pp, 'FMS990.00') || ' pp'
+            ELSE to_char(100 * v.change, 'FMS990.0') || ' %' END AS growth
 FROM v JOIN metrics m ON m.code = v.metric
 ORDER BY array_position(:'kpis'::text[], v.metric), region;
 
