@@ -56,6 +56,9 @@ sed -i -e "s/^SELECT 'sources', to_jsonb(t)::text/SELECT 'sources', (to_jsonb(t)
 # metric_values gains columns in 0.3 (exact_base, absolute_change, change_pp): the 0.2 columns are compared
 sed -i -e "s/^SELECT '\(values\|values_total\)', v::text FROM metric_values/SELECT '\1', (v.metric, v.period_start, v.dimension_values, v.value, v.exact_value, v.base_value, v.change)::text FROM metric_values/" "$tmp/queries.sql"
 [[ $(grep -c "^SELECT 'values[_a-z]*', (v.metric, " "$tmp/queries.sql") == 2 ]] || fail "the capture queries of metric_values were not adapted"
+# metric_vs_target gains the coverage of the targets in 0.3: its 0.2 columns are compared
+sed -i -e "s/^SELECT 'vs_target', v::text FROM metric_vs_target/SELECT 'vs_target', (v.period_start, v.dimension_values, v.actual, v.target, v.attainment, v.deviation, v.direction)::text FROM metric_vs_target/" "$tmp/queries.sql"
+grep -q "^SELECT 'vs_target', (v.period_start, " "$tmp/queries.sql" || fail "the capture query of metric_vs_target was not adapted"
 for what in sources measures metrics history; do
   grep -q "^SELECT '$what', (to_jsonb(t) - " "$tmp/queries.sql" || fail "the capture query of $what was not adapted"
 done

@@ -54,6 +54,8 @@ DROP FUNCTION check_alerts(date);
 -- metric_values gains exact_base, absolute_change and change_pp (issue 12): views of users that call
 -- it must be dropped before the update and created again after it (the update stops otherwise)
 DROP FUNCTION metric_values(text[], text[], jsonb, date, date, text, text, timestamptz);
+-- metric_vs_target gains covered_only and the coverage of the targets (issue 12), likewise
+DROP FUNCTION metric_vs_target(text, text[], jsonb, date, date, text, text);
 
 -- Owners by identity (R6): role names become role OIDs; a name that no longer resolves becomes OID 0,
 -- an orphan only stewards may change (check_catalog() reports it).
