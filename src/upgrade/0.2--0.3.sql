@@ -76,7 +76,17 @@ UPDATE sources SET relation = coalesce(pg_catalog.to_regclass(pg_catalog.format(
                                        0::oid::regclass);
 ALTER TABLE sources ALTER COLUMN relation SET NOT NULL;
 COMMENT ON TABLE sources IS
-    'catalog: fact tables or views (by OID: relation; schema_name and relation_name are their names when defined), their time column (NULL: static facts such as selling area) and the column of each dimension';
+    'catalog: fact tables or views (by OID: relation; schema_name and relation_name are their names when defined), their time column (NULL: static facts such as selling area), the column of each dimension and the grain of their facts';
+
+-- Grains a measure and a source are valid at (issue 12): promotion summaries are bound to the
+-- promotion's own window; a source's facts may be monthly (expenses, receivables).
+ALTER TABLE catalog_aggregations ADD COLUMN valid_grains text[]
+    CHECK (valid_grains <@ '{day,week,month,quarter,year,total,retail_week,retail_period,retail_quarter,retail_year}');
+UPDATE catalog_aggregations SET valid_grains = '{total}' WHERE name = 'promo_agg' AND builtin;
+COMMENT ON TABLE catalog_aggregations IS
+    'allow-list of aggregations a measure may use: name, the qualified aggregate it renders to, DISTINCT, argument count, the grains it is valid at (NULL: all)';
+ALTER TABLE sources ADD COLUMN native_grain text NOT NULL DEFAULT 'day' CHECK (native_grain IN ('day', 'month', 'quarter', 'year'));
+DROP FUNCTION define_source(text, regclass, text, jsonb, text, text, text);
 
 -- Sensitive metrics (R7).
 ALTER TABLE metrics ADD COLUMN restricted boolean NOT NULL DEFAULT false;
