@@ -132,6 +132,7 @@ abc_grow_slots(AbcExpanded *e)
 	{
 		uint32		h = e->items[i].hash & (n - 1);
 
+		CHECK_FOR_INTERRUPTS();
 		while (slots[h] >= 0)
 			h = (h + 1) & (n - 1);
 		slots[h] = i;
@@ -265,6 +266,7 @@ abc_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_size
 		const AbcItem *it = order[i];
 		int16		scale = it->value.scale;
 
+		CHECK_FOR_INTERRUPTS();
 		memcpy(p, &it->value.fast, 16);
 		memcpy(p + 16, &scale, 2);
 		memcpy(p + 20, &it->len, 4);
@@ -330,6 +332,7 @@ abc_read(Datum d, AbcEntry **entries)
 		int16		scale;
 		int32		len;
 
+		CHECK_FOR_INTERRUPTS();
 		if (end - p < ABC_ENTRY_HDR)
 			abc_corrupt("An item entry is truncated.");
 		memcpy(&fast, p, 16);
@@ -375,7 +378,10 @@ abc_merge_datum(AbcExpanded *e, Datum d)
 		if (b->hdr.eoh_methods != &abc_methods)
 			elog(ERROR, "expanded value is not an abc_summary");
 		for (i = 0; i < b->nitems; i++)
+		{
+			CHECK_FOR_INTERRUPTS();
 			abc_add_sum(e, b->items[i].key, b->items[i].len, &b->items[i].value);
+		}
 		if (pg_add_s64_overflow(e->nrows, b->nrows, &e->nrows))
 			ereport(ERROR,
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
@@ -384,7 +390,10 @@ abc_merge_datum(AbcExpanded *e, Datum d)
 	}
 	f = abc_read(d, &entries);
 	for (i = 0; i < f->nitems; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		abc_add_sum(e, entries[i].key, entries[i].len, &entries[i].value);
+	}
 	if (pg_add_s64_overflow(e->nrows, f->nrows, &e->nrows))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
@@ -453,6 +462,7 @@ abc_summary_out(PG_FUNCTION_ARGS)
 	appendStringInfo(&buf, "(v%d,rows=" INT64_FORMAT, f->version, f->nrows);
 	for (i = 0; i < f->nitems; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		appendStringInfoString(&buf, ",\"");
 		for (j = 0; j < entries[i].len; j++)
 		{
@@ -514,6 +524,7 @@ abc_summary_in(PG_FUNCTION_ARGS)
 		int128		value = 0;
 		int			scale = 0;
 
+		CHECK_FOR_INTERRUPTS();
 		p++;
 		if (*p != '"')
 			abc_syntax_error(str, "An item name must be double-quoted.");
@@ -588,6 +599,7 @@ abc_summary_send(PG_FUNCTION_ARGS)
 	{
 		uint128		u = (uint128) entries[i].value.fast;
 
+		CHECK_FOR_INTERRUPTS();
 		pq_sendint32(&buf, entries[i].len);
 		pq_sendtext(&buf, entries[i].key, entries[i].len);
 		pq_sendint16(&buf, entries[i].value.scale);
@@ -641,6 +653,7 @@ abc_summary_recv(PG_FUNCTION_ARGS)
 		bool		is_new;
 		ExactSum   *sum;
 
+		CHECK_FOR_INTERRUPTS();
 		abc_need_bytes(buf, 4);
 		len = pq_getmsgint(buf, 4);
 		if (len < 0)
@@ -838,6 +851,7 @@ abc_classify(PG_FUNCTION_ARGS)
 	memset(&total, 0, sizeof(total));
 	for (i = 0; i < f->nitems; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		entries[i].num = exact_sum_fast_numeric(&entries[i].value);
 		if (abc_sign(&entries[i].value) > 0)
 			abc_total_add(&total, &entries[i]);

@@ -235,7 +235,10 @@ bridge_grow(BridgeSummary *s, int64 need_items, uint64 need_heap)
 	memcpy(B_HEAP(n), B_HEAP(s), s->heap_used);
 	e = B_ENTRIES(n);
 	for (i = 0; i < n->nitems; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		slot_insert(n, key_hash(B_KEY(n, &e[i]), e[i].key_len), i);
+	}
 	return n;
 }
 
@@ -446,6 +449,7 @@ bridge_order(const BridgeSummary *s)
 			const char *key = B_KEY(s, &e[i]);
 			int			len = e[i].key_len;
 
+			CHECK_FOR_INTERRUPTS();
 			items[i].k1 = key_word(key, len);
 			items[i].k2 = len > 8 ? key_word(key + 8, len - 8) : 0;
 			items[i].idx = i;
@@ -491,6 +495,7 @@ bridge_compact(const BridgeSummary *s)
 	{
 		const BridgeEntry *e = &B_ENTRIES(s)[order[i]];
 
+		CHECK_FOR_INTERRUPTS();
 		ce[i] = *e;
 		memcpy(&B_HI(c)[(Size) i * 6], &B_HI(s)[(Size) order[i] * 6], 6 * sizeof(int64));
 		memset(ce[i].prefix, 0, KEY_PREFIX);
@@ -537,6 +542,7 @@ bridge_to_working(const BridgeSummary *s)
 		uint32		pos = hash & mask;
 		BridgeEntry *e = &we[i];
 
+		CHECK_FOR_INTERRUPTS();
 		/* the sums and flags as validated; key, prefix and hash rebuilt here */
 		*e = *src;
 		memcpy(&B_HI(w)[(Size) i * 6], &B_HI(s)[(Size) i * 6], 6 * sizeof(int64));
@@ -604,6 +610,7 @@ bridge_from_datum(Datum d)
 		const BridgeEntry *e = &entries[i];
 		int			j;
 
+		CHECK_FOR_INTERRUPTS();
 		/* keys are packed: the stored form in order, in any form no more than the heap holds */
 		key_bytes += e->key_len;
 		if (key_bytes > s->heap_used || (!s->hashed && e->key_off != key_bytes - e->key_len))
@@ -699,6 +706,7 @@ bridge_merge(BridgeSummary *a, const BridgeSummary *b)
 		bool		created;
 		BridgeEntry *e = bridge_lookup(&a, B_KEY(b, &be[i]), be[i].key_len, &created);
 
+		CHECK_FOR_INTERRUPTS();
 		entry_merge(a, e, b, &be[i]);
 	}
 	return a;
@@ -924,6 +932,7 @@ bridge_to_cstring(const BridgeSummary *s)
 		uint32		k;
 		int			j;
 
+		CHECK_FOR_INTERRUPTS();
 		appendStringInfoString(&buf, ",[\"");
 		for (k = 0; k < e->key_len; k++)
 		{
@@ -1005,6 +1014,7 @@ bridge_from_cstring(const char *str)
 		int			given = 0;	/* which of the six fields were given */
 		int			j;
 
+		CHECK_FOR_INTERRUPTS();
 		if (p[0] != ',' || p[1] != '[' || p[2] != '"')
 			bridge_syntax_error(str, "Expected an item in the form [\"key\",units,revenue,cost,units,revenue,cost].");
 		p += 3;
@@ -1116,6 +1126,7 @@ bridge_summary_send(PG_FUNCTION_ARGS)
 		const BridgeEntry *e = &B_ENTRIES(s)[order[i]];
 		int			j;
 
+		CHECK_FOR_INTERRUPTS();
 		pq_sendint32(&buf, e->key_len);
 		pq_sendbytes(&buf, B_KEY(s, e), e->key_len);
 		pq_sendbyte(&buf, e->present);
@@ -1173,6 +1184,7 @@ bridge_summary_recv(PG_FUNCTION_ARGS)
 		bool		created;
 		int			j;
 
+		CHECK_FOR_INTERRUPTS();
 		need_bytes(buf, 4);
 		len = pq_getmsgint(buf, 4);
 		if (len < 0 || len > BRIDGE_MAX_KEY)
@@ -1261,6 +1273,7 @@ summary_scales(const BridgeSummary *s, int *sq, int *sm)
 	*sm = 0;
 	for (i = 0; i < s->nitems; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		*sq = Max(*sq, Max(e[i].scale[B_Q0], e[i].scale[B_Q1]));
 		*sm = Max(*sm, Max(Max(e[i].scale[B_R0], e[i].scale[B_C0]),
 						   Max(e[i].scale[B_R1], e[i].scale[B_C1])));
@@ -1430,6 +1443,7 @@ bridge_srf(FunctionCallInfo fcinfo, bool revenue_only)
 	/* first pass: check every item, and the units of the continuing items */
 	for (i = 0; i < s->nitems; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		item_values(s, &entries[order[i]], sq, sm, &iv);
 		if (iv.active[0] && iv.active[1])
 		{
@@ -1455,6 +1469,7 @@ bridge_srf(FunctionCallInfo fcinfo, bool revenue_only)
 		bool		row_used[O_N];
 		bool		both;
 
+		CHECK_FOR_INTERRUPTS();
 		item_values(s, e, sq, sm, &iv);
 		both = iv.active[0] && iv.active[1];
 		bridge_item_effects(&iv, method, revenue_only, sm, d, Q0, Q1, out);
@@ -1539,6 +1554,7 @@ bridge_margin_rate_bridge(PG_FUNCTION_ARGS)
 	{
 		const BridgeEntry *e = &entries[i];
 
+		CHECK_FOR_INTERRUPTS();
 		for (p = 0; p < 2; p++)
 		{
 			int128		r = rescale(ev(s, e, p * 3 + 1), e->scale[p * 3 + 1], sm);
@@ -1557,6 +1573,7 @@ bridge_margin_rate_bridge(PG_FUNCTION_ARGS)
 		int128		r[2],
 					g[2];
 
+		CHECK_FOR_INTERRUPTS();
 		memset(nulls, 0, sizeof(nulls));
 		for (p = 0; p < 2; p++)
 		{

@@ -171,6 +171,7 @@ stock_validate(const StockSummary *s)
 	{
 		const StockEntry *e = &s->entries[i];
 
+		CHECK_FOR_INTERRUPTS();
 		if (DATE_NOT_FINITE(e->date) || !IS_VALID_DATE(e->date) ||
 			(i > 0 && e->date <= s->entries[i - 1].date))
 			stock_corrupt("The snapshot dates are not valid and strictly increasing.");
@@ -299,6 +300,7 @@ stock_merge(StockSummary *a, const StockSummary *b)
 
 	while (i < na && j < nb)
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (a->entries[i].date < b->entries[j].date)
 			i++;
 		else if (a->entries[i].date > b->entries[j].date)
@@ -312,6 +314,7 @@ stock_merge(StockSummary *a, const StockSummary *b)
 	k = na + nb - common - 1;
 	while (j >= 0)
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (i >= 0 && a->entries[i].date > b->entries[j].date)
 			a->entries[k--] = a->entries[i--];
 		else if (i >= 0 && a->entries[i].date == b->entries[j].date)
@@ -382,6 +385,7 @@ stock_to_cstring(const StockSummary *s)
 					 s->missing[B_UNITS], s->missing[B_RETAIL]);
 	for (i = 0; i < s->ndates; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		appendStringInfoChar(&buf, ',');
 		append_iso_date(&buf, s->entries[i].date);
 		for (b = 0; b < STOCK_NBASES; b++)
@@ -562,6 +566,7 @@ stock_from_cstring(const char *str)
 		DateADT		d;
 		int			b;
 
+		CHECK_FOR_INTERRUPTS();
 		ps.p++;
 		v = ps.p;
 		while (*ps.p != '\0' && *ps.p != ':' && *ps.p != ',' && *ps.p != ')')
@@ -651,6 +656,7 @@ stock_summary_send(PG_FUNCTION_ARGS)
 	pq_sendint64(&buf, s->missing[B_RETAIL]);
 	for (i = 0; i < s->ndates; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		pq_sendint32(&buf, s->entries[i].date);
 		for (b = 0; b < STOCK_NBASES; b++)
 		{
@@ -706,6 +712,7 @@ stock_summary_recv(PG_FUNCTION_ARGS)
 	s->missing[B_RETAIL] = pq_getmsgint64(buf);
 	for (i = 0; i < ndates; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		StockEntry *e = &s->entries[i];
 
 		need_bytes(buf, 4);
@@ -895,6 +902,7 @@ stock_average(const StockSummary *s, int basis, int method, Datum *num, Datum *d
 
 	for (i = 0; i < s->ndates; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (!s->entries[i].sums[basis].has_value)
 			continue;
 		if (first < 0)
@@ -919,6 +927,7 @@ stock_average(const StockSummary *s, int basis, int method, Datum *num, Datum *d
 		int128		value = x->fast;
 		int			next;
 
+		CHECK_FOR_INTERRUPTS();
 		if (!x->has_value)
 			continue;
 		if (method == M_DAILY)
@@ -944,6 +953,7 @@ stock_average(const StockSummary *s, int basis, int method, Datum *num, Datum *d
 			Datum		v;
 			int			next;
 
+			CHECK_FOR_INTERRUPTS();
 			if (!x->has_value)
 				continue;
 			v = sum_numeric(x);
@@ -992,6 +1002,7 @@ stock_endpoint(FunctionCallInfo fcinfo, bool opening)
 	{
 		int			k = opening ? i : s->ndates - 1 - i;
 
+		CHECK_FOR_INTERRUPTS();
 		if (s->entries[k].sums[basis].has_value)
 			PG_RETURN_DATUM(sum_numeric(&s->entries[k].sums[basis]));
 	}
@@ -1074,6 +1085,7 @@ stock_snapshots(PG_FUNCTION_ARGS)
 		Datum		values[1 + STOCK_NBASES];
 		bool		nulls[1 + STOCK_NBASES];
 
+		CHECK_FOR_INTERRUPTS();
 		values[0] = DateADTGetDatum(s->entries[i].date);
 		nulls[0] = false;
 		for (b = 0; b < STOCK_NBASES; b++)
