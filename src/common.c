@@ -8,6 +8,7 @@
 
 #include <math.h>
 
+#include "common/shortest_dec.h"
 #include "lib/stringinfo.h"
 #include "utils/numeric.h"
 
@@ -100,4 +101,77 @@ rk_numeric_ratio(Datum num, Datum den, double *result)
 	q = DirectFunctionCall2(numeric_div, widened, den);
 	*result = DatumGetFloat8(DirectFunctionCall1(numeric_float8, q));
 	return true;
+}
+
+/*
+ * A finite float8 as the numeric of its shortest decimal representation, the
+ * digits PostgreSQL prints for it (float8out with extra_float_digits >= 1):
+ * 0.1::float8 becomes 0.1, every integer below 2^53 itself, and any decimal
+ * of at most 15 significant digits comes back exactly as it was written.
+ */
+Datum
+rk_float8_numeric(double value, const char *argname)
+{
+	char		buf[DOUBLE_SHORTEST_DECIMAL_LEN];
+
+	rk_check_finite_float8(value, argname);
+	double_to_shortest_decimal_buf(value, buf);
+	return DirectFunctionCall3(numeric_in, CStringGetDatum(buf),
+							   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+}
+
+/* Raise 22023 unless 0 <= digits <= RK_MAX_DIGITS. */
+void
+rk_check_digits(int32 digits)
+{
+	if (digits < 0 || digits > RK_MAX_DIGITS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("argument \"digits\" must be between 0 and %d", RK_MAX_DIGITS),
+				 errdetail("The value given was %d.", digits)));
+}
+
+/*
+ * num / den rounded half away from zero to digits decimals, exactly: the
+ * quotient of num * 10^digits by den is truncated, and the remainder decides
+ * the last digit, so there is one rounding only (never a rounding of an
+ * already rounded quotient).  den must not be zero.
+ */
+/* 10^exponent as an exact numeric (display scale -exponent when negative). */
+static Datum
+numeric_pow10(int exponent)
+{
+	char		buf[32];
+
+	snprintf(buf, sizeof(buf), "1e%d", exponent);
+	return DirectFunctionCall3(numeric_in, CStringGetDatum(buf),
+							   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+}
+
+Datum
+rk_numeric_round_ratio(Datum num, Datum den, int32 digits)
+{
+	Datum		scaled;
+	Datum		q;
+	Datum		r;
+	Datum		twice_r;
+
+	rk_check_digits(digits);
+	scaled = DirectFunctionCall2(numeric_mul, num, numeric_pow10(digits));
+	q = DirectFunctionCall2(numeric_div_trunc, scaled, den);
+	r = DirectFunctionCall2(numeric_sub, scaled, DirectFunctionCall2(numeric_mul, q, den));
+	twice_r = DirectFunctionCall2(numeric_add, r, r);
+	if (DatumGetInt32(DirectFunctionCall2(numeric_cmp,
+										  DirectFunctionCall1(numeric_abs, twice_r),
+										  DirectFunctionCall1(numeric_abs, den))) >= 0)
+	{
+		/* away from zero: the sign of the exact quotient is the sign of r / den */
+		int			sign = rk_numeric_sign(r) * rk_numeric_sign(den);
+
+		q = DirectFunctionCall2(numeric_add, q,
+								DirectFunctionCall1(int4_numeric, Int32GetDatum(sign)));
+	}
+	/* q * 10^-digits: exact, displayed with exactly digits decimals */
+	q = DirectFunctionCall2(numeric_trunc, q, Int32GetDatum(0));
+	return DirectFunctionCall2(numeric_mul, q, numeric_pow10(-digits));
 }

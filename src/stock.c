@@ -712,9 +712,9 @@ stock_summary_recv(PG_FUNCTION_ARGS)
 	s->missing[B_RETAIL] = pq_getmsgint64(buf);
 	for (i = 0; i < ndates; i++)
 	{
-		CHECK_FOR_INTERRUPTS();
 		StockEntry *e = &s->entries[i];
 
+		CHECK_FOR_INTERRUPTS();
 		need_bytes(buf, 4);
 		e->date = (DateADT) pq_getmsgint(buf, 4);
 		for (b = 0; b < STOCK_NBASES; b++)
