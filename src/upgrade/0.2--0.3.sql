@@ -96,4 +96,90 @@ COMMENT ON FUNCTION kpi_round(float8, int) IS
     'a float8 KPI rounded half away from zero to digits decimals (0 .. 1000), from its shortest decimal: kpi_round(0.285, 2) = 0.29';
 
 
+-- margin (docs/margin.md): margin_rate(s, digits), markup_rate(s, digits).
+-- Rates as numeric with a number of decimals (0.3): rounded once from the exact sums, for reports
+-- (round(float8, int) does not exist in PostgreSQL).
+CREATE FUNCTION margin_rate(s margin_summary, digits int) RETURNS numeric
+    AS 'MODULE_PATHNAME', 'margin_margin_rate_digits' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION markup_rate(s margin_summary, digits int) RETURNS numeric
+    AS 'MODULE_PATHNAME', 'margin_markup_rate_digits' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION margin_rate(margin_summary, int) IS
+    'gross margin rate (revenue - cost) / revenue as numeric rounded half away from zero to digits decimals from the exact sums; NULL when revenue <= 0';
+COMMENT ON FUNCTION markup_rate(margin_summary, int) IS
+    'markup rate (revenue - cost) / cost as numeric rounded half away from zero to digits decimals from the exact sums; NULL when cost <= 0';
+
+-- ratio (docs/ratio.md): ratio_agg over integer, bigint, float8 and boolean; ratio(s, digits).
+-- ratio_agg over the input types analysts have (0.3): integer and bigint sums are exact integers;
+-- float8 values are each taken as their shortest decimal (the digits PostgreSQL prints) and summed
+-- exactly, so the result does not depend on the order of the rows; boolean: the share of rows where
+-- the condition is true.
+CREATE FUNCTION ratio_agg_trans(ratio_summary, integer, integer) RETURNS ratio_summary
+    AS 'MODULE_PATHNAME', 'ratio_agg_trans_int4' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION ratio_agg_trans(ratio_summary, bigint, bigint) RETURNS ratio_summary
+    AS 'MODULE_PATHNAME', 'ratio_agg_trans_int8' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION ratio_agg_trans(ratio_summary, float8, float8) RETURNS ratio_summary
+    AS 'MODULE_PATHNAME', 'ratio_agg_trans_float8' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION ratio_agg_trans(ratio_summary, boolean) RETURNS ratio_summary
+    AS 'MODULE_PATHNAME', 'ratio_agg_trans_bool' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION ratio_agg_trans(ratio_summary, integer, integer) IS
+    'transition function of ratio_agg(integer, integer)';
+COMMENT ON FUNCTION ratio_agg_trans(ratio_summary, bigint, bigint) IS
+    'transition function of ratio_agg(bigint, bigint)';
+COMMENT ON FUNCTION ratio_agg_trans(ratio_summary, float8, float8) IS
+    'transition function of ratio_agg(float8, float8)';
+COMMENT ON FUNCTION ratio_agg_trans(ratio_summary, boolean) IS
+    'transition function of ratio_agg(condition boolean)';
+
+CREATE AGGREGATE ratio_agg(numerator integer, denominator integer) (
+    SFUNC = ratio_agg_trans,
+    STYPE = ratio_summary,
+    COMBINEFUNC = ratio_summary_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE ratio_agg(integer, integer) IS
+    'ratio summary of integer columns: exact sums of numerator and denominator (rows with a NULL are skipped)';
+
+CREATE AGGREGATE ratio_agg(numerator bigint, denominator bigint) (
+    SFUNC = ratio_agg_trans,
+    STYPE = ratio_summary,
+    COMBINEFUNC = ratio_summary_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE ratio_agg(bigint, bigint) IS
+    'ratio summary of bigint columns (counts): exact sums of numerator and denominator (rows with a NULL are skipped)';
+
+CREATE AGGREGATE ratio_agg(numerator float8, denominator float8) (
+    SFUNC = ratio_agg_trans,
+    STYPE = ratio_summary,
+    COMBINEFUNC = ratio_summary_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE ratio_agg(float8, float8) IS
+    'ratio summary of float8 columns: each value taken as its shortest decimal and summed exactly, independent of row order (rows with a NULL are skipped; NaN and infinities are refused)';
+
+CREATE AGGREGATE ratio_agg(condition boolean) (
+    SFUNC = ratio_agg_trans,
+    STYPE = ratio_summary,
+    COMBINEFUNC = ratio_summary_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE ratio_agg(boolean) IS
+    'share of rows where the condition is true: numerator = rows where true, denominator = rows where not NULL (NULL rows are skipped)';
+
+CREATE FUNCTION ratio(s ratio_summary, digits int) RETURNS numeric
+    AS 'MODULE_PATHNAME', 'ratio_ratio_digits' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ratio(ratio_summary, int) IS
+    'sum(numerator) / sum(denominator) as numeric rounded half away from zero to digits decimals from the exact sums; NULL when the denominator sum is 0';
+
+-- stock (docs/stock.md): on_hand_cost optional per row (stock in units only); comments.
+COMMENT ON TYPE stock_summary IS
+    'per snapshot date, exact summed on-hand at cost, units and retail; text form (v1,rows=N,bases=cost+units,missing_units=0,missing_retail=0[,missing_cost=N],YYYY-MM-DD:cost/units/retail,...)';
+COMMENT ON AGGREGATE stock_agg(date, numeric, numeric) IS
+    'stock summary of on-hand snapshot rows: per date, the exact sums of on-hand cost and units (a NULL cost or units is left out and counted as missing; rows without any value are skipped)';
+COMMENT ON AGGREGATE stock_agg(date, numeric, numeric, numeric) IS
+    'stock summary of on-hand snapshot rows: per date, the exact sums of on-hand cost, units and retail (a NULL cost, units or retail is left out and counted as missing; rows without any value are skipped)';
+COMMENT ON FUNCTION row_count(stock_summary) IS 'number of snapshot rows the summary was built from (rows with a date and at least one on-hand value)';
+COMMENT ON FUNCTION missing_count(stock_summary, text) IS
+    'number of rows whose on-hand value at the basis was NULL (left out of that basis; for cost, rows that gave only units or retail)';
+
 -- (end of the C families section)
