@@ -33,6 +33,7 @@
 #include "funcapi.h"
 #include "libpq/pqformat.h"
 #include "mb/pg_wchar.h"
+#include "utils/datum.h"
 #include "utils/numeric.h"
 
 #define BRIDGE_KIND			'b'
@@ -1512,11 +1513,47 @@ bridge_revenue_bridge(PG_FUNCTION_ARGS)
 	return bridge_srf(fcinfo, true);
 }
 
-/* x / y for two exact values at one scale, as float8 (y != 0). */
+/* An exact 128-bit value as numeric. */
+static Datum
+num128(int128 x)
+{
+	return scaled_to_numeric(x, 0);
+}
+
+/* a * b of numerics, exact. */
+static Datum
+nmul(Datum a, Datum b)
+{
+	return DirectFunctionCall2(numeric_mul, a, b);
+}
+
+/* a - b of numerics, exact. */
+static Datum
+nsub(Datum a, Datum b)
+{
+	return DirectFunctionCall2(numeric_sub, a, b);
+}
+
+/* A numeric as float8 (one correct rounding of its decimal digits). */
+static double
+nfloat(Datum a)
+{
+	return DatumGetFloat8(DirectFunctionCall1(numeric_float8, a));
+}
+
+/*
+ * x / y for two exact values at one scale, as float8 (y != 0): IEEE division
+ * when both are exact doubles (correctly rounded), else from the numeric
+ * quotient; the same bits on every platform either way.
+ */
 static double
 ratio128(int128 x, int128 y)
 {
-	return (double) ((long double) x / (long double) y);
+	int128		lim = (int128) 1 << 53;
+
+	if (x < lim && x > -lim && y < lim && y > -lim)
+		return (double) x / (double) y;
+	return nfloat(rk_numeric_quotient(num128(x), num128(y)));
 }
 
 /*
@@ -1526,6 +1563,13 @@ ratio128(int128 x, int128 y)
  * positive revenue in one of the periods (new, discontinued, or revenue <= 0)
  * has no rate effect: its whole change of contribution GP1/R1 - GP0/R0 is mix.
  * NULL effects when a period's total revenue is <= 0.
+ *
+ * Every effect is an exact fraction of integer sums, divided once in numeric
+ * (rk_numeric_quotient) and rounded once to float8; the total rate effect is
+ * the exact sum of the items' quotients and the total mix the exact change
+ * minus it.  Integer and numeric arithmetic give the same bits on every
+ * platform (until 0.2 this used long double, whose width depends on the
+ * platform: 80-bit x87, 64-bit, or 128-bit software on aarch64).
  */
 PG_FUNCTION_INFO_V1(bridge_margin_rate_bridge);
 Datum
@@ -1540,7 +1584,7 @@ bridge_margin_rate_bridge(PG_FUNCTION_ARGS)
 	int128		RT[2] = {0, 0},
 				GT[2] = {0, 0};
 	bool		ok;
-	long double rate_sum = 0;
+	Datum		rate_sum;
 	MemoryContext rowcxt;
 	MemoryContext oldcxt;
 	Datum		values[5];
@@ -1565,6 +1609,7 @@ bridge_margin_rate_bridge(PG_FUNCTION_ARGS)
 		}
 	}
 	ok = RT[0] > 0 && RT[1] > 0;
+	rate_sum = num128(0);
 
 	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "bridge row", ALLOCSET_SMALL_SIZES);
 	for (i = 0; i < s->nitems; i++)
@@ -1595,22 +1640,38 @@ bridge_margin_rate_bridge(PG_FUNCTION_ARGS)
 			nulls[2] = nulls[3] = true;
 		else if (r[0] > 0 && r[1] > 0)
 		{
-			long double r0 = (long double) g[0] / r[0];
-			long double r1 = (long double) g[1] / r[1];
-			long double w0 = (long double) r[0] / RT[0];
-			long double w1 = (long double) r[1] / RT[1];
-			long double mix = (w1 - w0) * r0;
-			long double rate = w1 * (r1 - r0);
+			/*
+			 * mix  = (w1 - w0) r0     = (R1 RT0 - R0 RT1) G0 / (RT1 RT0 R0)
+			 * rate = w1 (r1 - r0)     = (G1 R0 - G0 R1) / (RT1 R0)
+			 * as exact fractions of integers, each divided once
+			 */
+			Datum		mixq,
+						rateq;
 
-			values[2] = Float8GetDatum((double) mix);
-			values[3] = Float8GetDatum((double) rate);
-			rate_sum += rate;
+			oldcxt = MemoryContextSwitchTo(rowcxt);
+			mixq = rk_numeric_quotient(nmul(nsub(nmul(num128(r[1]), num128(RT[0])),
+												 nmul(num128(r[0]), num128(RT[1]))),
+											num128(g[0])),
+									   nmul(nmul(num128(RT[1]), num128(RT[0])), num128(r[0])));
+			rateq = rk_numeric_quotient(nsub(nmul(num128(g[1]), num128(r[0])),
+											 nmul(num128(g[0]), num128(r[1]))),
+										nmul(num128(RT[1]), num128(r[0])));
+			values[2] = Float8GetDatum(nfloat(mixq));
+			values[3] = Float8GetDatum(nfloat(rateq));
+			rateq = DirectFunctionCall2(numeric_add, rate_sum, rateq);
+			MemoryContextSwitchTo(oldcxt);
+			/* the running sum lives outside the per-row context: one value at a time */
+			pfree(DatumGetPointer(rate_sum));
+			rate_sum = datumCopy(rateq, false, -1);
 		}
 		else
 		{
-			long double mix = (long double) g[1] / RT[1] - (long double) g[0] / RT[0];
-
-			values[2] = Float8GetDatum((double) mix);
+			/* no rate effect: mix = G1 / RT1 - G0 / RT0 = (G1 RT0 - G0 RT1) / (RT0 RT1) */
+			oldcxt = MemoryContextSwitchTo(rowcxt);
+			values[2] = Float8GetDatum(nfloat(rk_numeric_quotient(nsub(nmul(num128(g[1]), num128(RT[0])),
+																	   nmul(num128(g[0]), num128(RT[1]))),
+																  nmul(num128(RT[0]), num128(RT[1])))));
+			MemoryContextSwitchTo(oldcxt);
 			values[3] = Float8GetDatum(0.0);
 		}
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
@@ -1631,10 +1692,12 @@ bridge_margin_rate_bridge(PG_FUNCTION_ARGS)
 		nulls[4] = true;
 	if (ok)
 	{
-		double		change = DatumGetFloat8(values[4]) - DatumGetFloat8(values[1]);
+		/* exact: change = GT1/RT1 - GT0/RT0 (40-digit quotients), mix = change - sum of the rate effects */
+		Datum		change = nsub(rk_numeric_quotient(num128(GT[1]), num128(RT[1])),
+								  rk_numeric_quotient(num128(GT[0]), num128(RT[0])));
 
-		values[3] = Float8GetDatum((double) rate_sum);
-		values[2] = Float8GetDatum(change - (double) rate_sum);
+		values[3] = Float8GetDatum(nfloat(rate_sum));
+		values[2] = Float8GetDatum(nfloat(nsub(change, rate_sum)));
 	}
 	else
 		nulls[2] = nulls[3] = true;

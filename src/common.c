@@ -80,6 +80,25 @@ rk_numeric_sign(Datum value)
 }
 
 /*
+ * num / den as a numeric with at least 40 fractional digits (den != 0): the
+ * quotient every float8 ratio is rounded from.  numeric arithmetic is integer
+ * arithmetic, so the digits are the same on every platform.
+ */
+Datum
+rk_numeric_quotient(Datum num, Datum den)
+{
+	static const char *const zero40 = "0.0000000000000000000000000000000000000000";
+	Datum		widened;
+
+	widened = DirectFunctionCall2(numeric_add, num,
+								  DirectFunctionCall3(numeric_in,
+													  CStringGetDatum(zero40),
+													  ObjectIdGetDatum(InvalidOid),
+													  Int32GetDatum(-1)));
+	return DirectFunctionCall2(numeric_div, widened, den);
+}
+
+/*
  * num / den as float8, correctly rounded: the quotient is computed in numeric
  * with 40 fractional digits before conversion, so the only rounding that
  * matters is the final one.  Returns false when den is zero.
@@ -87,19 +106,9 @@ rk_numeric_sign(Datum value)
 bool
 rk_numeric_ratio(Datum num, Datum den, double *result)
 {
-	static const char *const zero40 = "0.0000000000000000000000000000000000000000";
-	Datum		widened;
-	Datum		q;
-
 	if (rk_numeric_sign(den) == 0)
 		return false;
-	widened = DirectFunctionCall2(numeric_add, num,
-								  DirectFunctionCall3(numeric_in,
-													  CStringGetDatum(zero40),
-													  ObjectIdGetDatum(InvalidOid),
-													  Int32GetDatum(-1)));
-	q = DirectFunctionCall2(numeric_div, widened, den);
-	*result = DatumGetFloat8(DirectFunctionCall1(numeric_float8, q));
+	*result = DatumGetFloat8(DirectFunctionCall1(numeric_float8, rk_numeric_quotient(num, den)));
 	return true;
 }
 

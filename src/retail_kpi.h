@@ -31,6 +31,9 @@ extern void rk_check_finite_numeric(Datum value, const char *argname);
 /* The numeric constants 0 and the comparison with zero, used by accessors. */
 extern int	rk_numeric_sign(Datum value);
 
+/* num / den as a numeric with at least 40 fractional digits (den != 0), the same on every platform. */
+extern Datum rk_numeric_quotient(Datum num, Datum den);
+
 /* Correctly rounded float8 of num / den for numerics; NULL (false) when den is 0. */
 extern bool rk_numeric_ratio(Datum num, Datum den, double *result);
 
