@@ -894,12 +894,10 @@ stock_summary_final(PG_FUNCTION_ARGS)
 
 /* ---------- SQL-callable: balances and averages ---------- */
 
-/* The basis named by a text argument, which must have a value on some date (else 22023). */
-static int
-stock_basis(const StockSummary *s, text *name)
+/* 22023 unless basis b has a value on some date (stock kept in units only has no cost basis). */
+static void
+stock_require_basis(const StockSummary *s, int b)
 {
-	int			b = rk_variant(name, "basis", basis_names);
-
 	if (!(stock_bases(s) & (1 << b)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -909,6 +907,15 @@ stock_basis(const StockSummary *s, text *name)
 				 errhint("Use basis => 'units' (or 'retail') for stock kept without cost, or give on_hand_cost to stock_agg.") :
 				 errhint("The %s basis is supplied by the %s argument of stock_agg(snapshot_date, on_hand_cost, on_hand_units, on_hand_retail).",
 						 basis_names[b], b == B_UNITS ? "third (on_hand_units)" : "fourth (on_hand_retail)")));
+}
+
+/* The basis named by a text argument, which must have a value on some date (else 22023). */
+static int
+stock_basis(const StockSummary *s, text *name)
+{
+	int			b = rk_variant(name, "basis", basis_names);
+
+	stock_require_basis(s, b);
 	return b;
 }
 
@@ -953,7 +960,8 @@ stock_average(const StockSummary *s, int basis, int method, Datum *num, Datum *d
 		last = i;
 		count++;
 	}
-	Assert(count > 0);
+	if (count == 0)
+		elog(ERROR, "stock summary basis without values");	/* callers check the basis */
 
 	if (method == M_ENDPOINTS)
 	{
@@ -1260,6 +1268,7 @@ stock_gmroi(PG_FUNCTION_ARGS)
 	bool		isnull;
 	double		result;
 
+	stock_require_basis(s, B_COST);	/* GMROI is at cost: an error for units-only stock */
 	gp = margin_call(margin_gross_profit, PG_GETARG_DATUM(0), &isnull);
 	if (isnull)
 		PG_RETURN_NULL();
