@@ -824,14 +824,22 @@ abc_share(const AbcTotal *part, const AbcTotal *total)
  * value / total of positive values and the cumulative share including the
  * item itself; class A while cumulative share <= a_cut, B while <= b_cut, else
  * C.  Items with value <= 0 are class D, listed last, with NULL shares.
+ *
+ * abc_ranking(s, a_cut, b_cut, cut_rule) (0.3) gives the same rows with the
+ * rank (1, 2, ... in that order) and the cumulative share before the item;
+ * cut_rule 'including' classes as abc_classify, 'before' by the cumulative
+ * share before the item (A while it is < a_cut, B while < b_cut), so the item
+ * that crosses a cut-off stays in the higher class.
  */
-PG_FUNCTION_INFO_V1(abc_classify);
-Datum
-abc_classify(PG_FUNCTION_ARGS)
+static const char *const abc_cut_rules[] = {"including", "before", NULL};
+
+static Datum
+abc_classify_rows(FunctionCallInfo fcinfo, bool ranked)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	double		a_cut = PG_GETARG_FLOAT8(1);
 	double		b_cut = PG_GETARG_FLOAT8(2);
+	int			rule = ranked ? rk_variant(PG_GETARG_TEXT_PP(3), "cut_rule", abc_cut_rules) : 0;
 	AbcEntry   *entries;
 	AbcFlat    *f;
 	AbcTotal	total;
@@ -855,7 +863,6 @@ abc_classify(PG_FUNCTION_ARGS)
 		entries[i].num = exact_sum_fast_numeric(&entries[i].value);
 		if (abc_sign(&entries[i].value) > 0)
 			abc_total_add(&total, &entries[i]);
-		CHECK_FOR_INTERRUPTS();
 	}
 	qsort(entries, f->nitems, sizeof(AbcEntry), abc_rank_cmp);
 
@@ -863,31 +870,62 @@ abc_classify(PG_FUNCTION_ARGS)
 	for (i = 0; i < f->nitems; i++)
 	{
 		AbcEntry   *en = &entries[i];
-		Datum		values[5];
-		bool		nulls[5] = {false, false, false, false, false};
+		Datum		values[7];
+		bool		nulls[7] = {false, false, false, false, false, false, false};
+		int			c = 0;
 
-		values[0] = PointerGetDatum(cstring_to_text_with_len(en->key, en->len));
-		values[1] = en->num;
+		CHECK_FOR_INTERRUPTS();
+		if (ranked)
+			values[c++] = Int32GetDatum(i + 1);
+		values[c++] = PointerGetDatum(cstring_to_text_with_len(en->key, en->len));
+		values[c++] = en->num;
 		if (abc_sign(&en->value) > 0)
 		{
 			AbcTotal	one;
+			double		before = ranked ? abc_share(&cum, &total) : 0;
 			double		cs;
+			double		key;
 
 			memset(&one, 0, sizeof(one));
 			abc_total_add(&one, en);
 			abc_total_add(&cum, en);
 			cs = abc_share(&cum, &total);
-			values[2] = Float8GetDatum(abc_share(&one, &total));
-			values[3] = Float8GetDatum(cs);
-			values[4] = CStringGetTextDatum(cs <= a_cut ? "A" : (cs <= b_cut ? "B" : "C"));
+			values[c++] = Float8GetDatum(abc_share(&one, &total));
+			if (ranked)
+				values[c++] = Float8GetDatum(before);
+			values[c++] = Float8GetDatum(cs);
+			key = rule == 0 ? cs : before;
+			if (rule == 0)
+				values[c++] = CStringGetTextDatum(key <= a_cut ? "A" : (key <= b_cut ? "B" : "C"));
+			else
+				values[c++] = CStringGetTextDatum(key < a_cut ? "A" : (key < b_cut ? "B" : "C"));
 		}
 		else
 		{
-			nulls[2] = nulls[3] = true;
-			values[2] = values[3] = (Datum) 0;
-			values[4] = CStringGetTextDatum("D");
+			int			nshares = ranked ? 3 : 2;
+
+			while (nshares-- > 0)
+			{
+				nulls[c] = true;
+				values[c++] = (Datum) 0;
+			}
+			values[c++] = CStringGetTextDatum("D");
 		}
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;
+}
+
+PG_FUNCTION_INFO_V1(abc_classify);
+Datum
+abc_classify(PG_FUNCTION_ARGS)
+{
+	return abc_classify_rows(fcinfo, false);
+}
+
+PG_FUNCTION_INFO_V1(abc_ranking);
+Datum
+abc_ranking(PG_FUNCTION_ARGS)
+{
+	return abc_classify_rows(fcinfo, true);
 }
