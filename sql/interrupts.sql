@@ -24,7 +24,6 @@ SELECT count(*) FROM margin_bridge((SELECT s FROM big_bridge));
 -- text and binary output, rollup of big summaries
 SELECT length(s::text) FROM big_abc;
 SELECT length(abc_summary_send(s)) FROM big_abc;
-SELECT length(s::text) FROM big_bridge;
 SELECT item_count(rollup(s)) FROM (SELECT s FROM big_abc UNION ALL SELECT s FROM big_abc) t;
 RESET statement_timeout;
 
