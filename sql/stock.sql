@@ -429,6 +429,12 @@ INSERT INTO bad_bytes SELECT 'no cost', overlay(b PLACING '\x00'::bytea FROM 35 
 INSERT INTO bad_bytes SELECT 'bad digits', set_byte(b, 39, 120) FROM good_bytes;
 INSERT INTO bad_bytes SELECT 'rows below dates', overlay(b PLACING '\x0000000000000001'::bytea FROM 7) FROM good_bytes;
 INSERT INTO bad_bytes SELECT 'negative missing', overlay(b PLACING '\xffffffffffffffff'::bytea FROM 15) FROM good_bytes;
+-- 0.3: an int64 missing-cost count may follow the dates; it must be > 0 and at most the rows, and
+-- a date without cost is valid only with it (the last row is accepted)
+INSERT INTO bad_bytes SELECT 'missing cost 0', b || '\x0000000000000000'::bytea FROM good_bytes;
+INSERT INTO bad_bytes SELECT 'missing cost > rows', b || '\x0000000000000003'::bytea FROM good_bytes;
+INSERT INTO bad_bytes SELECT 'no cost but counted', overlay(b PLACING '\x00'::bytea FROM 35 FOR 8) || '\x0000000000000001'::bytea
+FROM good_bytes;
 CREATE TEMP TABLE recv_target (st stock_summary);
 CREATE FUNCTION pg_temp.try_recv(bad bytea, file text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE detail text;
