@@ -161,3 +161,13 @@ FROM (SELECT ratio(ratio_agg(a, b), 3) AS r, round(a::numeric / b, 3) AS e
       FROM generate_series(-40, 40) a, generate_series(1, 40) b GROUP BY a, b) t;
 SELECT ratio(ratio_agg(1, 3), -1);
 SELECT ratio(ratio_agg(1, 3), 1001);
+-- float8 values from tiny to huge (the 128-bit path and the numeric path for what does not fit)
+-- sum exactly the decimals they print: the same summary as the printed decimals summed as numeric
+-- (printed with extra_float_digits = 1, PostgreSQL's default: the shortest decimal; ratio_agg
+-- itself always takes the shortest decimal, whatever the session's setting)
+SET extra_float_digits = 1;
+SELECT ratio_agg(x, y)::text = ratio_agg(x::text::numeric, y::text::numeric)::text AS same_as_printed,
+       row_count(ratio_agg(x, y))
+FROM (VALUES (1e300::float8, 1.5e-7::float8), (-0.0, 123456789012345680000), (1e-300, 2.5),
+             (5e-324, 1.7976931348623157e308), (0.1, 0.2), (-123.456, 1e21), (1e22, -1e-5)) v(x, y);
+SET extra_float_digits = 0;

@@ -129,6 +129,59 @@ rk_float8_numeric(double value, const char *argname)
 							   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
 }
 
+/*
+ * The same shortest decimal as an integer times 10^-scale (the form exact sums
+ * add), without building a numeric: false when it does not fit (scale beyond
+ * RK_MAX_SCALE or a value beyond 10^38), and the caller takes the numeric path.
+ * The value must be finite.
+ */
+bool
+rk_float8_scaled(double value, int128 *result, int *scale)
+{
+	char		buf[DOUBLE_SHORTEST_DECIMAL_LEN];
+	const char *p = buf;
+	bool		neg = false;
+	bool		dot = false;
+	int128		v = 0;
+	int			frac = 0;
+	int			exp10 = 0;
+	int			sc;
+
+	double_to_shortest_decimal_buf(value, buf);
+	if (*p == '-')
+	{
+		neg = true;
+		p++;
+	}
+	/* at most 17 significant digits: v < 10^17 */
+	for (; *p != '\0' && *p != 'e'; p++)
+	{
+		if (*p == '.')
+		{
+			dot = true;
+			continue;
+		}
+		v = v * 10 + (*p - '0');
+		if (dot)
+			frac++;
+	}
+	if (*p == 'e')
+		exp10 = atoi(p + 1);
+	sc = frac - exp10;
+	if (sc < 0)
+	{
+		if (-sc > RK_MAX_SCALE - 17)
+			return false;
+		v *= rk_pow10[-sc];
+		sc = 0;
+	}
+	if (sc > RK_MAX_SCALE)
+		return false;
+	*result = neg ? -v : v;
+	*scale = sc;
+	return true;
+}
+
 /* Raise 22023 unless 0 <= digits <= RK_MAX_DIGITS. */
 void
 rk_check_digits(int32 digits)

@@ -61,6 +61,21 @@ ratio_add_int64(FlatSummary *s, int i, int64 v)
 	return flat_add_overflow(&ratio_kind, s, i, DirectFunctionCall1(int8_numeric, Int64GetDatum(v)));
 }
 
+/*
+ * Add a finite float8's shortest decimal to sum i exactly: straight into the
+ * 128-bit part when it fits, else through a numeric (the same value).
+ */
+static FlatSummary *
+ratio_add_float8(FlatSummary *s, int i, double x, const char *argname)
+{
+	int128		v;
+	int			scale;
+
+	if (rk_float8_scaled(x, &v, &scale) && exact_sum_add_inline(&s->sums[i], v, scale))
+		return s;
+	return flat_add_overflow(&ratio_kind, s, i, rk_float8_numeric(x, argname));
+}
+
 /* Pass the state through when a row has a NULL argument. */
 #define RATIO_SKIP_NULL_ROW(nargs) \
 	do { \
@@ -113,15 +128,17 @@ Datum
 ratio_agg_trans_float8(PG_FUNCTION_ARGS)
 {
 	FlatSummary *s;
-	Datum		num;
-	Datum		den;
+	double		num;
+	double		den;
 
 	RATIO_SKIP_NULL_ROW(2);
-	num = rk_float8_numeric(PG_GETARG_FLOAT8(1), "numerator");
-	den = rk_float8_numeric(PG_GETARG_FLOAT8(2), "denominator");
+	num = PG_GETARG_FLOAT8(1);
+	den = PG_GETARG_FLOAT8(2);
+	rk_check_finite_float8(num, "numerator");
+	rk_check_finite_float8(den, "denominator");
 	s = ratio_row_state(fcinfo);
-	s = flat_add(&ratio_kind, s, R_NUMERATOR, num);
-	s = flat_add(&ratio_kind, s, R_DENOMINATOR, den);
+	s = ratio_add_float8(s, R_NUMERATOR, num, "numerator");
+	s = ratio_add_float8(s, R_DENOMINATOR, den, "denominator");
 	PG_RETURN_POINTER(s);
 }
 
