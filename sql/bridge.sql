@@ -128,7 +128,7 @@ SELECT string_agg(coalesce(item, '<total>'), ' | ') FROM br_keys_s, margin_bridg
 -- Malformed text: 22P02
 \set VERBOSITY default
 SELECT 'x'::bridge_summary;
-SELECT '(v2,rows=0,items=0)'::bridge_summary;
+SELECT '(v3,rows=0,items=0)'::bridge_summary;
 SELECT '(v1,rows=1,items=1)'::bridge_summary;
 SELECT '(v1,rows=0,items=1,["a",1,1,1,,,])'::bridge_summary;
 SELECT '(v1,rows=1,items=1,["a",1,1,,,,])'::bridge_summary;
@@ -274,7 +274,7 @@ FROM br_stored a JOIN br_stored2 b USING (k);
 -- corrupt binary values are rejected with 22000
 CREATE TABLE br_raw (k int, b bytea);
 \set VERBOSITY default
-INSERT INTO br_raw VALUES (1, '\x02'::bytea);                                         -- wrong version
+INSERT INTO br_raw VALUES (1, '\x03'::bytea);                                         -- wrong version
 COPY br_raw TO :'binfile' (FORMAT binary);
 COPY br_stored2 FROM :'binfile' (FORMAT binary);
 TRUNCATE br_raw; INSERT INTO br_raw VALUES (1, '\x0162'::bytea);                         -- truncated

@@ -8,6 +8,11 @@
  *
  * Layout of a bridge_summary (a varlena, format version 1):
  *		header | uint32 slots[nslots] | BridgeEntry entries[cap_items] | int64 hi[cap_items][6] | key heap
+ * Format version 2 is a summary whose items carry a group (bridge_agg with
+ * item_group): the same layout plus uint32 glen[cap_items] (length of each
+ * item's group) before the heap, and in the heap each key is followed by its
+ * group's bytes.  A summary without groups is always version 1, in memory, on
+ * disk and in its text and binary forms, exactly as before groups existed.
  * While an aggregate runs, the value is a working form ("hashed"): an
  * open-addressing hash table (linear probing; a slot holds the top 10 bits
  * of the key's hash and entry index + 1 in the low 22 bits, 0 is empty) over a dense entry array, both grown
@@ -41,6 +46,7 @@
 #define BRIDGE_MAX_KEY		1000	/* bytes of one item key */
 #define BRIDGE_MAX_HEAP		(256 * 1024 * 1024)	/* bytes of all item keys */
 #define BRIDGE_MIN_SCALE	12		/* decimal places of computed effects */
+#define BRIDGE_GROUPED_VERSION	2	/* format version of a summary with item groups */
 
 /* Sum positions in an entry: base units, revenue, cost, then current. */
 enum
@@ -113,10 +119,17 @@ hi_offset(int32 nslots, int32 cap_items)
 	return entries_offset(nslots) + (Size) cap_items * sizeof(BridgeEntry);
 }
 
+/* Start of the group lengths (version 2 only). */
 static Size
-heap_offset(int32 nslots, int32 cap_items)
+glen_offset(int32 nslots, int32 cap_items)
 {
 	return hi_offset(nslots, cap_items) + (Size) cap_items * 6 * sizeof(int64);
+}
+
+static Size
+heap_offset(int32 nslots, int32 cap_items, bool grouped)
+{
+	return glen_offset(nslots, cap_items) + (grouped ? (Size) cap_items * sizeof(uint32) : 0);
 }
 
 #define B_SLOTS(s)		((uint32 *) ((char *) (s) + slots_offset()))
@@ -124,8 +137,13 @@ heap_offset(int32 nslots, int32 cap_items)
 #define SLOT_IDX_MASK	0x003FFFFFU	/* entry index + 1 (BRIDGE_MAX_ITEMS < 2^22) */
 #define B_ENTRIES(s)	((BridgeEntry *) ((char *) (s) + entries_offset((s)->nslots)))
 #define B_HI(s)			((int64 *) ((char *) (s) + hi_offset((s)->nslots, (s)->cap_items)))
-#define B_HEAP(s)		((char *) (s) + heap_offset((s)->nslots, (s)->cap_items))
+#define B_GROUPED(s)	((s)->version == BRIDGE_GROUPED_VERSION)
+#define B_GLEN(s)		((uint32 *) ((char *) (s) + glen_offset((s)->nslots, (s)->cap_items)))
+#define B_HEAP(s)		((char *) (s) + heap_offset((s)->nslots, (s)->cap_items, B_GROUPED(s)))
 #define B_KEY(s, e)		(B_HEAP(s) + (e)->key_off)
+/* the group of entry e (grouped summaries): its bytes follow the key */
+#define B_GROUP(s, e)	(B_KEY(s, e) + (e)->key_len)
+#define B_GROUPLEN(s, e) (B_GROUPED(s) ? B_GLEN(s)[(e) - B_ENTRIES(s)] : 0)
 
 StaticAssertDecl(sizeof(BridgeEntry) == 80, "BridgeEntry is 80 bytes");
 StaticAssertDecl(BRIDGE_MAX_ITEMS < SLOT_IDX_MASK, "entry indexes fit in a slot");
@@ -147,15 +165,15 @@ set_ev(BridgeSummary *s, BridgeEntry *e, int j, int128 v)
 	e->lo[j] = (uint64) v;
 }
 
-/* A new empty value with the given capacities. */
+/* A new empty value with the given capacities (version 2 when grouped). */
 static BridgeSummary *
-bridge_alloc(bool hashed, int32 nslots, int32 cap_items, uint32 heap_cap)
+bridge_alloc(bool hashed, int32 nslots, int32 cap_items, uint32 heap_cap, bool grouped)
 {
-	Size		size = heap_offset(nslots, cap_items) + heap_cap;
+	Size		size = heap_offset(nslots, cap_items, grouped) + heap_cap;
 	BridgeSummary *s = palloc_extended(size, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 
 	SET_VARSIZE(s, size);
-	s->version = RK_FORMAT_VERSION;
+	s->version = grouped ? BRIDGE_GROUPED_VERSION : RK_FORMAT_VERSION;
 	s->kind = BRIDGE_KIND;
 	s->hashed = hashed ? 1 : 0;
 	s->nslots = nslots;
@@ -164,10 +182,11 @@ bridge_alloc(bool hashed, int32 nslots, int32 cap_items, uint32 heap_cap)
 	return s;
 }
 
+/* A new empty working value. */
 static BridgeSummary *
-bridge_new_working(void)
+bridge_new_working(bool grouped)
 {
-	return bridge_alloc(true, 128, 64, 1024);
+	return bridge_alloc(true, 128, 64, 1024, grouped);
 }
 
 static void
@@ -227,12 +246,14 @@ bridge_grow(BridgeSummary *s, int64 need_items, uint64 need_heap)
 		hcap *= 2;
 	hcap = Min(hcap, BRIDGE_MAX_HEAP);
 
-	n = bridge_alloc(true, (int32) (cap * 2), (int32) cap, (uint32) hcap);
+	n = bridge_alloc(true, (int32) (cap * 2), (int32) cap, (uint32) hcap, B_GROUPED(s));
 	n->nitems = s->nitems;
 	n->nrows = s->nrows;
 	n->heap_used = s->heap_used;
 	memcpy(B_ENTRIES(n), B_ENTRIES(s), (Size) s->nitems * sizeof(BridgeEntry));
 	memcpy(B_HI(n), B_HI(s), (Size) s->nitems * 6 * sizeof(int64));
+	if (B_GROUPED(s))
+		memcpy(B_GLEN(n), B_GLEN(s), (Size) s->nitems * sizeof(uint32));
 	memcpy(B_HEAP(n), B_HEAP(s), s->heap_used);
 	e = B_ENTRIES(n);
 	for (i = 0; i < n->nitems; i++)
@@ -243,12 +264,27 @@ bridge_grow(BridgeSummary *s, int64 need_items, uint64 need_heap)
 	return n;
 }
 
+/* 22023: an item met with two different groups. */
+static void
+group_conflict_error(const char *key, int len, const char *g1, int g1len, const char *g2, int g2len)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("item \"%s\" has two groups in argument \"item_group\": \"%s\" and \"%s\"",
+					pnstrdup(key, len), pnstrdup(g1, g1len), pnstrdup(g2, g2len)),
+			 errdetail("A bridge by group needs every item in exactly one group."),
+			 errhint("Take the group from the item's dimension row (one value per item), or use a key that includes the group.")));
+}
+
 /*
  * The entry of key in the working value *ps, created when absent (*ps may move).
- * *created tells which.
+ * *created tells which.  In a grouped value, group (glen bytes) is the item's
+ * group: stored with a new entry, compared with an existing one's (22023 when
+ * they differ); NULL in a value without groups.
  */
 static BridgeEntry *
-bridge_lookup(BridgeSummary **ps, const char *key, int len, bool *created)
+bridge_lookup(BridgeSummary **ps, const char *key, int len, const char *group, int glen,
+			  bool *created)
 {
 	BridgeSummary *s = *ps;
 	uint32		hash = key_hash(key, len);
@@ -270,6 +306,13 @@ bridge_lookup(BridgeSummary **ps, const char *key, int len, bool *created)
 			if (e->key_len == (uint32) len &&
 				memcmp(len <= KEY_PREFIX ? e->prefix : B_KEY(s, e), key, len) == 0)
 			{
+				if (group != NULL)
+				{
+					uint32		elen = B_GLEN(s)[e - entries];
+
+					if (elen != (uint32) glen || memcmp(B_GROUP(s, e), group, glen) != 0)
+						group_conflict_error(key, len, B_GROUP(s, e), elen, group, glen);
+				}
 				*created = false;
 				return e;
 			}
@@ -282,9 +325,14 @@ bridge_lookup(BridgeSummary **ps, const char *key, int len, bool *created)
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("argument \"item\" is too long for a bridge_summary"),
 				 errdetail("An item key has %d bytes; the limit is %d.", len, BRIDGE_MAX_KEY)));
-	if (s->nitems >= s->cap_items || (uint64) s->heap_used + len > s->heap_cap)
+	if (glen > BRIDGE_MAX_KEY)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("argument \"item_group\" is too long for a bridge_summary"),
+				 errdetail("An item group has %d bytes; the limit is %d.", glen, BRIDGE_MAX_KEY)));
+	if (s->nitems >= s->cap_items || (uint64) s->heap_used + len + glen > s->heap_cap)
 	{
-		s = bridge_grow(s, (int64) s->nitems + 1, (uint64) s->heap_used + len);
+		s = bridge_grow(s, (int64) s->nitems + 1, (uint64) s->heap_used + len + glen);
 		*ps = s;
 	}
 	e = &B_ENTRIES(s)[s->nitems];
@@ -295,6 +343,13 @@ bridge_lookup(BridgeSummary **ps, const char *key, int len, bool *created)
 	e->key_len = len;
 	memcpy(B_HEAP(s) + s->heap_used, key, len);
 	s->heap_used += len;
+	if (B_GROUPED(s))
+	{
+		Assert(group != NULL);
+		B_GLEN(s)[s->nitems] = glen;
+		memcpy(B_HEAP(s) + s->heap_used, group, glen);
+		s->heap_used += glen;
+	}
 	slot_insert(s, hash, s->nitems);
 	s->nitems++;
 	*created = true;
@@ -486,7 +541,7 @@ bridge_compact(const BridgeSummary *s)
 		return c;
 	}
 	order = bridge_order(s);
-	c = bridge_alloc(false, 0, s->nitems, s->heap_used);
+	c = bridge_alloc(false, 0, s->nitems, s->heap_used, B_GROUPED(s));
 	c->nitems = s->nitems;
 	c->nrows = s->nrows;
 	c->heap_used = s->heap_used;
@@ -495,6 +550,7 @@ bridge_compact(const BridgeSummary *s)
 	for (i = 0; i < s->nitems; i++)
 	{
 		const BridgeEntry *e = &B_ENTRIES(s)[order[i]];
+		uint32		glen = B_GROUPLEN(s, e);
 
 		CHECK_FOR_INTERRUPTS();
 		ce[i] = *e;
@@ -502,8 +558,11 @@ bridge_compact(const BridgeSummary *s)
 		memset(ce[i].prefix, 0, KEY_PREFIX);
 		ce[i].pad = 0;
 		ce[i].key_off = off;
-		memcpy(heap + off, B_KEY(s, e), e->key_len);
-		off += e->key_len;
+		/* the key and, in a grouped value, its group right after it */
+		memcpy(heap + off, B_KEY(s, e), e->key_len + glen);
+		if (B_GROUPED(s))
+			B_GLEN(c)[i] = glen;
+		off += e->key_len + glen;
 	}
 	pfree(order);
 	return c;
@@ -527,7 +586,7 @@ bridge_to_working(const BridgeSummary *s)
 
 	while (cap < s->nitems)
 		cap *= 2;
-	w = bridge_alloc(true, (int32) (cap * 2), (int32) cap, Max(s->heap_used, 1024));
+	w = bridge_alloc(true, (int32) (cap * 2), (int32) cap, Max(s->heap_used, 1024), B_GROUPED(s));
 	w->nrows = s->nrows;
 	w->nitems = s->nitems;
 	we = B_ENTRIES(w);
@@ -539,6 +598,7 @@ bridge_to_working(const BridgeSummary *s)
 		const BridgeEntry *src = &B_ENTRIES(s)[i];
 		const char *key = B_KEY(s, src);
 		uint32		len = src->key_len;
+		uint32		glen = B_GROUPLEN(s, src);
 		uint32		hash = key_hash(key, len);
 		uint32		pos = hash & mask;
 		BridgeEntry *e = &we[i];
@@ -550,8 +610,10 @@ bridge_to_working(const BridgeSummary *s)
 		memset(e->prefix, 0, KEY_PREFIX);
 		memcpy(e->prefix, key, Min(len, KEY_PREFIX));
 		e->key_off = off;
-		memcpy(heap + off, key, len);
-		off += len;
+		memcpy(heap + off, key, len + glen);
+		if (B_GROUPED(s))
+			B_GLEN(w)[i] = glen;
+		off += len + glen;
 		while (slots[pos] != 0)
 		{
 			const BridgeEntry *o = &we[(slots[pos] & SLOT_IDX_MASK) - 1];
@@ -581,12 +643,11 @@ bridge_from_datum(Datum d)
 
 	if (size < sizeof(BridgeSummary))
 		bridge_corrupt("The value is shorter than its header.");
-	if (s->version != RK_FORMAT_VERSION)
+	if (s->version != RK_FORMAT_VERSION && s->version != BRIDGE_GROUPED_VERSION)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("unsupported bridge_summary format version %d", s->version),
-				 errdetail("This version of retail_kpi reads format version %d.",
-						   RK_FORMAT_VERSION)));
+				 errdetail("This version of retail_kpi reads format versions 1 and 2.")));
 	if (s->kind != BRIDGE_KIND || s->hashed > 1 || s->pad != 0)
 		bridge_corrupt("The header does not describe a bridge_summary.");
 	if (s->nitems < 0 || s->cap_items < s->nitems || s->cap_items > BRIDGE_MAX_ITEMS ||
@@ -601,7 +662,7 @@ bridge_from_datum(Datum d)
 	}
 	else if (s->nslots != 0 || s->cap_items != s->nitems || s->heap_cap != s->heap_used)
 		bridge_corrupt("A stored value has spare capacity.");
-	if (size != (uint64) heap_offset(s->nslots, s->cap_items) + s->heap_cap)
+	if (size != (uint64) heap_offset(s->nslots, s->cap_items, B_GROUPED(s)) + s->heap_cap)
 		bridge_corrupt("The value's length does not match its contents.");
 
 	entries = B_ENTRIES(s);
@@ -609,12 +670,15 @@ bridge_from_datum(Datum d)
 	for (i = 0; i < s->nitems; i++)
 	{
 		const BridgeEntry *e = &entries[i];
+		uint32		glen = B_GROUPLEN(s, e);
 		int			j;
 
 		CHECK_FOR_INTERRUPTS();
-		/* keys are packed: the stored form in order, in any form no more than the heap holds */
-		key_bytes += e->key_len;
-		if (key_bytes > s->heap_used || (!s->hashed && e->key_off != key_bytes - e->key_len))
+		if (glen > BRIDGE_MAX_KEY)
+			bridge_corrupt("An item group length is invalid.");
+		/* keys (each with its group) are packed: the stored form in order, in any form no more than the heap holds */
+		key_bytes += (uint64) e->key_len + glen;
+		if (key_bytes > s->heap_used || (!s->hashed && e->key_off != key_bytes - e->key_len - glen))
 			bridge_corrupt("The item keys overlap.");
 
 		if (e->present == 0 || e->present > 3 || e->pad != 0)
@@ -627,10 +691,12 @@ bridge_from_datum(Datum d)
 				(!has && (ev(s, e, j) != 0 || e->scale[j] != 0)))
 				bridge_corrupt("A sum has an invalid scale.");
 		}
-		if (e->key_len > BRIDGE_MAX_KEY || (uint64) e->key_off + e->key_len > s->heap_used)
+		if (e->key_len > BRIDGE_MAX_KEY || (uint64) e->key_off + e->key_len + glen > s->heap_used)
 			bridge_corrupt("An item key lies outside the value.");
 		if (!pg_verify_mbstr(encoding, heap + e->key_off, e->key_len, true))
 			bridge_corrupt("An item key is not valid in the database encoding.");
+		if (glen > 0 && !pg_verify_mbstr(encoding, heap + e->key_off + e->key_len, glen, true))
+			bridge_corrupt("An item group is not valid in the database encoding.");
 		if (!s->hashed && i > 0 &&
 			key_cmp(heap + entries[i - 1].key_off, entries[i - 1].key_len,
 					heap + e->key_off, e->key_len) >= 0)
@@ -639,16 +705,30 @@ bridge_from_datum(Datum d)
 	return s;
 }
 
+/* 22023: a summary with item groups and one without met in one operation. */
+static void
+grouping_mismatch_error(const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("cannot %s a bridge_summary with item groups and one without", what),
+			 errdetail("A summary built by bridge_agg(..., item_group) keeps each item's group; one built without it does not."),
+			 errhint("Build all the summaries to be merged with the same form of bridge_agg.")));
+}
+
 /*
- * bridge_agg(item, is_current, units, revenue, cost) transition: rows with a
- * NULL argument are skipped, as sum() does; NaN or infinities are errors.
+ * Body of both bridge_agg transitions (grouped: the item_group argument is
+ * argument 6).  Rows with a NULL in item, is_current, units, revenue or cost
+ * are skipped, as sum() does; NaN or infinities are errors; a NULL group of a
+ * row that counts is an error (22004): the row would otherwise be lost from
+ * the group totals or form a group that cannot be told from the total row.
  */
-PG_FUNCTION_INFO_V1(bridge_agg_trans);
-Datum
-bridge_agg_trans(PG_FUNCTION_ARGS)
+static Datum
+bridge_trans_common(FunctionCallInfo fcinfo, bool grouped)
 {
 	BridgeSummary *s;
 	text	   *item;
+	text	   *group = NULL;
 	BridgeEntry *e;
 	bool		created;
 	bool		in_agg = rk_in_agg(fcinfo);
@@ -662,15 +742,30 @@ bridge_agg_trans(PG_FUNCTION_ARGS)
 			PG_RETURN_NULL();
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
+	if (grouped)
+	{
+		if (PG_ARGISNULL(6))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("argument \"item_group\" of bridge_agg must not be NULL"),
+					 errdetail("Item \"%s\" has a row with a NULL group.",
+							   text_to_cstring(PG_GETARG_TEXT_PP(1))),
+					 errhint("Give items without a group a group of their own, e.g. coalesce(category, '(none)').")));
+		group = PG_GETARG_TEXT_PP(6);
+	}
 	if (PG_ARGISNULL(0))
-		s = bridge_new_working();
+		s = bridge_new_working(grouped);
 	else if (in_agg && ((BridgeSummary *) PG_GETARG_POINTER(0))->hashed)
 		s = (BridgeSummary *) PG_GETARG_POINTER(0);
 	else
 		s = bridge_to_working(bridge_from_datum(PG_GETARG_DATUM(0)));
+	if (B_GROUPED(s) != grouped)
+		grouping_mismatch_error("add a row to");
 
 	item = PG_GETARG_TEXT_PP(1);
-	e = bridge_lookup(&s, VARDATA_ANY(item), VARSIZE_ANY_EXHDR(item), &created);
+	e = bridge_lookup(&s, VARDATA_ANY(item), VARSIZE_ANY_EXHDR(item),
+					  grouped ? VARDATA_ANY(group) : NULL, grouped ? VARSIZE_ANY_EXHDR(group) : 0,
+					  &created);
 	first = PG_GETARG_BOOL(2) ? B_Q1 : B_Q0;
 	for (i = 0; i < 3; i++)
 	{
@@ -691,6 +786,22 @@ bridge_agg_trans(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(s);
 }
 
+/* bridge_agg(item, is_current, units, revenue, cost) transition. */
+PG_FUNCTION_INFO_V1(bridge_agg_trans);
+Datum
+bridge_agg_trans(PG_FUNCTION_ARGS)
+{
+	return bridge_trans_common(fcinfo, false);
+}
+
+/* bridge_agg(item, is_current, units, revenue, cost, item_group) transition. */
+PG_FUNCTION_INFO_V1(bridge_agg_group_trans);
+Datum
+bridge_agg_group_trans(PG_FUNCTION_ARGS)
+{
+	return bridge_trans_common(fcinfo, true);
+}
+
 /* Merge the entries of b into the working value a (which may move). */
 static BridgeSummary *
 bridge_merge(BridgeSummary *a, const BridgeSummary *b)
@@ -698,6 +809,8 @@ bridge_merge(BridgeSummary *a, const BridgeSummary *b)
 	BridgeEntry *be = B_ENTRIES(b);
 	int32		i;
 
+	if (B_GROUPED(a) != B_GROUPED(b))
+		grouping_mismatch_error("merge");
 	if (pg_add_s64_overflow(a->nrows, b->nrows, &a->nrows))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
@@ -705,7 +818,9 @@ bridge_merge(BridgeSummary *a, const BridgeSummary *b)
 	for (i = 0; i < b->nitems; i++)
 	{
 		bool		created;
-		BridgeEntry *e = bridge_lookup(&a, B_KEY(b, &be[i]), be[i].key_len, &created);
+		BridgeEntry *e = bridge_lookup(&a, B_KEY(b, &be[i]), be[i].key_len,
+									   B_GROUPED(b) ? B_GROUP(b, &be[i]) : NULL,
+									   B_GROUPLEN(b, &be[i]), &created);
 
 		CHECK_FOR_INTERRUPTS();
 		entry_merge(a, e, b, &be[i]);
@@ -916,7 +1031,26 @@ rdiv(int128 n, int128 d)
 
 /* ---------- text and binary forms ---------- */
 
-/* (v1,rows=N,items=K,["key",q0,r0,c0,q1,r1,c1],...) with empty fields for a period without rows */
+/* A quoted key or group: " and \ escaped with a backslash. */
+static void
+append_quoted(StringInfo buf, const char *key, uint32 len)
+{
+	uint32		k;
+
+	appendStringInfoChar(buf, '"');
+	for (k = 0; k < len; k++)
+	{
+		if (key[k] == '"' || key[k] == '\\')
+			appendStringInfoChar(buf, '\\');
+		appendStringInfoChar(buf, key[k]);
+	}
+	appendStringInfoChar(buf, '"');
+}
+
+/*
+ * (v1,rows=N,items=K,["key",q0,r0,c0,q1,r1,c1],...) with empty fields for a
+ * period without rows; with item groups (v2,...,["key",q0,r0,c0,q1,r1,c1,"group"],...)
+ */
 static char *
 bridge_to_cstring(const BridgeSummary *s)
 {
@@ -929,24 +1063,21 @@ bridge_to_cstring(const BridgeSummary *s)
 	for (i = 0; i < s->nitems; i++)
 	{
 		const BridgeEntry *e = &B_ENTRIES(s)[order[i]];
-		const char *key = B_KEY(s, e);
-		uint32		k;
 		int			j;
 
 		CHECK_FOR_INTERRUPTS();
-		appendStringInfoString(&buf, ",[\"");
-		for (k = 0; k < e->key_len; k++)
-		{
-			if (key[k] == '"' || key[k] == '\\')
-				appendStringInfoChar(&buf, '\\');
-			appendStringInfoChar(&buf, key[k]);
-		}
-		appendStringInfoChar(&buf, '"');
+		appendStringInfoString(&buf, ",[");
+		append_quoted(&buf, B_KEY(s, e), e->key_len);
 		for (j = 0; j < 6; j++)
 		{
 			appendStringInfoChar(&buf, ',');
 			if (e->present & (j < 3 ? PRESENT_BASE : PRESENT_CURRENT))
 				append_scaled_decimal(&buf, ev(s, e, j), e->scale[j]);
+		}
+		if (B_GROUPED(s))
+		{
+			appendStringInfoChar(&buf, ',');
+			append_quoted(&buf, B_GROUP(s, e), B_GROUPLEN(s, e));
 		}
 		appendStringInfoChar(&buf, ']');
 	}
@@ -963,31 +1094,64 @@ bridge_syntax_error(const char *str, const char *detail)
 			 errdetail("%s", detail)));
 }
 
+/*
+ * Parse a quoted key or group at *pp (just after its opening quote) into buf;
+ * *pp is left after the closing quote.
+ */
+static void
+parse_quoted(const char *str, const char **pp, StringInfo buf, const char *what)
+{
+	const char *p = *pp;
+	int			encoding = GetDatabaseEncoding();
+
+	resetStringInfo(buf);
+	while (*p != '"')
+	{
+		if (*p == '\0')
+			bridge_syntax_error(str, psprintf("An item %s is not terminated.", what));
+		if (*p == '\\')
+		{
+			p++;
+			if (*p != '"' && *p != '\\')
+				bridge_syntax_error(str, psprintf("Only \\\" and \\\\ are valid escapes in an item %s.", what));
+		}
+		appendStringInfoChar(buf, *p++);
+	}
+	p++;
+	if (!pg_verify_mbstr(encoding, buf->data, buf->len, true))
+		bridge_syntax_error(str, psprintf("An item %s is not valid in the database encoding.", what));
+	*pp = p;
+}
+
 static BridgeSummary *
 bridge_from_cstring(const char *str)
 {
-	BridgeSummary *s = bridge_new_working();
+	BridgeSummary *s;
 	const char *p = str;
 	char	   *end;
 	long		version;
+	bool		grouped;
 	int64		rows;
 	long		nitems;
 	int32		i;
 	StringInfoData key;
-	int			encoding = GetDatabaseEncoding();
+	StringInfoData group;
 
 	initStringInfo(&key);
+	initStringInfo(&group);
 	while (isspace((unsigned char) *p))
 		p++;
 	if (strncmp(p, "(v", 2) != 0 || !isdigit((unsigned char) p[2]))
 		bridge_syntax_error(str, "A summary starts with \"(v\" and its format version.");
+	errno = 0;
 	version = strtol(p + 2, &end, 10);
-	if (version != RK_FORMAT_VERSION)
+	if (errno != 0 || (version != RK_FORMAT_VERSION && version != BRIDGE_GROUPED_VERSION))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("unsupported bridge_summary format version %ld", version),
-				 errdetail("This version of retail_kpi reads format version %d.",
-						   RK_FORMAT_VERSION)));
+				 errdetail("This version of retail_kpi reads format versions 1 and 2.")));
+	grouped = (version == BRIDGE_GROUPED_VERSION);
+	s = bridge_new_working(grouped);
 	p = end;
 	if (strncmp(p, ",rows=", 6) != 0 || !isdigit((unsigned char) p[6]))
 		bridge_syntax_error(str, "Expected field \"rows\" with a non-negative integer.");
@@ -1017,24 +1181,11 @@ bridge_from_cstring(const char *str)
 
 		CHECK_FOR_INTERRUPTS();
 		if (p[0] != ',' || p[1] != '[' || p[2] != '"')
-			bridge_syntax_error(str, "Expected an item in the form [\"key\",units,revenue,cost,units,revenue,cost].");
+			bridge_syntax_error(str, grouped ?
+								"Expected an item in the form [\"key\",units,revenue,cost,units,revenue,cost,\"group\"]." :
+								"Expected an item in the form [\"key\",units,revenue,cost,units,revenue,cost].");
 		p += 3;
-		resetStringInfo(&key);
-		while (*p != '"')
-		{
-			if (*p == '\0')
-				bridge_syntax_error(str, "An item key is not terminated.");
-			if (*p == '\\')
-			{
-				p++;
-				if (*p != '"' && *p != '\\')
-					bridge_syntax_error(str, "Only \\\" and \\\\ are valid escapes in an item key.");
-			}
-			appendStringInfoChar(&key, *p++);
-		}
-		p++;
-		if (!pg_verify_mbstr(encoding, key.data, key.len, true))
-			bridge_syntax_error(str, "An item key is not valid in the database encoding.");
+		parse_quoted(str, &p, &key, "key");
 		memset(&tmp, 0, sizeof(tmp));
 		for (j = 0; j < 6; j++)
 		{
@@ -1064,8 +1215,16 @@ bridge_from_cstring(const char *str)
 			tmp.scale[j] = scale;
 			given |= 1 << j;
 		}
+		if (grouped)
+		{
+			if (p[0] != ',' || p[1] != '"')
+				bridge_syntax_error(str, "An item of a version 2 summary ends with its quoted group.");
+			p += 2;
+			parse_quoted(str, &p, &group, "group");
+		}
 		if (*p != ']')
-			bridge_syntax_error(str, "An item has six fields after its key.");
+			bridge_syntax_error(str, grouped ? "An item has six fields after its key, then its group." :
+								"An item has six fields after its key.");
 		p++;
 		if ((given & 7) != 0 && (given & 7) != 7)
 			bridge_syntax_error(str, "A period of an item gives all three sums or none.");
@@ -1074,7 +1233,7 @@ bridge_from_cstring(const char *str)
 		if (given == 0)
 			bridge_syntax_error(str, "An item has sums for at least one period.");
 		tmp.present = ((given & 7) ? PRESENT_BASE : 0) | ((given & 56) ? PRESENT_CURRENT : 0);
-		e = bridge_lookup(&s, key.data, key.len, &created);
+		e = bridge_lookup(&s, key.data, key.len, grouped ? group.data : NULL, group.len, &created);
 		if (!created)
 			bridge_syntax_error(str, psprintf("Item \"%s\" appears twice.", key.data));
 		entry_merge_sums(s, e, &tmp);
@@ -1106,7 +1265,8 @@ bridge_summary_out(PG_FUNCTION_ARGS)
 /*
  * Binary form: version, kind, rows (int64), items (int32), then per item in
  * key order: key length (int32), key bytes, period flags (byte), and for each
- * period present three sums as scale (byte) and the 128-bit value (two int64).
+ * period present three sums as scale (byte) and the 128-bit value (two int64);
+ * in version 2 (item groups) then the group's length (int32) and bytes.
  */
 PG_FUNCTION_INFO_V1(bridge_summary_send);
 Datum
@@ -1139,6 +1299,11 @@ bridge_summary_send(PG_FUNCTION_ARGS)
 			pq_sendint64(&buf, (int64) (ev(s, e, j) >> 64));
 			pq_sendint64(&buf, (int64) (uint64) ev(s, e, j));
 		}
+		if (B_GROUPED(s))
+		{
+			pq_sendint32(&buf, B_GROUPLEN(s, e));
+			pq_sendbytes(&buf, B_GROUP(s, e), B_GROUPLEN(s, e));
+		}
 	}
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
@@ -1155,20 +1320,22 @@ Datum
 bridge_summary_recv(PG_FUNCTION_ARGS)
 {
 	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
-	BridgeSummary *s = bridge_new_working();
+	BridgeSummary *s;
 	int			version;
+	bool		grouped;
 	int32		nitems;
 	int32		i;
 	int			encoding = GetDatabaseEncoding();
 
 	need_bytes(buf, 1);
 	version = pq_getmsgbyte(buf);
-	if (version != RK_FORMAT_VERSION)
+	if (version != RK_FORMAT_VERSION && version != BRIDGE_GROUPED_VERSION)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("unsupported bridge_summary format version %d", version),
-				 errdetail("This version of retail_kpi reads format version %d.",
-						   RK_FORMAT_VERSION)));
+				 errdetail("This version of retail_kpi reads format versions 1 and 2.")));
+	grouped = (version == BRIDGE_GROUPED_VERSION);
+	s = bridge_new_working(grouped);
 	need_bytes(buf, 1 + 8 + 4);
 	if (pq_getmsgbyte(buf) != BRIDGE_KIND)
 		bridge_corrupt("The binary header does not describe a bridge_summary.");
@@ -1182,6 +1349,8 @@ bridge_summary_recv(PG_FUNCTION_ARGS)
 		BridgeEntry *e;
 		int32		len;
 		const char *key;
+		int32		glen = 0;
+		const char *group = NULL;
 		bool		created;
 		int			j;
 
@@ -1213,7 +1382,18 @@ bridge_summary_recv(PG_FUNCTION_ARGS)
 			lo = (uint64) pq_getmsgint64(buf);
 			tmp.v[j] = (int128) (((uint128) hi << 64) | lo);
 		}
-		e = bridge_lookup(&s, key, len, &created);
+		if (grouped)
+		{
+			need_bytes(buf, 4);
+			glen = pq_getmsgint(buf, 4);
+			if (glen < 0 || glen > BRIDGE_MAX_KEY)
+				bridge_corrupt("An item group length is invalid.");
+			need_bytes(buf, glen);
+			group = pq_getmsgbytes(buf, glen);
+			if (!pg_verify_mbstr(encoding, group, glen, true))
+				bridge_corrupt("An item group is not valid in the database encoding.");
+		}
+		e = bridge_lookup(&s, key, len, group, glen, &created);
 		if (!created)
 			bridge_corrupt("An item appears twice.");
 		entry_merge_sums(s, e, &tmp);
@@ -1237,6 +1417,34 @@ Datum
 bridge_item_count(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_INT32(bridge_from_datum(PG_GETARG_DATUM(0))->nitems);
+}
+
+/* Forward declaration: entry indexes by group, then key. */
+static int32 *bridge_group_order(const BridgeSummary *s);
+
+/* Number of distinct item groups; 0 for a summary without groups. */
+PG_FUNCTION_INFO_V1(bridge_group_count);
+Datum
+bridge_group_count(PG_FUNCTION_ARGS)
+{
+	BridgeSummary *s = bridge_from_datum(PG_GETARG_DATUM(0));
+	int32	   *order;
+	int32		n = 0;
+	int32		i;
+
+	if (!B_GROUPED(s))
+		PG_RETURN_INT32(0);
+	order = bridge_group_order(s);
+	for (i = 0; i < s->nitems; i++)
+	{
+		const BridgeEntry *e = &B_ENTRIES(s)[order[i]];
+		const BridgeEntry *p = i > 0 ? &B_ENTRIES(s)[order[i - 1]] : NULL;
+
+		CHECK_FOR_INTERRUPTS();
+		if (p == NULL || key_cmp(B_GROUP(s, p), B_GROUPLEN(s, p), B_GROUP(s, e), B_GROUPLEN(s, e)) != 0)
+			n++;
+	}
+	PG_RETURN_INT32(n);
 }
 
 /* ---------- bridges ---------- */
@@ -1412,15 +1620,57 @@ bridge_put_row(ReturnSetInfo *rsinfo, const char *key, int keylen, const int128 
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }
 
-/* Body of margin_bridge and revenue_bridge. */
+/* Order of two entries (indexes into the entries of arg) by group, then by key. */
+static int
+group_order_cmp(const void *a, const void *b, void *arg)
+{
+	const BridgeSummary *s = (const BridgeSummary *) arg;
+	const BridgeEntry *ea = &B_ENTRIES(s)[*(const int32 *) a];
+	const BridgeEntry *eb = &B_ENTRIES(s)[*(const int32 *) b];
+	int			c = key_cmp(B_GROUP(s, ea), B_GROUPLEN(s, ea), B_GROUP(s, eb), B_GROUPLEN(s, eb));
+
+	if (c != 0)
+		return c;
+	return key_cmp(B_KEY(s, ea), ea->key_len, B_KEY(s, eb), eb->key_len);
+}
+
+/* Entry indexes ordered by group (C collation), then key. */
+static int32 *
+bridge_group_order(const BridgeSummary *s)
+{
+	int32	   *order = bridge_order(s);
+
+	/* one O(n log n) sort: no interrupt check inside it, as for the key sort */
+	qsort_arg(order, s->nitems, sizeof(int32), group_order_cmp, (void *) s);
+	return order;
+}
+
+/* 22023 for a by-group function called on a summary without item groups. */
+static void
+bridge_require_groups(const BridgeSummary *s, const char *fname)
+{
+	if (!B_GROUPED(s))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("argument \"s\" of %s has no item groups", fname),
+				 errdetail("The summary was built by bridge_agg without the item_group argument."),
+				 errhint("Build it with bridge_agg(item, is_current, units, revenue, cost, item_group).")));
+}
+
+/*
+ * Body of margin_bridge and revenue_bridge, and of their by-group forms
+ * (by_group): the same item effects, computed against the company totals Q0
+ * and Q1, summed exactly per item group; one row per group instead of one per
+ * item, and the same total row.
+ */
 static Datum
-bridge_srf(FunctionCallInfo fcinfo, bool revenue_only)
+bridge_srf(FunctionCallInfo fcinfo, bool revenue_only, bool by_group)
 {
 	BridgeSummary *s = bridge_from_datum(PG_GETARG_DATUM(0));
 	text	   *mtext = PG_GETARG_TEXT_PP(1);
 	int			method = rk_variant(mtext, "method", bridge_methods);
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	int32	   *order = bridge_order(s);
+	int32	   *order;
 	BridgeEntry *entries = B_ENTRIES(s);
 	ItemVals	iv;
 	int			sq,
@@ -1434,9 +1684,14 @@ bridge_srf(FunctionCallInfo fcinfo, bool revenue_only)
 	text	   *mcopy = cstring_to_text(bridge_methods[method]);
 	MemoryContext rowcxt;
 	MemoryContext oldcxt;
+	int128		gsum[O_N];
+	int32		gstart = 0;		/* first position of the current group in order[] */
 	int32		i;
 	int			j;
 
+	if (by_group)
+		bridge_require_groups(s, revenue_only ? "revenue_bridge_by_group" : "margin_bridge_by_group");
+	order = by_group ? bridge_group_order(s) : bridge_order(s);
 	InitMaterializedSRF(fcinfo, 0);
 	summary_scales(s, &sq, &sm);
 	d = Max(BRIDGE_MIN_SCALE, sm);
@@ -1456,6 +1711,7 @@ bridge_srf(FunctionCallInfo fcinfo, bool revenue_only)
 	for (j = 0; j < O_N; j++)
 	{
 		total[j] = 0;
+		gsum[j] = 0;
 		used[j] = true;
 	}
 	used[O_MIX] = (method == M_PVM);
@@ -1474,6 +1730,30 @@ bridge_srf(FunctionCallInfo fcinfo, bool revenue_only)
 		item_values(s, e, sq, sm, &iv);
 		both = iv.active[0] && iv.active[1];
 		bridge_item_effects(&iv, method, revenue_only, sm, d, Q0, Q1, out);
+		if (by_group)
+		{
+			const BridgeEntry *ge = &entries[order[gstart]];
+
+			for (j = 0; j < O_N; j++)
+			{
+				total[j] = ck_add(total[j], out[j]);
+				gsum[j] = ck_add(gsum[j], out[j]);
+			}
+			/* the group ends here: emit its row (effects printed as in the total row) */
+			if (i == s->nitems - 1 ||
+				key_cmp(B_GROUP(s, ge), B_GROUPLEN(s, ge),
+						B_GROUP(s, &entries[order[i + 1]]), B_GROUPLEN(s, &entries[order[i + 1]])) != 0)
+			{
+				oldcxt = MemoryContextSwitchTo(rowcxt);
+				bridge_put_row(rsinfo, B_GROUP(s, ge), B_GROUPLEN(s, ge), gsum, sm, d, used, mcopy);
+				MemoryContextSwitchTo(oldcxt);
+				MemoryContextReset(rowcxt);
+				for (j = 0; j < O_N; j++)
+					gsum[j] = 0;
+				gstart = i + 1;
+			}
+			continue;
+		}
 		for (j = 0; j < O_N; j++)
 		{
 			total[j] = ck_add(total[j], out[j]);
@@ -1502,7 +1782,7 @@ PG_FUNCTION_INFO_V1(bridge_margin_bridge);
 Datum
 bridge_margin_bridge(PG_FUNCTION_ARGS)
 {
-	return bridge_srf(fcinfo, false);
+	return bridge_srf(fcinfo, false, false);
 }
 
 /* Revenue bridge: the same split of revenue (no cost effect). */
@@ -1510,7 +1790,26 @@ PG_FUNCTION_INFO_V1(bridge_revenue_bridge);
 Datum
 bridge_revenue_bridge(PG_FUNCTION_ARGS)
 {
-	return bridge_srf(fcinfo, true);
+	return bridge_srf(fcinfo, true, false);
+}
+
+/*
+ * The company gross-profit bridge reported by item group: one row per group
+ * (the exact sum of its items' rows of margin_bridge) and the total row.
+ */
+PG_FUNCTION_INFO_V1(bridge_margin_bridge_by_group);
+Datum
+bridge_margin_bridge_by_group(PG_FUNCTION_ARGS)
+{
+	return bridge_srf(fcinfo, false, true);
+}
+
+/* The company revenue bridge reported by item group. */
+PG_FUNCTION_INFO_V1(bridge_revenue_bridge_by_group);
+Datum
+bridge_revenue_bridge_by_group(PG_FUNCTION_ARGS)
+{
+	return bridge_srf(fcinfo, true, true);
 }
 
 /* An exact 128-bit value as numeric. */

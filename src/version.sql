@@ -13,11 +13,13 @@ COMMENT ON FUNCTION extension_version() IS
 -- summary_format_versions(): each summary type of the extension (the base types, found in the
 -- catalog so that new families appear by themselves), the format version it writes and the format
 -- versions it reads. Stored summaries of format version 1 stay readable in every later version.
+-- bridge_summary (0.3) writes version 2 for a summary with item groups, version 1 otherwise.
 CREATE FUNCTION summary_format_versions()
 RETURNS TABLE(summary_type regtype, written_version int, readable_versions int[])
 LANGUAGE sql STABLE STRICT PARALLEL SAFE
 AS $$
-  SELECT t.oid::pg_catalog.regtype, 1, ARRAY[1]
+  SELECT t.oid::pg_catalog.regtype, 1,
+         CASE WHEN t.typname = 'bridge_summary' THEN ARRAY[1, 2] ELSE ARRAY[1] END
   FROM pg_catalog.pg_type t
   JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND d.objid = t.oid
                              AND d.deptype = 'e'

@@ -340,4 +340,64 @@ RETURNS TABLE (rank int, item text, value numeric, share float8, cumulative_shar
 COMMENT ON FUNCTION abc_ranking(abc_summary, float8, float8, text) IS
     'ABC classes with rank (1 = largest value, ties by item bytes) and cumulative share before the item; cut_rule ''including'' (default) classes as abc_classify (cumulative share including the item <= cut), ''before'' by the cumulative share before the item (< cut), so the item that crosses a cut-off stays in the higher class; value <= 0 is class D, ranked last';
 
+-- bridge (docs/bridge.md "Bridges by group", issue 16): bridge_agg with item_group (format version 2
+-- for summaries with item groups; version 1 values unchanged), group_count, margin_bridge_by_group,
+-- revenue_bridge_by_group; the type's comment names the v2 text form; summary_format_versions()
+-- lists version 2 as readable for bridge_summary.
+COMMENT ON TYPE bridge_summary IS
+    'per item, exact base and current sums of units, revenue and cost; text form (v1,rows=N,items=K,["item",q0,r0,c0,q1,r1,c1],...), with item groups (v2,...,["item",q0,r0,c0,q1,r1,c1,"group"],...)';
+CREATE FUNCTION bridge_agg_group_trans(bridge_summary, text, boolean, numeric, numeric, numeric, text)
+    RETURNS bridge_summary
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION bridge_agg_group_trans(bridge_summary, text, boolean, numeric, numeric, numeric, text) IS
+    'transition function of bridge_agg(item, is_current, units, revenue, cost, item_group)';
+
+CREATE AGGREGATE bridge_agg(item text, is_current boolean, units numeric, revenue numeric, cost numeric,
+                            item_group text) (
+    SFUNC = bridge_agg_group_trans,
+    STYPE = bridge_summary,
+    FINALFUNC = bridge_summary_final,
+    COMBINEFUNC = bridge_summary_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE bridge_agg(text, boolean, numeric, numeric, numeric, text) IS
+    'bridge summary with item groups (format version 2): as bridge_agg(item, is_current, units, revenue, cost), and each item''s group (one group per item, else 22023; a NULL group is 22004)';
+
+CREATE FUNCTION group_count(bridge_summary) RETURNS integer
+    AS 'MODULE_PATHNAME', 'bridge_group_count' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION group_count(bridge_summary) IS
+    'number of distinct item groups in the summary (0 for a summary built without item_group)';
+
+CREATE FUNCTION margin_bridge_by_group(s bridge_summary, method text DEFAULT 'price_volume_mix')
+    RETURNS TABLE (item_group text, base numeric, volume numeric, mix numeric, price numeric,
+                   cost numeric, interaction numeric, new_items numeric, discontinued numeric,
+                   current numeric, method text)
+    AS 'MODULE_PATHNAME', 'bridge_margin_bridge_by_group' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+    ROWS 100;
+COMMENT ON FUNCTION margin_bridge_by_group(bridge_summary, text) IS
+    'the company gross-profit bridge reported by item group: per group (C-collation order) the exact sum of its items'' margin_bridge rows (mix against the company average), and the company total row (item_group NULL)';
+
+CREATE FUNCTION revenue_bridge_by_group(s bridge_summary, method text DEFAULT 'price_volume_mix')
+    RETURNS TABLE (item_group text, base numeric, volume numeric, mix numeric, price numeric,
+                   cost numeric, interaction numeric, new_items numeric, discontinued numeric,
+                   current numeric, method text)
+    AS 'MODULE_PATHNAME', 'bridge_revenue_bridge_by_group' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+    ROWS 100;
+COMMENT ON FUNCTION revenue_bridge_by_group(bridge_summary, text) IS
+    'the company revenue bridge reported by item group: per group the exact sum of its items'' revenue_bridge rows, and the company total row (item_group NULL)';
+
+CREATE OR REPLACE FUNCTION summary_format_versions()
+RETURNS TABLE(summary_type regtype, written_version int, readable_versions int[])
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+AS $$
+  SELECT t.oid::pg_catalog.regtype, 1,
+         CASE WHEN t.typname = 'bridge_summary' THEN ARRAY[1, 2] ELSE ARRAY[1] END
+  FROM pg_catalog.pg_type t
+  JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND d.objid = t.oid
+                             AND d.deptype = 'e'
+  JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid AND e.extname = 'retail_kpi'
+  WHERE t.typtype = 'b' AND t.typelem = 0
+  ORDER BY t.typname
+$$;
+
 -- (end of the C families section)
