@@ -1145,7 +1145,9 @@ bridge_from_cstring(const char *str)
 		bridge_syntax_error(str, "A summary starts with \"(v\" and its format version.");
 	errno = 0;
 	version = strtol(p + 2, &end, 10);
-	if (errno != 0 || (version != RK_FORMAT_VERSION && version != BRIDGE_GROUPED_VERSION))
+	if (errno != 0)
+		bridge_syntax_error(str, "The format version is out of range.");
+	if (version != RK_FORMAT_VERSION && version != BRIDGE_GROUPED_VERSION)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("unsupported bridge_summary format version %ld", version),
