@@ -145,6 +145,22 @@ INSERT INTO lc.sum_customer_summary VALUES
   (1001, 'literal', '(v1,rows=10,-9223372036854775808=-1@2024-03-02,-7=3.00@2024-02-01,3=0@2024-01-01;2024-01-02;2024-01-03,42=17.75@2024-01-01;2024-01-05;2024-03-15,9223372036854775807=1@2024-03-01)'),
   (1002, 'literal', '(v1,rows=0)');
 \endif
+-- bridge summaries with item groups (format version 2, added in 0.3): rows of their own rollup
+-- groups in lc.sum_bridge_summary (a summary with groups and one without cannot be merged)
+SELECT to_regprocedure('retail_kpi.bridge_agg(text, boolean, numeric, numeric, numeric, text)') IS NOT NULL
+       AS has_bridge_groups \gset
+\if :has_bridge_groups
+SELECT NOT EXISTS (SELECT 1 FROM lc.sum_bridge_summary WHERE grp LIKE 'grouped%') AS need_bridge_groups \gset
+\if :need_bridge_groups
+INSERT INTO lc.sum_bridge_summary
+SELECT 2000 + store_id, 'grouped', bridge_agg(sku, sale_date >= '2024-04-01', units, revenue, cost,
+                                              'cat' || (substr(sku, 4)::int % 3))
+FROM lc.sales WHERE sale_date BETWEEN '2024-01-01' AND '2024-06-30' GROUP BY store_id;
+INSERT INTO lc.sum_bridge_summary VALUES
+  (2101, 'grouped_literal', '(v2,rows=3,items=2,["a\"b",1,2.50,1,2,6.00,2,"g\\h"],["z",,,,1,1,0.5,""])'),
+  (2102, 'grouped_literal', '(v2,rows=0,items=0)');
+\endif
+\endif
 SQL
 }
 
@@ -154,8 +170,10 @@ lc_queries() {
 SELECT format('SELECT %L, id, s::text FROM lc.%I ORDER BY id;', c.relname, c.relname)
 FROM pg_class c WHERE c.relnamespace = 'lc'::regnamespace AND c.relname LIKE 'sum\_%' AND c.relkind = 'r'
 UNION ALL
-SELECT format('SELECT %L, id, (SELECT string_agg(x::text, %L) FROM retail_kpi.%I(s) x) FROM lc.%I ORDER BY id;',
-              p.oid::regprocedure::text, ' ; ', p.proname, c.relname)
+SELECT format('SELECT %L, id, (SELECT string_agg(x::text, %L) FROM retail_kpi.%I(s) x) FROM lc.%I %s ORDER BY id;',
+              p.oid::regprocedure::text, ' ; ', p.proname, c.relname,
+              -- the bridge's *_by_group functions need a summary with item groups (22023 otherwise)
+              CASE WHEN p.proname LIKE '%\_by\_group' THEN 'WHERE retail_kpi.group_count(s) > 0' ELSE '' END)
 FROM pg_class c
 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 's'
 JOIN pg_proc p ON p.proargtypes[0] = a.atttypid AND p.pronargs - p.pronargdefaults = 1 AND p.prokind = 'f'

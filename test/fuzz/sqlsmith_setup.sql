@@ -43,6 +43,16 @@ BEGIN
     FROM retail_demo.sales s JOIN retail_demo.skus k USING (sku_id)
     GROUP BY 1;
   END IF;
+  -- bridge summaries with item groups (0.3): per store, the SKU's category as the group
+  IF to_regprocedure('retail_kpi.bridge_agg(text, boolean, numeric, numeric, numeric, text)') IS NOT NULL THEN
+    EXECUTE $q$
+      CREATE TABLE smith.bridge_store_grouped AS
+      SELECT s.store_id, retail_kpi.bridge_agg(s.sku_id::text, s.sale_date >= date '2025-02-02', s.units,
+                                               s.revenue, s.cost, k.category_id::text) AS s
+      FROM retail_demo.sales s JOIN retail_demo.skus k USING (sku_id)
+      GROUP BY 1
+    $q$;
+  END IF;
   IF to_regtype('retail_kpi.stock_summary') IS NOT NULL THEN
     EXECUTE $q$
       CREATE TABLE smith.stock_store AS

@@ -75,7 +75,7 @@ $$;
 CREATE FUNCTION make_base(typ regtype) RETURNS int LANGUAGE plpgsql AS $$
 DECLARE
   agg record; args text; sql text; n int := 0; ty regtype; cnt int[]; i int; variant int;
-  r record; e text;
+  r record; e text; nagg int := -1;
 BEGIN
   FOR agg IN
     SELECT p.oid, p.proname, ARRAY(SELECT unnest(p.proargtypes::regtype[])) AS at,
@@ -85,6 +85,7 @@ BEGIN
       AND NOT typ = ANY (p.proargtypes::regtype[])
     ORDER BY p.pronargs, p.oid
   LOOP
+    nagg := nagg + 1;
     FOR variant IN 0 .. CASE WHEN agg.ndates > 1 THEN 1 ELSE 0 END LOOP
       args := ''; cnt := '{}';
       FOR i IN 1 .. array_length(agg.at, 1) LOOP
@@ -100,13 +101,15 @@ BEGIN
       CONTINUE WHEN args IS NULL;
       sql := format('SELECT grp, retail_kpi.%I(%s)::text AS s FROM rk_fuzz.rows GROUP BY grp ORDER BY grp',
                     agg.proname, args);
+      -- values of different aggregates of a type are different variants: they may not merge (a
+      -- bridge_summary with item groups and one without: 22023), like summaries of other windows
       BEGIN
         FOR r IN EXECUTE sql LOOP
           CONTINUE WHEN r.s IS NULL;
           n := n + 1;
           EXECUTE format('INSERT INTO rk_fuzz.base VALUES ($1, $2, $3, $4, %s(%L::%s))',
                          regexp_replace(typ::text, '$', '_send'), r.s, typ)
-            USING typ, n, variant, r.s;
+            USING typ, n, variant + 10 * nagg, r.s;
         END LOOP;
       EXCEPTION WHEN OTHERS THEN
         GET STACKED DIAGNOSTICS e = MESSAGE_TEXT;
@@ -452,7 +455,7 @@ BEGIN
         INSERT INTO rk_fuzz.failures VALUES (typ, 'rollup', kind, 'check', split_part(chk, ':', 2), chk,
                                              left(a.txt, 1000) || ' + ' || left(b.txt, 1000));
         PERFORM rk_fuzz.count_outcome(typ, 'rollup', kind, 'FAILED');
-      ELSIF windows AND kind = 'other_variant' THEN
+      ELSIF windows AND kind = 'other_variant' AND a.variant % 10 <> b.variant % 10 THEN  -- other windows
         INSERT INTO rk_fuzz.failures VALUES (typ, 'rollup', kind, 'rollup', '-',
           'summaries of different windows were merged', left(a.txt, 1000) || ' + ' || left(b.txt, 1000));
         PERFORM rk_fuzz.count_outcome(typ, 'rollup', kind, 'FAILED');
