@@ -13,7 +13,9 @@ SELECT (SELECT array_agg(summary_type::text ORDER BY summary_type::text) FROM su
         WHERE typnamespace = 'retail_kpi'::regnamespace AND typtype = 'b' AND typname LIKE '%\_summary' AND typname NOT LIKE '\_%')
        AS every_summary_type,
        (SELECT count(*) >= 4 FROM summary_format_versions()) AS at_least_four;
-SELECT DISTINCT written_version, readable_versions FROM summary_format_versions();
+-- every type reads version 1; bridge_summary also reads version 2 (item groups, 0.3)
+SELECT DISTINCT written_version, readable_versions FROM summary_format_versions() ORDER BY 1, 2;
+SELECT summary_type FROM summary_format_versions() WHERE readable_versions <> '{1}';
 
 -- a format version 1 literal of each family present reads back as written
 SELECT '(v1,rows=3,revenue=150.75,cost=100.15,units=15)'::margin_summary::text;
