@@ -12,8 +12,12 @@ SELECT abc_agg('item' || i, i % 1000 + 1) AS s FROM generate_series(1, 300000) i
 CREATE TEMP TABLE big_bridge AS
 SELECT bridge_agg('item' || (i % 80000), i % 2 = 0, 1, i % 100 + 1, i % 50) AS s
 FROM generate_series(1, 160000) i;
+CREATE TEMP TABLE big_bridge_g AS
+SELECT bridge_agg('item' || (i % 80000), i % 2 = 0, 1, i % 100 + 1, i % 50, 'g' || (i % 80000) % 1000) AS s
+FROM generate_series(1, 160000) i;
 SELECT item_count(s) FROM big_abc;
 SELECT item_count(s) FROM big_bridge;
+SELECT item_count(s), group_count(s) FROM big_bridge_g;
 
 SET statement_timeout = '20ms';
 -- set-returning functions
@@ -21,13 +25,17 @@ SELECT count(*) FROM abc_classify((SELECT s FROM big_abc));
 SELECT count(*) FROM abc_ranking((SELECT s FROM big_abc));
 SELECT count(*) FROM margin_rate_bridge((SELECT s FROM big_bridge));
 SELECT count(*) FROM margin_bridge((SELECT s FROM big_bridge));
+SELECT count(*) FROM margin_bridge_by_group((SELECT s FROM big_bridge_g));
+SELECT count(*) FROM revenue_bridge_by_group((SELECT s FROM big_bridge_g));
 -- text and binary output, rollup of big summaries
 SELECT length(s::text) FROM big_abc;
 SELECT length(abc_summary_send(s)) FROM big_abc;
 SELECT item_count(rollup(s)) FROM (SELECT s FROM big_abc UNION ALL SELECT s FROM big_abc) t;
+SELECT length(s::text) FROM big_bridge_g;
 RESET statement_timeout;
 
 -- the session works and the summaries are unchanged
 SELECT item_count(s), row_count(s) FROM big_abc;
 SELECT count(*) FILTER (WHERE abc_class = 'A') > 0 AS classified FROM abc_classify((SELECT s FROM big_abc));
-DROP TABLE big_abc, big_bridge;
+SELECT count(*) FROM margin_bridge_by_group((SELECT s FROM big_bridge_g));
+DROP TABLE big_abc, big_bridge, big_bridge_g;
