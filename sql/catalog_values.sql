@@ -292,6 +292,19 @@ SELECT drop_metric('costs'), drop_catalog_object('measure', 'costs'), drop_catal
 SELECT drop_metric('promo_incremental_revenue'), drop_metric('march_promo'), drop_catalog_object('measure', 'march_promo'),
        drop_catalog_object('source', 'promo_lines');
 
+-- ---- "did you mean" (issue 16): misspelled metrics, dimensions, measures and functions name the nearest
+\set VERBOSITY default
+\set SHOW_CONTEXT never
+SELECT * FROM metric_values('{net_sale}');
+SELECT * FROM metric_values('{net_sales}', '{regoin}');
+SELECT * FROM metric_values('{zzzzzzzz}');
+SELECT define_metric('gm2', 'GM', 'derived', expression => 'margin_rat(sales_summary)');
+SELECT define_metric('gm2', 'GM', 'derived', expression => 'random()');
+SELECT define_metric('gm2', 'GM', measure => 'net_sale');
+SELECT define_measure('m2', 'sale', 'sum', 'revenue');
+\set VERBOSITY terse
+\set SHOW_CONTEXT errors
+
 -- cleanup
 RESET ROLE;
 DROP SCHEMA rk_val CASCADE;

@@ -187,7 +187,7 @@ BEGIN
     FOREACH d IN ARRAY dimensions LOOP
         PERFORM retail_kpi._catalog_check_code(d, 'dimensions');
         IF NOT dims_found ? d THEN
-            RAISE EXCEPTION 'dimension "%" does not exist', d USING ERRCODE = '42704';
+            RAISE EXCEPTION 'dimension "%" does not exist', d USING ERRCODE = '42704', HINT = retail_kpi._catalog_did_you_mean('dimension', d);
         END IF;
         dimcols := dimcols || format(', %I', 'dim.' || d);
         -- "IS NOT DISTINCT FROM" looks its "=" up on the search_path: written out with a qualified operator (R9)
@@ -206,7 +206,8 @@ BEGIN
                 PERFORM retail_kpi._catalog_check_count(jsonb_array_length(v), 'filters', 1000);
             END IF;
             IF NOT dims_found ? k THEN
-                RAISE EXCEPTION 'dimension "%" does not exist', k USING ERRCODE = '42704', DETAIL = 'It is a key of argument "filters".';
+                RAISE EXCEPTION 'dimension "%" does not exist', k USING ERRCODE = '42704', DETAIL = 'It is a key of argument "filters".',
+                      HINT = retail_kpi._catalog_did_you_mean('dimension', k);
             END IF;
             IF jsonb_typeof(v) = 'object' OR (jsonb_typeof(v) = 'array' AND (jsonb_array_length(v) = 0 OR EXISTS (
                     SELECT 1 FROM jsonb_array_elements(v) x WHERE jsonb_typeof(x) IN ('object', 'array', 'null')))) THEN
@@ -228,7 +229,7 @@ BEGIN
     FROM retail_kpi._catalog_metric_closure(metrics, as_of) x;
     IF c IS NOT NULL THEN
         RAISE EXCEPTION 'metric "%" does not exist%', c,
-            CASE WHEN as_of IS NULL THEN '' ELSE ' at ' || as_of::text END USING ERRCODE = '42704';
+            CASE WHEN as_of IS NULL THEN '' ELSE ' at ' || as_of::text END USING ERRCODE = '42704', HINT = retail_kpi._catalog_did_you_mean('metric', c);
     END IF;
     -- sensitive metrics (R7), directly or through the metrics using them
     c := retail_kpi._catalog_denied_metric(ARRAY(SELECT jsonb_object_keys(mdefs)));

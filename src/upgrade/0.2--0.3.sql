@@ -88,6 +88,12 @@ COMMENT ON TABLE catalog_aggregations IS
 ALTER TABLE sources ADD COLUMN native_grain text NOT NULL DEFAULT 'day' CHECK (native_grain IN ('day', 'month', 'quarter', 'year'));
 DROP FUNCTION define_source(text, regclass, text, jsonb, text, text, text);
 
+-- New functions of the C families usable in derived metrics (the same rows as a fresh install).
+INSERT INTO catalog_functions VALUES
+    ('kpi_round', 'retail_kpi.kpi_round', 'metric', NULL, true),
+    ('share', 'retail_kpi.share', 'metric', NULL, true),
+    ('sell_through_from_closing', 'retail_kpi.sell_through_from_closing', 'metric', NULL, true);
+
 -- Sensitive metrics (R7).
 ALTER TABLE metrics ADD COLUMN restricted boolean NOT NULL DEFAULT false;
 
