@@ -54,6 +54,9 @@ DROP FUNCTION check_alerts(date);
 -- metric_values gains exact_base, absolute_change and change_pp (issue 12): views of users that call
 -- it must be dropped before the update and created again after it (the update stops otherwise)
 DROP FUNCTION metric_values(text[], text[], jsonb, date, date, text, text, timestamptz);
+-- metric_sql and publish_metric_view gain subtotals and the wide layout (issue 16)
+DROP FUNCTION metric_sql(text[], text[], jsonb, date, date, text, text, timestamptz);
+DROP FUNCTION publish_metric_view(text, text[], text[], jsonb, date, date, text, text, text);
 -- metric_vs_target gains covered_only and the coverage of the targets (issue 12), likewise
 DROP FUNCTION metric_vs_target(text, text[], jsonb, date, date, text, text);
 
