@@ -438,6 +438,9 @@ BEGIN
                 USING ERRCODE = '42703', DETAIL = format('Relation %s has no such column.', relsql);
         END IF;
     END LOOP;
+    -- the type check plans the relation, and planning can run code of a view (an IMMUTABLE function is
+    -- folded): the evaluation rule R4 applies to it as to any evaluation (docs/security.md)
+    PERFORM retail_kpi._catalog_check_evaluation(ARRAY[src.relation::oid], cm.functions);
     -- type check (no rows are read), run as the caller: wrong argument types or missing functions fail here
     rtype := retail_kpi.catalog_probe(format(
         'SELECT retail_kpi._catalog_type_name(pg_catalog.pg_typeof(x)) FROM (SELECT %s AS x FROM %s AS src WHERE false) q',
