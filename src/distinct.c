@@ -441,7 +441,13 @@ distinct_add_cont(DistinctExpanded *e, uint64 hi, const DCont *src)
 			merged[n++] = a[ia++];
 		while (ib < src->card)
 			merged[n++] = src->arr[ib++];
-		if (n <= ARRAY_MAX)
+		/*
+		 * A union keeps an array up to 1024 keys: merging into a large array
+		 * costs its whole length each time (a rollup of many small summaries),
+		 * setting bits costs only the new keys.  The stored form still uses
+		 * the smallest encoding.
+		 */
+		if (n <= ARRAY_MAX / 4)
 		{
 			chunk_reserve(e, c, n);
 			memcpy(chunk_array(c), merged, sizeof(uint16) * n);
@@ -472,10 +478,16 @@ distinct_add_cont(DistinctExpanded *e, uint64 hi, const DCont *src)
 		}
 		else
 		{
+			/* count only the new keys: a rollup adds many small arrays to one bitmap */
+			card = c->card;
 			for (i = 0; i < src->card; i++)
-				c->d.bits[src->arr[i] >> 6] |= (uint64) 1 << (src->arr[i] & 63);
-			for (i = 0; i < BITMAP_WORDS; i++)
-				card += pg_popcount64(c->d.bits[i]);
+			{
+				uint64	   *w = &c->d.bits[src->arr[i] >> 6];
+				uint64		bit = (uint64) 1 << (src->arr[i] & 63);
+
+				card += (*w & bit) == 0;
+				*w |= bit;
+			}
 		}
 		c->card = card;
 	}
