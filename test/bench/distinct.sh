@@ -60,6 +60,34 @@ SELECT 'same counts: ' || ((SELECT retail_kpi.distinct_count(retail_kpi.distinct
                             = (SELECT count(DISTINCT spread_key) FROM bench_lines))::text;
 SQL
 
+echo "== 1b. the same queries in backend CPU time (utime + stime of /proc/self/stat: less sensitive to"
+echo "       other jobs on the machine than wall-clock time; needs a superuser), serial, 3 runs each"
+"${psql[@]}" -P footer=off <<'SQL'
+SET work_mem = '64MB';
+SET max_parallel_workers_per_gather = 0;
+CREATE FUNCTION pg_temp.cpu_ms() RETURNS bigint LANGUAGE sql AS $$
+  SELECT (split_part(x, ' ', 12)::bigint + split_part(x, ' ', 13)::bigint) * 1000
+         / current_setting('rk.clk_tck')::bigint
+  FROM (SELECT split_part(pg_read_file('/proc/self/stat'), ') ', 2) AS x) t $$;
+CREATE FUNCTION pg_temp.cpu_of(q text) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE t0 bigint;
+BEGIN
+  t0 := pg_temp.cpu_ms();
+  EXECUTE 'SELECT count(b.*) FROM (' || q || ') b';
+  RETURN pg_temp.cpu_ms() - t0;
+END $$;
+SET rk.clk_tck = 100;   -- USER_HZ on Linux
+SELECT label, cpu_ms[1] || ', ' || cpu_ms[2] || ', ' || cpu_ms[3] AS cpu_ms_runs,
+       (SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY x) FROM unnest(cpu_ms) x) AS median_cpu_ms
+FROM (SELECT label, ARRAY[pg_temp.cpu_of(q), pg_temp.cpu_of(q), pg_temp.cpu_of(q)] AS cpu_ms
+      FROM (VALUES ('a_ours_dense', 'SELECT retail_kpi.distinct_count(retail_kpi.distinct_agg(customer_id)) FROM bench_lines'),
+                   ('b_sql_dense', 'SELECT count(DISTINCT customer_id) FROM bench_lines'),
+                   ('c_ours_spread', 'SELECT retail_kpi.distinct_count(retail_kpi.distinct_agg(spread_key)) FROM bench_lines'),
+                   ('d_sql_spread', 'SELECT count(DISTINCT spread_key) FROM bench_lines'),
+                   ('e_floor', 'SELECT count(*) FROM bench_lines')) v(label, q)) t
+ORDER BY label;
+SQL
+
 echo "== 2. customers per quarter x region: stored daily store summaries vs the raw rows"
 "${psql[@]}" -P footer=off <<SQL
 SET work_mem = '64MB';
