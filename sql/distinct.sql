@@ -75,9 +75,9 @@ FROM (SELECT shape, grp, distinct_count(distinct_agg(k)) n FROM shapes GROUP BY 
 JOIN (SELECT shape, grp, count(DISTINCT k) n FROM shapes GROUP BY 1, 2) b USING (shape, grp)
 GROUP BY shape ORDER BY shape;
 -- the summary holds exactly the keys: every key is contained, and the text lists the same keys
-SELECT shape, bool_and(distinct_contains(s, k)) AS all_contained
+SELECT shape, bool_and(distinct_contains(s, k)) AS all_contained, count(*) AS keys_tried
 FROM shapes JOIN (SELECT shape, grp, distinct_agg(k) s FROM shapes GROUP BY 1, 2) t USING (shape, grp)
-WHERE k IS NOT NULL GROUP BY shape ORDER BY shape;
+WHERE k IS NOT NULL AND k % 3 = 0 GROUP BY shape ORDER BY shape;
 SELECT count(*) FILTER (WHERE distinct_contains(s, x)) AS false_positives
 FROM (SELECT distinct_agg(dense * 2) s FROM rnd) t, generate_series(1, 1999, 2) x;
 -- a whole table at once equals count(DISTINCT), and the text form is exact:
@@ -111,32 +111,39 @@ SELECT rollup(s) FROM (VALUES (NULL::distinct_summary), ('(v1,count=1,keys=7)'),
 
 -- ===== set-operation counts against SQL INTERSECT / EXCEPT / UNION
 -- retention: customers of period a (rows with part < 16) who come back in period b (part >= 16)
-CREATE TEMP VIEW shapes_p AS
+CREATE TEMP TABLE shapes_p AS
 SELECT 'dense' sh, dense k, part < 16 early FROM rnd UNION ALL
 SELECT 'negative', negative, part < 16 FROM rnd UNION ALL
 SELECT 'huge', huge, part < 16 FROM rnd UNION ALL
 SELECT 'sparse', sparse, part < 16 FROM rnd UNION ALL
 SELECT 'mixed', mixed, part < 16 FROM rnd UNION ALL
 SELECT 'mixed_dense', CASE WHEN part < 16 THEN g ELSE g + 20000 END, part < 16 FROM rnd;
+-- the same sets computed by SQL, per shape: (sh, k) pairs of both periods, of A only, of B only
+CREATE TEMP TABLE sql_sets AS
+WITH a AS (SELECT sh, k FROM shapes_p WHERE early), b AS (SELECT sh, k FROM shapes_p WHERE NOT early)
+SELECT 'both' AS op, * FROM (SELECT * FROM a INTERSECT SELECT * FROM b) x UNION ALL
+SELECT 'a_only', * FROM (SELECT * FROM a EXCEPT SELECT * FROM b) x UNION ALL
+SELECT 'b_only', * FROM (SELECT * FROM b EXCEPT SELECT * FROM a) x UNION ALL
+SELECT 'either', * FROM (SELECT * FROM a UNION SELECT * FROM b) x;
 SELECT shape,
-       intersection_count(a, b) = (SELECT count(*) FROM (SELECT k FROM shapes_p WHERE sh = shape AND early
-                                   INTERSECT SELECT k FROM shapes_p WHERE sh = shape AND NOT early) x) AS inter_ok,
-       difference_count(a, b) = (SELECT count(*) FROM (SELECT k FROM shapes_p WHERE sh = shape AND early
-                                 EXCEPT SELECT k FROM shapes_p WHERE sh = shape AND NOT early) x) AS diff_ok,
-       difference_count(b, a) = (SELECT count(*) FROM (SELECT k FROM shapes_p WHERE sh = shape AND NOT early
-                                 EXCEPT SELECT k FROM shapes_p WHERE sh = shape AND early) x) AS diff_ba_ok,
-       union_count(a, b) = (SELECT count(DISTINCT k) FROM shapes_p WHERE sh = shape) AS union_ok,
+       intersection_count(a, b) = n_both AS inter_ok,
+       difference_count(a, b) = n_a_only AS diff_ok,
+       difference_count(b, a) = n_b_only AS diff_ba_ok,
+       union_count(a, b) = n_either AS union_ok,
        -- (an empty result is the empty summary; distinct_agg over no rows is NULL)
-       distinct_intersection(a, b)::text = coalesce((SELECT distinct_agg(k) FROM (SELECT k FROM shapes_p WHERE sh = shape AND early
-                                   INTERSECT SELECT k FROM shapes_p WHERE sh = shape AND NOT early) x)::text,
-                                   '(v1,count=0,keys=)') AS inter_summary_ok,
-       distinct_difference(a, b)::text = coalesce((SELECT distinct_agg(k) FROM (SELECT k FROM shapes_p WHERE sh = shape AND early
-                                   EXCEPT SELECT k FROM shapes_p WHERE sh = shape AND NOT early) x)::text,
-                                   '(v1,count=0,keys=)') AS diff_summary_ok,
-       distinct_union(a, b)::text = (SELECT distinct_agg(k) FROM shapes_p WHERE sh = shape)::text AS union_summary_ok,
+       distinct_intersection(a, b)::text = coalesce(s_both::text, '(v1,count=0,keys=)') AS inter_summary_ok,
+       distinct_difference(a, b)::text = coalesce(s_a_only::text, '(v1,count=0,keys=)') AS diff_summary_ok,
+       distinct_union(a, b)::text = s_either::text AS union_summary_ok,
        intersection_count(a, b) AS inter
 FROM (SELECT sh AS shape, distinct_agg(k) FILTER (WHERE early) a, distinct_agg(k) FILTER (WHERE NOT early) b
       FROM shapes_p GROUP BY sh) s
+JOIN (SELECT sh AS shape,
+             count(*) FILTER (WHERE op = 'both') AS n_both, count(*) FILTER (WHERE op = 'a_only') AS n_a_only,
+             count(*) FILTER (WHERE op = 'b_only') AS n_b_only, count(*) FILTER (WHERE op = 'either') AS n_either,
+             distinct_agg(k) FILTER (WHERE op = 'both') AS s_both,
+             distinct_agg(k) FILTER (WHERE op = 'a_only') AS s_a_only,
+             distinct_agg(k) FILTER (WHERE op = 'either') AS s_either
+      FROM sql_sets GROUP BY sh) q USING (shape)
 ORDER BY shape;
 
 -- ===== size: 1,000,000 dense keys take a few hundred bytes (runs), every 3rd key about 377 kB
@@ -327,5 +334,6 @@ RESET min_parallel_table_scan_size;
 RESET max_parallel_workers_per_gather;
 RESET parallel_leader_participation;
 
-DROP VIEW shapes, shapes_p;
+DROP VIEW shapes;
+DROP TABLE shapes_p, sql_sets;
 DROP TABLE visits, store_customers, rnd, partials, stored, stored2, big, big_daily, serial_result;
