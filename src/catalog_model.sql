@@ -102,7 +102,11 @@ INSERT INTO catalog_functions VALUES
     ('dead_stock_rate', 'retail_kpi.dead_stock_rate', 'metric', NULL, true),
     ('incremental_units', 'retail_kpi.incremental_units', 'metric', NULL, true),
     ('incremental_revenue', 'retail_kpi.incremental_revenue', 'metric', NULL, true),
-    ('incremental_gross_profit', 'retail_kpi.incremental_gross_profit', 'metric', NULL, true);
+    ('incremental_gross_profit', 'retail_kpi.incremental_gross_profit', 'metric', NULL, true),
+    -- receivables family (0.3)
+    ('collection_rate', 'retail_kpi.collection_rate', 'metric', NULL, true),
+    ('collection_effectiveness_index', 'retail_kpi.collection_effectiveness_index', 'metric', NULL, true),
+    ('days_sales_outstanding', 'retail_kpi.days_sales_outstanding', 'metric', NULL, true);
 
 -- ---------------------------------------------------------------------------------------------
 -- Catalog tables
