@@ -1,5 +1,6 @@
 -- test/demo/report_90_scorecard.sql: the indicator center (指标中心) on the demo company.
--- Binds the standard KPI library to retail_demo through views, sets targets and alert rules,
+-- Binds the standard KPI library to retail_demo through views (the receivables too, which
+-- report_95_receivables.sql prints), sets targets and alert rules,
 -- prints a KPI scorecard by region (metric_values), the comparison with targets, the alerts that
 -- fire, and check_catalog() catching a deliberately planted duplicate definition.
 SET search_path = retail_kpi, retail_demo, public;
