@@ -107,7 +107,10 @@ INSERT INTO catalog_functions VALUES
     -- added in 0.3 (src/upgrade/0.2--0.3.sql adds the same rows)
     ('kpi_round', 'retail_kpi.kpi_round', 'metric', NULL, true),
     ('share', 'retail_kpi.share', 'metric', NULL, true),
-    ('sell_through_from_closing', 'retail_kpi.sell_through_from_closing', 'metric', NULL, true);
+    ('sell_through_from_closing', 'retail_kpi.sell_through_from_closing', 'metric', NULL, true),
+    ('collection_rate', 'retail_kpi.collection_rate', 'metric', NULL, true),
+    ('collection_effectiveness_index', 'retail_kpi.collection_effectiveness_index', 'metric', NULL, true),
+    ('days_sales_outstanding', 'retail_kpi.days_sales_outstanding', 'metric', NULL, true);
 
 -- ---------------------------------------------------------------------------------------------
 -- Catalog tables

@@ -165,6 +165,13 @@ SELECT pg_catalog.pg_extension_config_dump('retail_kpi.catalog_settings', '');
 SELECT pg_catalog.pg_extension_config_dump('retail_kpi.metric_read_log', '');
 SELECT pg_catalog.pg_extension_config_dump('retail_kpi.metric_read_log_id_seq', '');
 
+-- The receivables family's functions in derived metrics (as src/catalog_model.sql ships them).
+INSERT INTO catalog_functions VALUES
+    ('collection_rate', 'retail_kpi.collection_rate', 'metric', NULL, true),
+    ('collection_effectiveness_index', 'retail_kpi.collection_effectiveness_index', 'metric', NULL, true),
+    ('days_sales_outstanding', 'retail_kpi.days_sales_outstanding', 'metric', NULL, true)
+ON CONFLICT (name) DO NOTHING;
+
 -- (end of the indicator center section)
 
 
