@@ -67,6 +67,12 @@ BEGIN
              retail_kpi.customer_agg(customer_id, sale_date, revenue) AS s
       FROM retail_demo.sales WHERE sale_date < date '2024-07-01' GROUP BY 1, 2$q$;
   END IF;
+  IF to_regtype('retail_kpi.distinct_summary') IS NOT NULL THEN
+    EXECUTE $q$
+      CREATE TABLE smith.distinct_daily AS
+      SELECT sale_date, store_id, retail_kpi.distinct_agg(customer_id) AS s
+      FROM retail_demo.sales WHERE sale_date < date '2024-04-01' GROUP BY 1, 2$q$;
+  END IF;
 END $$;
 
 -- one column of every summary type of the extension, whatever families exist (generic)
