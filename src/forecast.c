@@ -817,7 +817,7 @@ period_date(const Spacing *sp, int64 k)
 /*
  * The regular series of a summary: detect the spacing of its period dates
  * (months when every date is a month end or every date has the same day of
- * month, else the greatest common divisor of the day differences), then either
+ * month -- or the last day of a month too short for it --, else the greatest common divisor of the day differences), then either
  * refuse gaps (22023) or fill them with 0.  Needs at least 2 periods, which
  * callers check first.
  */
@@ -828,7 +828,8 @@ series_regular(const SeriesSummary *s, int gaps)
 	Spacing    *sp = &r->sp;
 	int			n = s->nperiods;
 	int			dom0,
-				dom;
+				dom,
+				dom_max = 0;
 	bool		all_end = true,
 				same_dom = true,
 				end;
@@ -843,16 +844,22 @@ series_regular(const SeriesSummary *s, int gaps)
 	sp->first_month = month_number(s->entries[0].date, &dom0, &end);
 	for (i = 0; i < n; i++)
 	{
+		(void) month_number(s->entries[i].date, &dom, &end);
+		dom_max = Max(dom_max, dom);
+	}
+	/* the same day of month, or the month's last day when the month is shorter */
+	for (i = 0; i < n; i++)
+	{
 		idx[i] = month_number(s->entries[i].date, &dom, &end);
 		all_end &= end;
-		same_dom &= dom == dom0;
+		same_dom &= dom == dom_max || (end && dom < dom_max);
 		CHECK_FOR_INTERRUPTS();
 	}
 	if (all_end || same_dom)
 	{
 		sp->unit = SP_MONTHS;
 		sp->month_end = all_end;
-		sp->dom = dom0;
+		sp->dom = dom_max;
 		for (i = 0; i < n; i++)
 			idx[i] -= sp->first_month;
 	}
@@ -1923,8 +1930,8 @@ series_forecast(PG_FUNCTION_ARGS)
 
 /*
  * forecast_model(s, method, season_length, alpha, beta, gamma, phi, trend,
- * seasonal, gaps): the fitted model in one row: method, trend, seasonal,
- * season_length, spacing, periods (gaps filled), filled (periods filled with
+ * seasonal, gaps): the fitted model in one row: method, trend, seasonal
+ * (NULL for the naive methods), season_length (NULL without a season), spacing, periods (gaps filled), filled (periods filled with
  * 0), alpha, beta, gamma, phi (NULL where the model has none), sigma, sse,
  * initial_level, initial_trend, final level and trend.
  */
@@ -1954,6 +1961,7 @@ series_forecast_model(PG_FUNCTION_ARGS)
 	values[2] = CStringGetTextDatum(seasonal_names[sp.season]);
 	nulls[1] = nulls[2] = !ets;
 	values[3] = Int32GetDatum(sp.m);
+	nulls[3] = sp.method != M_SNAIVE && sp.season == S_NONE;
 	values[4] = CStringGetTextDatum(spacing_text(&r->sp));
 	values[5] = Int32GetDatum(r->n);
 	values[6] = Int32GetDatum(r->filled);
