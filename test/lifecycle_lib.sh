@@ -5,6 +5,8 @@
 #                       installed extension (table lc.sum_<type>, hand-written format version 1
 #                       literals included) and a filled indicator-center catalog; fails when a
 #                       summary type of the extension has no fixture (add one below for a new family)
+#   lc_fill_optional DB the fixtures of the optional families (stock, bridge, series) whose type DB
+#                       has and whose table is missing (again after an update that adds a type)
 #   lc_queries DB OUT   writes to OUT the capture queries, generated from DB's catalog: for every
 #                       stored summary table, its text, each one-argument function of the extension
 #                       that takes that type (accessors, KPIs, SRFs such as abc_classify, _send) and
@@ -71,26 +73,7 @@ SELECT store_id, 'promo_march', promo_agg(sale_date, units, revenue, cost, '2024
                                           '2024-02-01', '2024-02-28')
 FROM lc.sales GROUP BY store_id;
 SQL
-  # families that may or may not be installed (the test covers what the extension has)
-  lc_psql -d "$1" >/dev/null <<'SQL'
-SET search_path = retail_kpi, public;
-SELECT to_regtype('retail_kpi.stock_summary') IS NOT NULL AS has_stock,
-       to_regtype('retail_kpi.bridge_summary') IS NOT NULL AS has_bridge \gset
-\if :has_stock
-CREATE TABLE lc.sum_stock_summary (id int, grp text, s stock_summary);
-INSERT INTO lc.sum_stock_summary
-SELECT store_id, 'all', stock_agg(snapshot_date, on_hand_cost, on_hand_units, on_hand_retail)
-FROM lc.stock GROUP BY store_id;
-INSERT INTO lc.sum_stock_summary
-SELECT 100 + store_id, 'cost_only', stock_agg(snapshot_date, on_hand_cost) FROM lc.stock GROUP BY store_id;
-\endif
-\if :has_bridge
-CREATE TABLE lc.sum_bridge_summary (id int, grp text, s bridge_summary);
-INSERT INTO lc.sum_bridge_summary
-SELECT store_id, 'q1_vs_q2', bridge_agg(sku, sale_date >= '2024-04-01', units, revenue, cost)
-FROM lc.sales WHERE sale_date BETWEEN '2024-01-01' AND '2024-06-30' GROUP BY store_id;
-\endif
-SQL
+  lc_fill_optional "$1" || return 1
   # every summary type of the extension has a fixture table
   local missing
   missing=$(lc_psql -d "$1" -At <<'SQL'
@@ -122,6 +105,46 @@ SELECT define_metric('sales_per_visitor', 'Sales per visitor', 'ratio', numerato
                      denominator => 'visitors', unit => 'CNY');
 SELECT set_target('net_sales', '2024-03-01', 25000, '{"region": "north"}', reason => 'budget');
 SELECT define_alert_rule('low_sales', 'net_sales', 'below', 20000, dimensions => '{region}');
+SQL
+}
+
+
+# Fixtures of the families that may or may not be installed (the test covers what the extension
+# has): for each such summary type present in DB without a fixture table yet.  lc_fill calls it;
+# test/t_upgrade.sh calls it again after the update, for the types the update added.
+lc_fill_optional() {
+  lc_psql -d "$1" >/dev/null <<'SQL'
+SET search_path = retail_kpi, public;
+SELECT to_regtype('retail_kpi.stock_summary') IS NOT NULL AND to_regclass('lc.sum_stock_summary') IS NULL AS has_stock,
+       to_regtype('retail_kpi.bridge_summary') IS NOT NULL AND to_regclass('lc.sum_bridge_summary') IS NULL AS has_bridge,
+       to_regtype('retail_kpi.series_summary') IS NOT NULL AND to_regclass('lc.sum_series_summary') IS NULL AS has_series \gset
+\if :has_stock
+CREATE TABLE lc.sum_stock_summary (id int, grp text, s stock_summary);
+INSERT INTO lc.sum_stock_summary
+SELECT store_id, 'all', stock_agg(snapshot_date, on_hand_cost, on_hand_units, on_hand_retail)
+FROM lc.stock GROUP BY store_id;
+INSERT INTO lc.sum_stock_summary
+SELECT 100 + store_id, 'cost_only', stock_agg(snapshot_date, on_hand_cost) FROM lc.stock GROUP BY store_id;
+\endif
+\if :has_bridge
+CREATE TABLE lc.sum_bridge_summary (id int, grp text, s bridge_summary);
+INSERT INTO lc.sum_bridge_summary
+SELECT store_id, 'q1_vs_q2', bridge_agg(sku, sale_date >= '2024-04-01', units, revenue, cost)
+FROM lc.sales WHERE sale_date BETWEEN '2024-01-01' AND '2024-06-30' GROUP BY store_id;
+\endif
+\if :has_series
+-- daily visitors per store, three years of generated weekly series and two years of monthly
+-- values: series that forecast_model(s) (Holt-Winters, default season length) fits as they are,
+-- since the capture queries call it on every stored value
+CREATE TABLE lc.sum_series_summary (id int, grp text, s series_summary);
+INSERT INTO lc.sum_series_summary
+SELECT store_id, 'traffic', series_agg(day, visitors) FROM lc.traffic GROUP BY store_id;
+INSERT INTO lc.sum_series_summary
+SELECT 100 + s, 'weekly', series_agg(date '2022-01-03' + 7 * w, round((100 + 10 * s + w / 4.0 + 15 * sin(w * 2 * pi() / 52))::numeric, 2))
+FROM generate_series(0, 155) w, generate_series(1, 3) s GROUP BY s;
+INSERT INTO lc.sum_series_summary VALUES
+  (1001, 'literal', '(v1,rows=30,2022-01-01:10,2022-02-01:12,2022-03-01:15,2022-04-01:13,2022-05-01:11,2022-06-01:14,2022-07-01:18,2022-08-01:17,2022-09-01:12,2022-10-01:11,2022-11-01:16,2022-12-01:22,2023-01-01:11,2023-02-01:13,2023-03-01:16.5,2023-04-01:14,2023-05-01:12,2023-06-01:15,2023-07-01:19,2023-08-01:18.25,2023-09-01:13,2023-10-01:12,2023-11-01:17,2023-12-01:24)');
+\endif
 SQL
 }
 

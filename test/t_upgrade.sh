@@ -65,6 +65,9 @@ for what in 'sum_margin_summary' 'sum_ratio_summary' 'sum_abc_summary' 'sum_prom
 done
 lc_copy_check "$old" "$tmp/bin" || fail "binary summaries of $first do not read back after the update"
 
+# summary types added by the update get their stored-summary fixtures now
+lc_fill_optional "$old" || fail "fixtures of the summary types added by the update could not be stored"
+
 # the functions added in 0.2 work in the upgraded database
 got=$(lc_psql -d "$old" -At -c "SELECT retail_kpi.extension_version()")
 [[ $got == "$current" ]] || fail "extension_version() = '$got' after the update"
