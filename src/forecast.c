@@ -1735,8 +1735,8 @@ fit_variance_factor(const Fit *f, int h)
 				gamma = f->par[P_GAMMA],
 				phi = f->par[P_PHI];
 	double		v = 1.0;
-	double		phij = 0.0,
-				pw = 1.0;
+	double	   *phis;			/* phis[i] = phi_i, i = 0 .. h */
+	double		pw = 1.0;
 	int			m = sp->m;
 	int			j;
 
@@ -1744,25 +1744,31 @@ fit_variance_factor(const Fit *f, int h)
 		return h;
 	if (sp->method == M_SNAIVE)
 		return (h - 1) / m + 1;
+	phis = palloc(sizeof(double) * (h + 1));
+	phis[0] = 0.0;
+	for (j = 1; j <= h; j++)
+	{
+		pw *= phi;
+		phis[j] = phis[j - 1] + pw;
+	}
 	for (j = 1; j < h; j++)
 	{
 		double		cj;
 
-		pw *= phi;
-		phij += pw;
 		if (sp->season == S_MULTIPLICATIVE)
 		{
 			double		sh = f->s[(f->n + h) % m],
 						shj = f->s[(f->n + h - j) % m];
-			double		lh = f->l + phi_sum(phi, h) * f->b,
-						lhj = f->l + phi_sum(phi, h - j) * f->b;
+			double		lh = f->l + phis[h] * f->b,
+						lhj = f->l + phis[h - j] * f->b;
 
-			cj = (alpha + beta * phij) * sh / shj + (j % m == 0 ? gamma * lh / lhj : 0.0);
+			cj = (alpha + beta * phis[j]) * sh / shj + (j % m == 0 ? gamma * lh / lhj : 0.0);
 		}
 		else
-			cj = alpha + beta * phij + (sp->season != S_NONE && j % m == 0 ? gamma : 0.0);
+			cj = alpha + beta * phis[j] + (sp->season != S_NONE && j % m == 0 ? gamma : 0.0);
 		v += cj * cj;
 	}
+	pfree(phis);
 	return v;
 }
 
