@@ -136,16 +136,19 @@ FROM bench_fc_series,
      LATERAL (SELECT 'ses' AS model, * FROM retail_kpi.forecast_accuracy(s, 13, 'ses')
               UNION ALL
               SELECT 'holt_damped', * FROM retail_kpi.forecast_accuracy(s, 13, 'holt', trend => 'damped')) a;
--- per model: the mean of the per-series measures, and on how many series it beats seasonal naive
-SELECT m.model, m.method, count(*) AS series, round(avg(m.mae)::numeric, 1) AS mean_mae,
-       round(avg(m.smape)::numeric, 2) AS mean_smape, round(avg(m.mase)::numeric, 3) AS mean_mase,
-       round(percentile_cont(0.5) WITHIN GROUP (ORDER BY m.mase)::numeric, 3) AS median_mase,
-       count(*) FILTER (WHERE m.method <> 'seasonal_naive' AND m.mase < b.mase) AS beats_snaive
+-- per model: the means of the per-series measures, the model's and seasonal naive's side by side
+-- (same origins), and on how many series the model's MASE is below seasonal naive's
+SELECT m.model, count(*) AS series,
+       round(avg(m.mae)::numeric, 1) AS mae, round(avg(b.mae)::numeric, 1) AS mae_snaive,
+       round(avg(m.smape)::numeric, 2) AS smape, round(avg(b.smape)::numeric, 2) AS smape_snaive,
+       round(avg(m.mase)::numeric, 3) AS mase, round(avg(b.mase)::numeric, 3) AS mase_snaive,
+       count(*) FILTER (WHERE m.mase < b.mase) AS beats_snaive
 FROM acc m JOIN acc b ON b.store = m.store AND b.category = m.category AND b.model = m.model
                      AND b.method = 'seasonal_naive'
-GROUP BY 1, 2 ORDER BY 1, 2 DESC;
+WHERE m.method <> 'seasonal_naive'
+GROUP BY 1 ORDER BY 1;
 SQL
-echo "time of the backtest of 1,000 series (ses + holt damped + 2 x seasonal naive, refit at every origin):"
+echo "time of one backtest of 1,000 series (holt damped, refit at every origin, and seasonal naive):"
 "${psqlc[@]}" -c "\\timing on" -c "SELECT count(*) FROM bench_fc_series, retail_kpi.forecast_accuracy(s, 13, 'holt', trend => 'damped')" | grep Time
 
 if [[ $keep != 1 ]]; then
