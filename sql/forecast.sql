@@ -407,6 +407,49 @@ END $$;
 SELECT pg_temp.try_recv(b, :'badfile') AS good FROM good_bytes;
 SELECT * FROM recv_target;
 SELECT name, pg_temp.try_recv(b, :'badfile') FROM bad_bytes ORDER BY name;
+-- corrupt stored values (22000): a scratch varlena type with bytea's I/O and the same alignment,
+-- binary-coercible to series_summary, exposes and alters the stored bytes (after the 4-byte length
+-- word: version 0, type tag 1, flags 2-3, nperiods 4-7, capacity 8-11, rows 12-19, then 32-byte
+-- entries from 20: date 20-23, padding 24-27, the sum: 128-bit value 28-43, scale 44-45, has-value
+-- flag 46, padding 47, overflow length 48-51; the second entry's date at 52-55)
+CREATE TYPE raw_series;
+CREATE FUNCTION raw_series_in(cstring) RETURNS raw_series AS 'byteain' LANGUAGE internal IMMUTABLE STRICT;
+CREATE FUNCTION raw_series_out(raw_series) RETURNS cstring AS 'byteaout' LANGUAGE internal IMMUTABLE STRICT;
+CREATE TYPE raw_series (INPUT = raw_series_in, OUTPUT = raw_series_out, INTERNALLENGTH = VARIABLE, ALIGNMENT = double);
+CREATE CAST (raw_series AS series_summary) WITHOUT FUNCTION;
+CREATE CAST (series_summary AS raw_series) WITHOUT FUNCTION;
+CREATE TEMP TABLE good_raw AS
+SELECT '(v1,rows=3,2024-01-01:1.5,2024-01-08:3)'::series_summary::raw_series::text::bytea AS b;
+SELECT length(b) AS stored_bytes, (b::text::raw_series::series_summary)::text AS unchanged FROM good_raw;
+CREATE TEMP TABLE bad_raw (name text, b bytea);
+INSERT INTO bad_raw SELECT 'version 2', set_byte(b, 0, 2) FROM good_raw;
+INSERT INTO bad_raw SELECT 'wrong type tag', set_byte(b, 1, 109) FROM good_raw;
+INSERT INTO bad_raw SELECT 'flags set', set_byte(b, 2, 1) FROM good_raw;
+INSERT INTO bad_raw SELECT 'capacity off', set_byte(b, 8, 9) FROM good_raw;
+INSERT INTO bad_raw SELECT 'truncated', substr(b, 1, length(b) - 8) FROM good_raw;
+INSERT INTO bad_raw SELECT 'header only', substr(b, 1, 10) FROM good_raw;
+INSERT INTO bad_raw SELECT 'rows zero', set_byte(b, 12, 0) FROM good_raw;
+INSERT INTO bad_raw SELECT 'infinite date', overlay(b PLACING '\xffffff7f'::bytea FROM 21) FROM good_raw;
+INSERT INTO bad_raw SELECT 'periods out of order', set_byte(set_byte(b, 53, 0), 54, 0) FROM good_raw;
+INSERT INTO bad_raw SELECT 'padding set', set_byte(b, 24, 1) FROM good_raw;
+INSERT INTO bad_raw SELECT 'scale 39', set_byte(b, 44, 39) FROM good_raw;
+INSERT INTO bad_raw SELECT 'no value flag', set_byte(b, 46, 0) FROM good_raw;
+INSERT INTO bad_raw SELECT 'overflow length', set_byte(b, 48, 1) FROM good_raw;
+CREATE FUNCTION pg_temp.try_read(bad bytea) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE detail text;
+BEGIN
+  PERFORM row_count(bad::text::raw_series::series_summary);
+  RETURN 'accepted';
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL;
+  RETURN SQLSTATE || ': ' || SQLERRM || coalesce(' (' || nullif(detail, '') || ')', '');
+END $$;
+SELECT name, pg_temp.try_read(b) FROM bad_raw;
+-- the combine function (rollup) and forecast() validate what they read too
+SELECT rollup(s) FROM (VALUES ('(v1,rows=1,2024-01-01:1)'::series_summary),
+                              ((SELECT set_byte(b, 46, 0) FROM good_raw)::text::raw_series::series_summary)) v(s);
+SELECT * FROM forecast((SELECT set_byte(b, 44, 39) FROM good_raw)::text::raw_series::series_summary, 1, 'naive');
+DROP TYPE raw_series CASCADE;
 -- arguments (22023)
 SELECT * FROM forecast((SELECT s FROM q), 0);
 SELECT * FROM forecast((SELECT s FROM q), 1001);

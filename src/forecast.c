@@ -52,7 +52,6 @@ typedef struct SeriesSummary
 	uint16		flags;			/* reserved, 0 */
 	int32		nperiods;
 	int32		capacity;		/* entries allocated, >= nperiods */
-	int32		pad;
 	int64		nrows;			/* rows aggregated (period and value given) */
 	SeriesEntry entries[FLEXIBLE_ARRAY_MEMBER];
 } SeriesSummary;
@@ -115,6 +114,7 @@ series_reserve(SeriesSummary *s, int64 need)
 	return series_copy(s, (int) cap);
 }
 
+/* Raise 22000 for a corrupt stored or binary value. */
 static void
 series_corrupt(const char *detail)
 {
@@ -124,6 +124,7 @@ series_corrupt(const char *detail)
 			 errdetail("%s", detail)));
 }
 
+/* Raise code (22000 binary and stored, 22P02 text) for a format version this library does not read. */
 static void
 series_version_error(int version, int code)
 {
@@ -140,7 +141,7 @@ series_validate(const SeriesSummary *s)
 {
 	int			i;
 
-	if (s->flags != 0 || s->pad != 0 || s->nperiods < 1 || s->nperiods > SERIES_MAX_PERIODS ||
+	if (s->flags != 0 || s->nperiods < 1 || s->nperiods > SERIES_MAX_PERIODS ||
 		s->capacity < s->nperiods || s->nrows < s->nperiods)
 		series_corrupt("The header's counts are inconsistent.");
 	for (i = 0; i < s->nperiods; i++)
@@ -341,6 +342,7 @@ parse_count(const char *s, int len, int64 *result)
 	return true;
 }
 
+/* The text form: (v1,rows=N,YYYY-MM-DD:sum,...) in date order. */
 static char *
 series_to_cstring(const SeriesSummary *s)
 {
@@ -360,6 +362,7 @@ series_to_cstring(const SeriesSummary *s)
 	return buf.data;
 }
 
+/* Raise 22P02 for malformed text input. */
 static void
 series_syntax_error(const char *str, const char *detail)
 {
@@ -369,6 +372,10 @@ series_syntax_error(const char *str, const char *detail)
 			 errdetail("%s", detail)));
 }
 
+/*
+ * Parse the text form exactly (blanks around the whole value allowed): dates
+ * strictly increasing, at least one period, rows >= periods (22P02 otherwise).
+ */
 static SeriesSummary *
 series_from_cstring(const char *str)
 {
@@ -738,6 +745,7 @@ sum_to_double(const ExactSum *x)
 	return DatumGetFloat8(DirectFunctionCall1(numeric_float8, scaled_to_numeric(v, x->scale)));
 }
 
+/* Greatest common divisor of two non-negative integers (gcd(a, 0) = a). */
 static int64
 gcd64(int64 a, int64 b)
 {
