@@ -181,6 +181,23 @@ SELECT metric, period_start, exact_value, base_value, round(change::numeric, 10)
 FROM metric_values('{net_sales}', '{}', NULL, '2024-07-01', '2024-09-30', 'total', 'previous_period');
 SELECT sum(revenue) FILTER (WHERE sale_date >= '2024-07-01') AS current, sum(revenue) FILTER (WHERE sale_date < '2024-07-01') AS base
 FROM rk_val.sales WHERE sale_date BETWEEN date '2024-07-01' - 92 AND '2024-09-30';
+-- the exact base and the absolute change (numeric metrics), percentage points (metrics whose unit is
+-- a rate), checked against the same sums by hand
+SELECT define_metric('gross_margin_rate', 'Gross margin rate', 'derived', expression => 'margin_rate(sales_summary)',
+                     unit => 'ratio');
+CREATE TEMP TABLE got AS SELECT * FROM metric_values('{net_sales,gross_margin_rate}', '{}', NULL, '2024-07-01', '2024-09-30',
+                                                     'total', 'previous_period');
+WITH h AS (SELECT sum(revenue) FILTER (WHERE sale_date >= '2024-07-01') AS cur_r, sum(cost) FILTER (WHERE sale_date >= '2024-07-01') AS cur_c,
+                  sum(revenue) FILTER (WHERE sale_date < '2024-07-01') AS base_r, sum(cost) FILTER (WHERE sale_date < '2024-07-01') AS base_c
+           FROM rk_val.sales WHERE sale_date BETWEEN date '2024-07-01' - 92 AND '2024-09-30')
+SELECT g.metric, g.exact_base = h.base_r AS exact_base_ok, g.absolute_change = h.cur_r - h.base_r AS absolute_change_ok,
+       g.change_pp IS NULL AS no_pp
+FROM got g, h WHERE g.metric = 'net_sales'
+UNION ALL
+SELECT g.metric, g.exact_base IS NULL, abs(g.absolute_change - (((h.cur_r - h.cur_c) / h.cur_r) - ((h.base_r - h.base_c) / h.base_r))) < 1e-12,
+       abs(g.change_pp - 100 * (((h.cur_r - h.cur_c) / h.cur_r) - ((h.base_r - h.base_c) / h.base_r))::float8) < 1e-9
+FROM got g, h WHERE g.metric = 'gross_margin_rate';
+DROP TABLE got;
 -- total with the same period last year: the two windows are not adjacent
 SELECT metric, period_start, exact_value, base_value, round(change::numeric, 10)
 FROM metric_values('{net_sales}', '{}', NULL, '2025-03-01', '2025-05-31', 'total', 'same_period_last_year');
