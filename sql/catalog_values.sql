@@ -259,6 +259,39 @@ SELECT define_dimension('channel', 'Channel');
 SELECT metric_sql('{net_sales}', '{channel}');
 SELECT metric_sql('{net_sales}', filters => '{"channel": "web"}');
 
+-- ---- valid grains (issue 12): a promotion summary only over its own window, monthly facts only
+-- over whole months at month grain or coarser; refused with 22023 and the valid grains, never split
+CREATE TABLE rk_val.promo_lines (sale_date date, units numeric, revenue numeric, cost numeric);
+INSERT INTO rk_val.promo_lines VALUES ('2024-02-10', 10, 100, 60), ('2024-02-20', 10, 100, 60),
+                                      ('2024-03-05', 30, 270, 180), ('2024-03-30', 5, 50, 30);
+SELECT define_source('promo_lines', 'rk_val.promo_lines', 'sale_date');
+SELECT define_measure('march_promo', 'promo_lines', 'promo_agg',
+                      'sale_date, units, revenue, cost, CAST(''2024-03-01'' AS date), CAST(''2024-03-14'' AS date), '
+                      'CAST(''2024-02-01'' AS date), CAST(''2024-02-29'' AS date)');
+SELECT define_metric('march_promo', 'March promotion', measure => 'march_promo');
+SELECT define_metric('promo_incremental_revenue', 'Incremental revenue', 'derived', expression => 'incremental_revenue(march_promo)');
+SELECT metric, value FROM metric_values('{promo_incremental_revenue}', grain => 'month');    -- 22023
+SELECT metric, value FROM metric_values('{promo_incremental_revenue}', grain => 'total');
+-- by hand: promotion 270 over 14 days, baseline 200 over 29 days: 270 - 200 / 29 * 14 = 173.448275862...
+SELECT round(270 - 200 / 29.0 * 14, 9) AS by_hand;
+CREATE TABLE rk_val.monthly_costs (month_start date, region text, amount numeric);
+INSERT INTO rk_val.monthly_costs VALUES ('2024-01-01', 'north', 100), ('2024-02-01', 'north', 110), ('2024-03-01', 'north', 120),
+                                        ('2024-04-01', 'north', 130), ('2024-01-01', 'south', 50);
+SELECT define_source('monthly_costs', 'rk_val.monthly_costs', 'month_start', '{"region": "region"}', native_grain => 'month');
+SELECT define_source('bad', 'rk_val.monthly_costs', 'month_start', native_grain => 'fortnight');           -- 22023
+SELECT define_measure('costs', 'monthly_costs', 'sum', 'amount');
+SELECT define_metric('costs', 'Costs', measure => 'costs');
+SELECT metric, period_start, value FROM metric_values('{costs}', '{}', NULL, '2024-01-01', '2024-03-31', 'quarter');   -- 380
+SELECT metric, value FROM metric_values('{costs}', '{}', NULL, '2024-01-01', '2024-01-31', 'day');        -- 22023: finer
+SELECT metric, value FROM metric_values('{costs}', '{}', NULL, '2024-01-01', '2024-03-31', 'week');       -- 22023: not aligned
+SELECT metric, value FROM metric_values('{costs}', '{}', NULL, '2024-01-15', '2024-03-31', 'month');      -- 22023: from_date
+SELECT metric, value FROM metric_values('{costs}', '{}', NULL, '2024-01-01', '2024-03-15', 'total');      -- 22023: to_date
+SELECT metric, value FROM metric_values('{costs}', '{}', NULL, '2024-02-01', '2024-03-31', 'total', 'previous_period');  -- 22023: 60 days back
+SELECT metric, value, base_value FROM metric_values('{costs}', '{}', NULL, '2024-03-01', '2024-04-30', 'month', 'previous_period');
+SELECT drop_metric('costs'), drop_catalog_object('measure', 'costs'), drop_catalog_object('source', 'monthly_costs');
+SELECT drop_metric('promo_incremental_revenue'), drop_metric('march_promo'), drop_catalog_object('measure', 'march_promo'),
+       drop_catalog_object('source', 'promo_lines');
+
 -- cleanup
 RESET ROLE;
 DROP SCHEMA rk_val CASCADE;

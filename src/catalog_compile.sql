@@ -144,6 +144,7 @@ DECLARE
     vals text := '';
     ord int := 0;
     filt text;
+    vgrains text[];
     prev text;
 BEGIN
     IF metrics IS NULL OR cardinality(metrics) = 0 OR array_position(metrics, NULL) IS NOT NULL THEN
@@ -311,6 +312,43 @@ BEGIN
             lo := (first_period - shift::interval)::date;
         END IF;
     END IF;
+
+    -- valid grains (issue 12): a measure whose aggregation summarises a window of its own (a
+    -- promotion's) is valid only at the grains of its allow-list row; a source of periodic facts
+    -- (monthly expenses, receivables) only at its grain or coarser, over whole periods
+    FOR c, r IN SELECT * FROM jsonb_each(meas) ORDER BY 1 LOOP
+        SELECT a.valid_grains INTO vgrains FROM retail_kpi.catalog_aggregations a WHERE a.name = r->>'aggregation';
+        IF vgrains IS NOT NULL AND NOT grain = ANY (vgrains) THEN
+            RAISE EXCEPTION 'measure "%" is not valid at grain "%"', c, grain
+                USING ERRCODE = '22023',
+                      DETAIL = format('Its aggregation %s summarises a window of its own (a promotion''s): split into %s periods it would give another value in each.',
+                                      r->>'aggregation', grain),
+                      HINT = 'Valid grains: ' || array_to_string(vgrains, ', ') || '.';
+        END IF;
+    END LOOP;
+    FOR c, r IN SELECT * FROM jsonb_each(srcs) ORDER BY 1 LOOP
+        CONTINUE WHEN coalesce(r->>'native_grain', 'day') = 'day' OR r->>'time_column' IS NULL;
+        vgrains := CASE r->>'native_grain' WHEN 'month' THEN '{month,quarter,year,total}'::text[]
+                                          WHEN 'quarter' THEN '{quarter,year,total}'::text[] ELSE '{year,total}'::text[] END;
+        IF NOT grain = ANY (vgrains) THEN
+            RAISE EXCEPTION 'source "%" holds % facts: grain "%" is finer or not aligned', c, r->>'native_grain', grain
+                USING ERRCODE = '22023', HINT = 'Valid grains: ' || array_to_string(vgrains, ', ') || '.';
+        END IF;
+        FOREACH d IN ARRAY ARRAY['from_date', 'to_date', 'comparison'] LOOP
+            k := CASE d WHEN 'from_date' THEN from_date::text WHEN 'to_date' THEN (to_date + 1)::text
+                        ELSE CASE WHEN compare IS NOT NULL AND grain = 'total' THEN lo::text END END;
+            CONTINUE WHEN k IS NULL;
+            IF date_trunc(r->>'native_grain', k::timestamp)::date <> k::date THEN
+                RAISE EXCEPTION 'the window does not cover whole % periods of source "%"', r->>'native_grain', c
+                    USING ERRCODE = '22023',
+                          DETAIL = CASE d WHEN 'from_date' THEN format('Argument "from_date" (%s) is not the first day of a %s.', from_date, r->>'native_grain')
+                                          WHEN 'to_date' THEN format('Argument "to_date" (%s) is not the last day of a %s.', to_date, r->>'native_grain')
+                                          ELSE format('The comparison window starts on %s, not on the first day of a %s.', lo, r->>'native_grain') END,
+                          HINT = CASE d WHEN 'comparison' THEN 'Compare at the source''s grain or coarser instead of grain total.'
+                                        ELSE format('The source holds one row per %s: align the window to whole periods.', r->>'native_grain') END;
+            END IF;
+        END LOOP;
+    END LOOP;
 
     -- one aggregate query per source
     i := 0;

@@ -119,23 +119,20 @@ SELECT period_start AS month, dimension_values->>'region' AS region,
        round(actual::numeric, 2) AS "actual (stores with a target)", target,
        to_char(100 * attainment, 'FM990.0') || ' %' AS "达成率 attainment",
        members_with_target || ' of ' || (members_with_target + members_without_target) AS "stores with a target",
-       to_char(100 * coverage, 'FM990.0') || ' %' AS "actual covered"
+       to_char(100 * coverage, 'FM990.0') || ' %' AS "actual covered",
+       to_char(100 * actual_all / target, 'FM990.0') || ' %' AS "all stores / targets (unlike)"
 FROM metric_vs_target('net_sales', '{region}', NULL, '2025-11-01', '2026-01-31')
 ORDER BY 1, 2;
 
 \echo
 \echo '--- the same attainment by hand: per region and month, stores with a target only'
-SELECT x.month, x.region, x.actual AS "actual (stores with a target)", x.target,
-       to_char(100 * x.actual / x.target, 'FM990.0') || ' %' AS "达成率 attainment"
-FROM (SELECT date_trunc('month', s.sale_date)::date AS month, r.region_name AS region,
-             sum(s.revenue) AS actual,
-             (SELECT sum(t2.revenue_target) FROM store_targets t2 JOIN stores st2 USING (store_id)
-              WHERE st2.region_id = st.region_id AND t2.month = date_trunc('month', s.sale_date)::date) AS target
-      FROM sales s JOIN stores st USING (store_id) JOIN regions r USING (region_id)
-      WHERE s.sale_date BETWEEN '2025-11-01' AND '2026-01-31'
-        AND EXISTS (SELECT 1 FROM store_targets t WHERE t.store_id = s.store_id AND t.month = date_trunc('month', s.sale_date)::date)
-      GROUP BY 1, 2, st.region_id) x
-ORDER BY 1, 2;
+WITH m AS (SELECT date_trunc('month', sale_date)::date AS month, store_id, sum(revenue) AS revenue
+           FROM sales WHERE sale_date BETWEEN '2025-11-01' AND '2026-01-31' GROUP BY 1, 2)
+SELECT m.month, r.region_name AS region, sum(m.revenue) AS "actual (stores with a target)",
+       sum(t.revenue_target) AS target, to_char(100 * sum(m.revenue) / sum(t.revenue_target), 'FM990.0') || ' %' AS "达成率 attainment"
+FROM m JOIN store_targets t ON t.store_id = m.store_id AND t.month = m.month
+JOIN stores st ON st.store_id = m.store_id JOIN regions r USING (region_id)
+GROUP BY 1, 2 ORDER BY 1, 2;
 
 \echo
 \echo '--- alert rules, and the alerts that fire for January 2026 (check_alerts as of 2026-02-01)'
