@@ -503,3 +503,17 @@ SELECT row_count(series_agg(date '2000-01-01' + g, 1)) FROM generate_series(0, 1
 SELECT periods FROM forecast_model((SELECT series_agg(d, 1) FROM (SELECT date '2000-01-01' + 2 * g FROM generate_series(0, 60000) g
                                                                   UNION ALL SELECT date '2000-01-02') x(d)), 'naive', gaps => 'zero');
 SELECT periods, filled FROM forecast_model((SELECT series_agg(date '2000-01-01' + 2 * g, 1) FROM generate_series(0, 60000) g), 'naive');
+
+-- ---------------------------------------------------------------------------
+-- 13. statement_timeout cancels a long backtest (every loop checks for interrupts): 57014, then
+--     the session works.  No timing is asserted: refitting Holt-Winters at 20,000 origins of a
+--     20,000-period series takes minutes, the timeout is 20 ms.
+-- ---------------------------------------------------------------------------
+CREATE TEMP TABLE long_series AS
+SELECT series_agg(date '1970-01-01' + g, 100 + g % 7 + g % 13) AS s FROM generate_series(0, 19999) g;
+\set VERBOSITY sqlstate
+SET statement_timeout = '20ms';
+SELECT count(*) FROM forecast_accuracy((SELECT s FROM long_series), 7);
+RESET statement_timeout;
+\set VERBOSITY default
+SELECT periods, spacing, season_length FROM forecast_model((SELECT s FROM long_series), 'seasonal_naive');

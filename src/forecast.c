@@ -149,6 +149,7 @@ series_validate(const SeriesSummary *s)
 		const SeriesEntry *e = &s->entries[i];
 		const ExactSum *x = &e->value;
 
+		CHECK_FOR_INTERRUPTS();
 		if (DATE_NOT_FINITE(e->date) || !IS_VALID_DATE(e->date) ||
 			(i > 0 && e->date <= s->entries[i - 1].date))
 			series_corrupt("The period dates are not valid and strictly increasing.");
@@ -353,6 +354,7 @@ series_to_cstring(const SeriesSummary *s)
 	appendStringInfo(&buf, "(v%d,rows=" INT64_FORMAT, s->version, s->nrows);
 	for (i = 0; i < s->nperiods; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		appendStringInfoChar(&buf, ',');
 		append_iso_date(&buf, s->entries[i].date);
 		appendStringInfoChar(&buf, ':');
@@ -413,6 +415,7 @@ series_from_cstring(const char *str)
 		int128		value;
 		int			scale;
 
+		CHECK_FOR_INTERRUPTS();
 		p++;
 		v = p;
 		while (*p != '\0' && *p != ':' && *p != ',' && *p != ')')
@@ -492,6 +495,7 @@ series_summary_send(PG_FUNCTION_ARGS)
 	pq_sendint64(&buf, s->nrows);
 	for (i = 0; i < s->nperiods; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		resetStringInfo(&num);
 		append_scaled_decimal(&num, s->entries[i].value.fast, s->entries[i].value.scale);
 		pq_sendint32(&buf, s->entries[i].date);
@@ -542,6 +546,7 @@ series_summary_recv(PG_FUNCTION_ARGS)
 		int128		value;
 		int			scale;
 
+		CHECK_FOR_INTERRUPTS();
 		series_need_bytes(buf, 8);
 		e->date = (DateADT) pq_getmsgint(buf, 4);
 		len = (int) pq_getmsgint(buf, 4);
@@ -878,7 +883,10 @@ series_regular(const SeriesSummary *s, int gaps)
 			idx[i] = (int64) s->entries[i].date - sp->first;
 	}
 	for (i = 1; i < n; i++)
+	{
 		g = gcd64(idx[i] - idx[i - 1], g);
+		CHECK_FOR_INTERRUPTS();
+	}
 	Assert(g > 0);
 	sp->step = (int) Min(g, PG_INT32_MAX);
 	last_idx = idx[n - 1] / g;
@@ -1198,6 +1206,8 @@ check_positive(const ModelSpec *sp, const Series *r)
 	if (sp->season != S_MULTIPLICATIVE)
 		return;
 	for (i = 0; i < r->n; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		if (!(r->y[i] > 0.0))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -1207,6 +1217,7 @@ check_positive(const ModelSpec *sp, const Series *r)
 																   DateADTGetDatum(period_date(&r->sp, i)))),
 							   r->y[i]),
 					 errhint("Use seasonal => 'additive', or forecast a series without zero or negative periods.")));
+	}
 }
 
 /*
@@ -1273,6 +1284,7 @@ init_states(const ModelSpec *sp, const double *y, int n, Fit *f)
 	sa = palloc(sizeof(double) * maxn);
 	for (t = 0; t < maxn; t++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		sa[t] = y[t];
 		if (sp->season == S_ADDITIVE)
 			sa[t] -= f->s0[(t + 1) % m];
@@ -1664,6 +1676,7 @@ fit_model(const ModelSpec *sp, const double *y, int n, Fit *f)
 		{
 			double		e = y[t] - y[t - m];
 
+			CHECK_FOR_INTERRUPTS();
 			f->sse += e * e;
 		}
 		f->nerr = n - m;
@@ -1763,6 +1776,7 @@ fit_variance_factor(const Fit *f, int h)
 	{
 		double		cj;
 
+		CHECK_FOR_INTERRUPTS();
 		if (sp->season == S_MULTIPLICATIVE)
 		{
 			double		sh = f->s[(f->n + h) % m],
@@ -2120,7 +2134,10 @@ series_forecast_accuracy(PG_FUNCTION_ARGS)
 
 	cum = palloc0(sizeof(double) * (r->n + 1));
 	for (i = 0; i < r->n; i++)
+	{
 		cum[i + 1] = cum[i] + (i >= mb ? fabs(r->y[i] - r->y[i - mb]) : 0.0);
+		CHECK_FOR_INTERRUPTS();
+	}
 
 	memset(acc, 0, sizeof(acc));
 	for (o = o_first; o + horizon <= r->n; o++)
