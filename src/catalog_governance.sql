@@ -48,12 +48,83 @@ $$;
 COMMENT ON FUNCTION metric_lineage(text) IS
     'upstream metrics, measures and sources of a metric and the metrics, targets and alert rules downstream of it (impact analysis)';
 
+-- ---------------------------------------------------------------------------------------------
+-- Conflicts and duplicates: normal forms of definitions and labels (docs/indicator_center.md,
+-- "Conflicts and duplicates")
+
+CREATE OR REPLACE FUNCTION catalog_normalize_expression(expression text, argname text, function_names text[],
+                                         function_sql text[], column_prefix text DEFAULT NULL,
+                                         replace_names text[] DEFAULT NULL, replace_sql text[] DEFAULT NULL,
+                                         typed_names text[] DEFAULT NULL, typed_types regtype[] DEFAULT NULL)
+    RETURNS text
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION catalog_normalize_expression(text, text, text[], text[], text, text[], text[], text[], regtype[]) IS
+    'the normal form of a catalog expression, for duplicate detection only (never executed): validated like catalog_parse_expression, commutative operands sorted, exact numeric + and * chains flattened, safe identities removed, constants folded; typed_names/typed_types give the types the rules depend on';
+
+-- The key under which labels are compared: NFKC (full-width forms folded; UTF8 databases only), lower
+-- case, without white space and punctuation (ASCII, Latin-1, general, CJK and full-width punctuation).
+CREATE OR REPLACE FUNCTION _catalog_label_key(label text) RETURNS text
+LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
+    SELECT pg_catalog.regexp_replace(
+               pg_catalog.lower(CASE WHEN pg_catalog.getdatabaseencoding() = 'UTF8'
+                                     THEN pg_catalog.normalize($1, 'NFKC') ELSE $1 END),
+               E'[\\s\\u0021-\\u002f\\u003a-\\u0040\\u005b-\\u0060\\u007b-\\u007e\\u00a0-\\u00bf\\u00d7\\u00f7'
+            || E'\\u2000-\\u206f\\u2e00-\\u2e7f\\u3000-\\u3003\\u3008-\\u3020\\u3030\\u303d\\u30fb'
+            || E'\\ufe10-\\ufe1f\\ufe30-\\ufe6f\\uff01-\\uff0f\\uff1a-\\uff20\\uff3b-\\uff40\\uff5b-\\uff65]',
+               '', 'g');
+$$;
+COMMENT ON FUNCTION _catalog_label_key(text) IS
+    'internal: a label normalised for comparison (NFKC, lower case, white space and punctuation removed)';
+
+-- The normal form of a measure's aggregate (for fingerprints only): the allow-listed aggregate over
+-- the normalised expression and filter, with the types of the relation's columns; NULL when the
+-- definition no longer compiles.
+CREATE OR REPLACE FUNCTION _catalog_measure_normal_form(aggregation text, expression text, filter text,
+                                                        relation oid, columns text[])
+RETURNS text
+LANGUAGE plpgsql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
+#variable_conflict use_variable
+DECLARE
+    agg retail_kpi.catalog_aggregations;
+    fn text[];
+    fs text[];
+    tn text[];
+    tt regtype[];
+    e text := '*';
+    f text := '';
+BEGIN
+    SELECT * INTO agg FROM retail_kpi.catalog_aggregations a WHERE a.name = aggregation;
+    IF NOT FOUND OR relation IS NULL THEN
+        RETURN NULL;
+    END IF;
+    SELECT coalesce(array_agg(x.name ORDER BY x.name), '{}'), coalesce(array_agg(x.sql_name ORDER BY x.name), '{}')
+      INTO fn, fs FROM retail_kpi.catalog_functions x WHERE x.usage IN ('row', 'both');
+    SELECT coalesce(array_agg(a.attname::text ORDER BY a.attnum), '{}'), coalesce(array_agg(a.atttypid::regtype ORDER BY a.attnum), '{}')
+      INTO tn, tt FROM pg_catalog.pg_attribute a
+     WHERE a.attrelid = relation AND a.attnum > 0 AND NOT a.attisdropped AND a.attname::text = ANY (columns);
+    BEGIN
+        IF expression IS NOT NULL THEN
+            e := retail_kpi.catalog_normalize_expression(expression, 'expression', fn, fs, 'src', NULL, NULL, tn, tt);
+        END IF;
+        IF filter IS NOT NULL THEN
+            f := ' FILTER (WHERE ' || retail_kpi.catalog_normalize_expression(filter, 'filter', fn, fs, 'src', NULL, NULL, tn, tt) || ')';
+        END IF;
+    EXCEPTION WHEN OTHERS THEN
+        RETURN NULL;
+    END;
+    RETURN pg_catalog.format('%s(%s%s)%s', agg.sql_name, CASE WHEN agg.is_distinct THEN 'DISTINCT ' ELSE '' END, e, f);
+END
+$$;
+COMMENT ON FUNCTION _catalog_measure_normal_form(text, text, text, oid, text[]) IS
+    'internal: the normal form of a measure''s aggregate (duplicate detection), NULL when it no longer compiles';
+
 -- Fingerprints of every metric's definition, for duplicate detection: fp is a hash of the
--- normalised definition (the C renderer's form) in which every reference is replaced by the
--- referenced object's fingerprint (a Merkle hash), so a fingerprint never grows with the depth of
--- the chain, and each metric is hashed once, level by level (docs/security.md, R10).  expr is the
--- normalised definition one level deep, for messages.  A metric whose references are missing or
--- invalid gets a fingerprint of its own (never equal to another's).
+-- normal form of the definition (catalog_normalize_expression) in which every reference is replaced
+-- by the referenced object's fingerprint (a Merkle hash), so a fingerprint never grows with the depth of
+-- the chain, and each metric is hashed once, level by level (docs/security.md, R10).  A derived
+-- metric whose normal form is one reference (x * 1 of an integer x) has the fingerprint of that
+-- metric.  expr is the stored definition one level deep, for messages.  A metric whose references are
+-- missing or invalid gets a fingerprint of its own (never equal to another's).
 CREATE OR REPLACE FUNCTION _catalog_fingerprints() RETURNS TABLE(code text, fp text, expr text)
 LANGUAGE plpgsql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
 #variable_conflict use_column
@@ -62,7 +133,9 @@ DECLARE
     exprs jsonb := '{}';       -- code -> normalised one-level definition
     m record;
     e text;
-    p record;
+    ref text;
+    tn text[];
+    tt regtype[];
     progress boolean := true;
     fnames text[];
     fsql text[];
@@ -70,17 +143,14 @@ BEGIN
     SELECT coalesce(array_agg(f.name ORDER BY f.name), '{}'), coalesce(array_agg(f.sql_name ORDER BY f.name), '{}')
       INTO fnames, fsql FROM retail_kpi.catalog_functions f;
     -- simple metrics: the measure's SQL over its relation (by identity)
-    FOR m IN SELECT t.code, me.aggregation, me.expression, me.filter, s.relation, s.code AS scode
+    FOR m IN SELECT t.code, me.aggregation, me.expression, me.filter, me.columns, s.relation, s.code AS scode
              FROM retail_kpi.metrics t
              LEFT JOIN retail_kpi.measures me ON me.code = t.definition->>'measure'
              LEFT JOIN retail_kpi.sources s ON s.code = me.source
              WHERE t.kind = 'simple' LOOP
-        BEGIN
-            e := pg_catalog.format('%s:%s', m.relation::oid::text,
-                                   (retail_kpi._catalog_compile_measure(m.aggregation, m.expression, m.filter)).sql);
-        EXCEPTION WHEN OTHERS THEN
-            e := NULL;
-        END;
+        e := pg_catalog.format('%s:%s', m.relation::oid::text,
+                               retail_kpi._catalog_measure_normal_form(m.aggregation, m.expression, m.filter,
+                                                                       m.relation, m.columns));
         IF m.relation IS NULL OR e IS NULL THEN
             e := 'invalid:' || m.code;
         END IF;
@@ -106,16 +176,22 @@ BEGIN
                 exprs := exprs || jsonb_build_object(m.code, pg_catalog.format('%I / %I', m.definition->>'numerator', m.definition->>'denominator'));
             ELSE
                 BEGIN
-                    SELECT * INTO p FROM retail_kpi.catalog_parse_expression(m.definition->>'expression', 'expression', fnames, fsql, NULL,
-                        m.depends_on, ARRAY(SELECT pg_catalog.quote_literal('#' || (fps->>d)) FROM unnest(m.depends_on) d));
-                    e := p.sql;
+                    SELECT coalesce(array_agg(u.d ORDER BY u.o), '{}'), coalesce(array_agg(pg_catalog.to_regtype(x.value_type) ORDER BY u.o), '{}')
+                      INTO tn, tt
+                      FROM unnest(m.depends_on) WITH ORDINALITY u(d, o) LEFT JOIN retail_kpi.metrics x ON x.code = u.d;
+                    e := retail_kpi.catalog_normalize_expression(m.definition->>'expression', 'expression', fnames, fsql, NULL,
+                        m.depends_on, ARRAY(SELECT pg_catalog.quote_literal('#' || (fps->>d)) FROM unnest(m.depends_on) d),
+                        tn, tt);
                     exprs := exprs || jsonb_build_object(m.code, (retail_kpi._catalog_parse(m.definition->>'expression', 'expression', 'metric')).sql);
                 EXCEPTION WHEN OTHERS THEN
                     e := 'invalid:' || m.code;
                     exprs := exprs || jsonb_build_object(m.code, e);
                 END;
             END IF;
-            fps := fps || jsonb_build_object(m.code, pg_catalog.md5(e));
+            -- the normal form is one reference: the same values as the referenced metric
+            SELECT fps->>d INTO ref FROM unnest(m.depends_on) d
+             WHERE e = '(' || pg_catalog.quote_literal('#' || (fps->>d)) || ')' LIMIT 1;
+            fps := fps || jsonb_build_object(m.code, coalesce(ref, pg_catalog.md5(e)));
         END LOOP;
     END LOOP;
     RETURN QUERY SELECT t.code, coalesce(fps->>t.code, pg_catalog.md5('invalid:' || t.code)), exprs->>t.code
@@ -128,7 +204,20 @@ COMMENT ON FUNCTION _catalog_fingerprints() IS
 CREATE OR REPLACE FUNCTION check_catalog()
 RETURNS TABLE(problem text, object_type text, code text, detail text)
 LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
-    WITH fp AS (SELECT m.code, m.unit, f.fp, f.expr FROM retail_kpi.metrics m JOIN retail_kpi._catalog_fingerprints() f USING (code)),
+    WITH fp AS (SELECT m.code, m.unit, m.label_en, m.label_zh, m.status, f.fp, f.expr
+                FROM retail_kpi.metrics m JOIN retail_kpi._catalog_fingerprints() f USING (code)),
+    -- each metric's labels (not deprecated metrics), one row per distinct normalised label
+    lbl AS (SELECT DISTINCT ON (f.code, k.key) f.code, f.fp, k.label, k.key
+            FROM fp f, LATERAL (SELECT l.n, l.label, retail_kpi._catalog_label_key(l.label) AS key
+                                FROM (VALUES (1, f.label_en), (2, f.label_zh)) l(n, label) WHERE l.label IS NOT NULL) k
+            WHERE f.status <> 'deprecated' AND k.key <> ''
+            ORDER BY f.code, k.key, k.n),
+    -- labels used by metrics with more than one definition
+    grp AS (SELECT l.key, count(*) AS n, count(DISTINCT l.fp) AS nd, array_agg(l.code ORDER BY l.code) AS codes
+            FROM lbl l GROUP BY l.key HAVING count(DISTINCT l.fp) > 1),
+    mf AS (SELECT me.code, s.relation,
+                  retail_kpi._catalog_measure_normal_form(me.aggregation, me.expression, me.filter, s.relation, me.columns) AS nf
+           FROM retail_kpi.measures me JOIN retail_kpi.sources s ON s.code = me.source),
     rel AS (SELECT s.*, c.oid, c.relname, n.nspname FROM retail_kpi.sources s
             LEFT JOIN pg_catalog.pg_class c ON c.oid = s.relation LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace)
     SELECT * FROM (
@@ -138,10 +227,13 @@ LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE SET search_path = pg_cata
         FROM fp a JOIN fp b ON a.fp = b.fp AND a.code > b.code
         UNION ALL
         SELECT 'duplicate_definition', 'measure', a.code, format('same definition as measure "%s"', b.code)
-        FROM retail_kpi.measures a JOIN retail_kpi.measures b
-          ON a.code > b.code AND a.compiled_sql = b.compiled_sql
-         AND (SELECT s.relation FROM retail_kpi.sources s WHERE s.code = a.source)
-           = (SELECT s.relation FROM retail_kpi.sources s WHERE s.code = b.source)
+        FROM mf a JOIN mf b ON a.code > b.code AND a.nf = b.nf AND a.relation = b.relation
+        UNION ALL
+        -- one label (normalised) used by metrics with different definitions (conflicting 口径)
+        SELECT 'conflicting_label', 'metric', l.code,
+               format('label %s is used by %s metrics with %s different definitions: %s%s', quote_literal(l.label),
+                      g.n, g.nd, array_to_string(g.codes[1:10], ', '), CASE WHEN g.n > 10 THEN ', ...' ELSE '' END)
+        FROM lbl l JOIN grp g ON g.key = l.key
         UNION ALL
         -- one code used with conflicting units: a measure and a metric of the same code, or a simple metric and its measure
         SELECT 'conflicting_unit', 'metric', m.code,
@@ -233,5 +325,5 @@ LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE SET search_path = pg_cata
     ORDER BY 1, 2, 3, 4;
 $$;
 COMMENT ON FUNCTION check_catalog() IS
-    'problems in the catalog: duplicate definitions, conflicting units, missing or deprecated references, certified metrics on drafts or on untrusted objects, orphaned owners, renamed relations, missing columns';
+    'problems in the catalog: duplicate definitions (after normalisation), labels shared by different definitions, conflicting units, missing or deprecated references, certified metrics on drafts or on untrusted objects, orphaned owners, renamed relations, missing columns';
 

@@ -17,7 +17,7 @@ BEGIN
     FOR k, v IN SELECT * FROM jsonb_each(members) LOOP
         PERFORM retail_kpi._catalog_check_code(k, argname);
         IF NOT EXISTS (SELECT 1 FROM retail_kpi.dimensions d WHERE d.code = k) THEN
-            RAISE EXCEPTION 'dimension "%" does not exist', k USING ERRCODE = '42704';
+            RAISE EXCEPTION 'dimension "%" does not exist', k USING ERRCODE = '42704', HINT = retail_kpi._catalog_did_you_mean('dimension', k);
         END IF;
         IF jsonb_typeof(v) IN ('object', 'array', 'null') THEN
             RAISE EXCEPTION 'invalid member of dimension "%" in argument "%"', k, argname
@@ -47,7 +47,7 @@ BEGIN
     PERFORM retail_kpi._catalog_check_text(reason, 'reason', 1000);
     SELECT * INTO m FROM retail_kpi.metrics t WHERE t.code = metric;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'metric "%" does not exist', metric USING ERRCODE = '42704';
+        RAISE EXCEPTION 'metric "%" does not exist', metric USING ERRCODE = '42704', HINT = retail_kpi._catalog_did_you_mean('metric', metric);
     END IF;
     PERFORM retail_kpi._catalog_require_owner('metric', metric, m.owner);
     IF period_start IS NULL THEN

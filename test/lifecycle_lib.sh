@@ -5,6 +5,8 @@
 #                       installed extension (table lc.sum_<type>, hand-written format version 1
 #                       literals included) and a filled indicator-center catalog; fails when a
 #                       summary type of the extension has no fixture (add one below for a new family)
+#   lc_fill_optional DB the fixtures of the families that may be missing (stock, bridge, distinct, customer ...),
+#                       for those that exist and have no table yet (again after an upgrade)
 #   lc_queries DB OUT   writes to OUT the capture queries, generated from DB's catalog: for every
 #                       stored summary table, its text, each one-argument function of the extension
 #                       that takes that type (accessors, KPIs, SRFs such as abc_classify, _send) and
@@ -71,27 +73,7 @@ SELECT store_id, 'promo_march', promo_agg(sale_date, units, revenue, cost, '2024
                                           '2024-02-01', '2024-02-28')
 FROM lc.sales GROUP BY store_id;
 SQL
-  # families that may or may not be installed (the test covers what the extension has)
-  lc_psql -d "$1" >/dev/null <<'SQL'
-SET search_path = retail_kpi, public;
-SELECT to_regtype('retail_kpi.stock_summary') IS NOT NULL AS has_stock,
-       to_regtype('retail_kpi.bridge_summary') IS NOT NULL AS has_bridge \gset
-\if :has_stock
-CREATE TABLE lc.sum_stock_summary (id int, grp text, s stock_summary);
-INSERT INTO lc.sum_stock_summary
-SELECT store_id, 'all', stock_agg(snapshot_date, on_hand_cost, on_hand_units, on_hand_retail)
-FROM lc.stock GROUP BY store_id;
-INSERT INTO lc.sum_stock_summary
-SELECT 100 + store_id, 'cost_only', stock_agg(snapshot_date, on_hand_cost) FROM lc.stock GROUP BY store_id;
-\endif
-\if :has_bridge
-CREATE TABLE lc.sum_bridge_summary (id int, grp text, s bridge_summary);
-INSERT INTO lc.sum_bridge_summary
-SELECT store_id, 'q1_vs_q2', bridge_agg(sku, sale_date >= '2024-04-01', units, revenue, cost)
-FROM lc.sales WHERE sale_date BETWEEN '2024-01-01' AND '2024-06-30' GROUP BY store_id;
-\endif
-SQL
-  lc_fill_new_types "$1" || return 1
+  lc_fill_optional "$1"
   # every summary type of the extension has a fixture table
   local missing
   missing=$(lc_psql -d "$1" -At <<'SQL'
@@ -126,16 +108,49 @@ SELECT define_alert_rule('low_sales', 'net_sales', 'below', 20000, dimensions =>
 SQL
 }
 
-# Fixtures of the summary types added after 0.1 (lc_fill calls it; test/t_upgrade.sh calls it again
-# after ALTER EXTENSION UPDATE, when those types have appeared): each table is created only when its
-# type exists and the table does not yet.
-lc_fill_new_types() {
+# Fixtures of the families that may or may not be installed (the test covers what the extension
+# has): a table lc.sum_<type> for each such summary type that exists and has no table yet, so that
+# it can be called again after an upgrade that added types (t_upgrade.sh).
+lc_fill_optional() {
   lc_psql -d "$1" >/dev/null <<'SQL'
 SET search_path = retail_kpi, public;
-SELECT to_regtype('retail_kpi.customer_summary') IS NOT NULL
-       AND to_regclass('lc.sum_customer_summary') IS NULL AS need_customer,
+SELECT to_regtype('retail_kpi.stock_summary') IS NOT NULL
+         AND to_regclass('lc.sum_stock_summary') IS NULL AS has_stock,
+       to_regtype('retail_kpi.bridge_summary') IS NOT NULL
+         AND to_regclass('lc.sum_bridge_summary') IS NULL AS has_bridge,
+       to_regtype('retail_kpi.distinct_summary') IS NOT NULL
+         AND to_regclass('lc.sum_distinct_summary') IS NULL AS has_distinct,
+       to_regtype('retail_kpi.customer_summary') IS NOT NULL
+         AND to_regclass('lc.sum_customer_summary') IS NULL AS need_customer,
        to_regtype('retail_kpi.series_summary') IS NOT NULL
-       AND to_regclass('lc.sum_series_summary') IS NULL AS need_series \gset
+         AND to_regclass('lc.sum_series_summary') IS NULL AS need_series \gset
+\if :has_stock
+CREATE TABLE lc.sum_stock_summary (id int, grp text, s stock_summary);
+INSERT INTO lc.sum_stock_summary
+SELECT store_id, 'all', stock_agg(snapshot_date, on_hand_cost, on_hand_units, on_hand_retail)
+FROM lc.stock GROUP BY store_id;
+INSERT INTO lc.sum_stock_summary
+SELECT 100 + store_id, 'cost_only', stock_agg(snapshot_date, on_hand_cost) FROM lc.stock GROUP BY store_id;
+\endif
+\if :has_bridge
+CREATE TABLE lc.sum_bridge_summary (id int, grp text, s bridge_summary);
+INSERT INTO lc.sum_bridge_summary
+SELECT store_id, 'q1_vs_q2', bridge_agg(sku, sale_date >= '2024-04-01', units, revenue, cost)
+FROM lc.sales WHERE sale_date BETWEEN '2024-01-01' AND '2024-06-30' GROUP BY store_id;
+\endif
+\if :has_distinct
+CREATE TABLE lc.sum_distinct_summary (id int, grp text, s distinct_summary);
+INSERT INTO lc.sum_distinct_summary
+SELECT row_number() OVER (ORDER BY store_id, m), region, s
+FROM (SELECT store_id, region, date_trunc('month', sale_date) m, distinct_agg(txn::bigint) s
+      FROM lc.sales GROUP BY 1, 2, 3) t;
+INSERT INTO lc.sum_distinct_summary
+SELECT 500 + store_id, 'sku_text', distinct_agg(sku) FROM lc.sales GROUP BY store_id;
+INSERT INTO lc.sum_distinct_summary VALUES
+  (1001, 'literal', '(v1,count=0,keys=)'),
+  (1002, 'literal', '(v1,count=7,keys=-9223372036854775808,-3..-1,65535..65536,9223372036854775807)'),
+  (1003, 'literal', '(v1,count=70000,keys=1..70000)');
+\endif
 \if :need_customer
 CREATE TABLE lc.sum_customer_summary (id int, grp text, s customer_summary);
 INSERT INTO lc.sum_customer_summary

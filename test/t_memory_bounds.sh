@@ -13,6 +13,9 @@
 #     a forecast horizon over 1000 -> 22023;
 #   - customer (when installed): more than 36,600 purchase dates of one customer (aggregate and
 #     rollup) -> 54000; a cohort table spanning more than 3,660 periods -> 54000.
+#   - distinct (when installed): more than 256 MB of working memory (7,000,000 keys all in different
+#     65536-key chunks, a rollup past it, a text range of 2^63 keys) -> 54000; 4,000,000 such keys
+#     fit, with a backend peak below +400 MB.
 # MEM_BOUNDS_LONG=1 adds the big ones (about 1 GB of memory and a minute):
 #   - bridge with 1,000,000 items: size of the summary and peak memory, printed;
 #   - customer with 1,000,000 customers of 3 dates each: size and peak memory, printed;
@@ -64,6 +67,9 @@ declare -A queries=(
 )
 if psql -d "$db" -At -c "SELECT to_regtype('retail_kpi.series_summary') IS NOT NULL" | grep -q t; then
   queries[series_agg_60_periods]="SELECT row_count(series_agg(date '2024-01-01' + g % 60, g % 1000 * 0.01)) FROM generate_series(1, 1000000) g"
+fi
+if psql -d "$db" -At -c "SELECT to_regtype('retail_kpi.distinct_summary') IS NOT NULL" | grep -q t; then
+  queries[distinct_agg_1000_keys]="SELECT distinct_count(distinct_agg(g % 1000 * 1000003)) FROM generate_series(1::bigint, 1000000) g"
 fi
 if psql -d "$db" -At -c "SELECT to_regtype('retail_kpi.stock_summary') IS NOT NULL" | grep -q t; then
   queries[stock_agg_60_dates]="SELECT snapshot_count(stock_agg(date '2024-01-01' + g % 60, g % 1000 * 0.01)) FROM generate_series(1, 1000000) g"
@@ -128,6 +134,26 @@ if psql -d "$db" -At -c "SELECT to_regtype('retail_kpi.customer_summary') IS NOT
     "SELECT count(*) FROM retail_kpi.cohort_retention((SELECT customer_agg(g, date '2000-01-01' + g, 1) FROM generate_series(0, 3660) g), 'day')"
 else
   echo "  (customer_summary is not installed: its limits are not checked)"
+fi
+
+if psql -d "$db" -At -c "SELECT to_regtype('retail_kpi.distinct_summary') IS NOT NULL" | grep -q t; then
+  # 256 MB of working memory: about 4-5 million keys that are all in different 65536-key chunks
+  check "distinct: 3,000,000 keys far apart" ok \
+    "SELECT distinct_count(distinct_agg(g * 100000)) FROM generate_series(1::bigint, 3000000) g"
+  check "distinct: 7,000,000 keys far apart" 54000 \
+    "SELECT distinct_count(distinct_agg(g * 100000)) FROM generate_series(1::bigint, 7000000) g"
+  check "distinct: rollup past the limit" 54000 \
+    "SELECT distinct_count(rollup(s)) FROM (SELECT distinct_agg((2 * p - 1) * g * 100000) s
+       FROM generate_series(1::bigint, 3000000) g, generate_series(0, 1) p GROUP BY p) t"
+  check "distinct: text range of 2^63 keys" 54000 \
+    "SELECT '(v1,count=9223372036854775807,keys=0..9223372036854775806)'::distinct_summary"
+  check "distinct: text range beyond its count" 22P02 \
+    "SELECT '(v1,count=5,keys=0..9223372036854775806)'::distinct_summary"
+  read -r before after result < <(peak "SELECT distinct_count(distinct_agg(g * 100000)) FROM generate_series(1::bigint, 4000000) g")
+  printf '  %-46s peak %d kB -> %d kB (+%d kB)\n' "distinct: 4,000,000 keys far apart" "$before" "$after" "$((after - before))"
+  ((after - before <= 400 * 1024)) || fail "distinct: 4,000,000 keys far apart used more than 400 MB"
+else
+  echo "  (distinct_summary is not installed: its memory limit is not checked)"
 fi
 
 if [[ ${MEM_BOUNDS_LONG:-0} == 1 ]]; then

@@ -1,5 +1,6 @@
 -- test/demo/report_90_scorecard.sql: the indicator center (指标中心) on the demo company.
--- Binds the standard KPI library to retail_demo through views, sets targets and alert rules,
+-- Binds the standard KPI library to retail_demo through views (the receivables too, which
+-- report_95_receivables.sql prints), sets targets and alert rules,
 -- prints a KPI scorecard by region (metric_values), the comparison with targets, the alerts that
 -- fire, and check_catalog() catching a deliberately planted duplicate definition.
 SET search_path = retail_kpi, retail_demo, public;
@@ -34,6 +35,10 @@ FROM retail_demo.inventory_snapshots i JOIN retail_demo.stores st USING (store_i
 CREATE OR REPLACE VIEW retail_demo.kpi_receipts AS
 SELECT x.receipt_date, x.store_id, r.region_name AS region, x.units
 FROM retail_demo.receipts x JOIN retail_demo.stores st USING (store_id) JOIN retail_demo.regions r USING (region_id);
+CREATE OR REPLACE VIEW retail_demo.kpi_ar AS
+SELECT a.month_end, a.store_id, r.region_name AS region, a.begin_ar, a.credit_sales, a.cash_collected, a.end_ar,
+       a.end_current_ar
+FROM retail_demo.ar_balances a JOIN retail_demo.stores st USING (store_id) JOIN retail_demo.regions r USING (region_id);
 
 SELECT define_dimension('store', 'Store', '门店') IS NOT NULL AS ok,
        define_dimension('region', 'Region', '区域') IS NOT NULL AS ok2 \gset
@@ -47,6 +52,8 @@ SELECT define_source('demo_assortment', 'retail_demo.kpi_assortment', NULL, '{"s
 SELECT define_source('demo_stock', 'retail_demo.kpi_stock', 'snapshot_date', '{"store": "store_id", "region": "region"}',
                      'weekly inventory snapshots') IS NOT NULL AS ok \gset
 SELECT define_source('demo_receipts', 'retail_demo.kpi_receipts', 'receipt_date', '{"store": "store_id", "region": "region"}') IS NOT NULL AS ok \gset
+SELECT define_source('demo_ar', 'retail_demo.kpi_ar', 'month_end', '{"store": "store_id", "region": "region"}',
+                     'monthly accounts receivable of the stores that sell on account') IS NOT NULL AS ok \gset
 
 SELECT count(define_measure(code, src, agg, expr, filter, unit => unit, reason => 'demo binding')) AS measures_defined
 FROM (VALUES ('net_sales', 'demo_sales', 'sum', 'revenue', NULL, 'CNY'),
@@ -72,6 +79,14 @@ EXCEPTION WHEN undefined_function THEN
     NULL;
 END
 $$;
+-- receivables (report_95_receivables.sql): flows are summed; the balances are semi-additive, so they are
+-- stock_agg summaries per month end (opening / closing balance of any period, summed across stores)
+SELECT count(define_measure(code, 'demo_ar', agg, expr, unit => unit, reason => 'demo binding')) AS ar_measures
+FROM (VALUES ('cash_collected', 'sum', 'cash_collected', 'CNY'),
+             ('credit_sales', 'sum', 'credit_sales', 'CNY'),
+             ('begin_ar_summary', 'stock_agg', 'month_end, begin_ar', NULL),
+             ('end_ar_summary', 'stock_agg', 'month_end, end_ar', NULL),
+             ('end_current_ar_summary', 'stock_agg', 'month_end, end_current_ar', NULL)) m(code, agg, expr, unit) \gset
 
 \echo
 \echo '--- standard library: which KPIs could be bound (the others need families or data not bound here)'

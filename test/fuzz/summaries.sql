@@ -496,6 +496,23 @@ BEGIN
 END $$;
 
 SELECT name, rk_fuzz.make_base(typ) AS valid_values FROM rk_fuzz.types ORDER BY name;
+-- keys of the whole bigint range for distinct_summary (the generic rows give only small keys):
+-- negative and huge keys, array, bitmap and run containers, the empty set
+DO $$
+BEGIN
+  IF to_regtype('retail_kpi.distinct_summary') IS NOT NULL THEN
+    INSERT INTO rk_fuzz.base
+    SELECT 'retail_kpi.distinct_summary'::regtype, 1000 + row_number() OVER (), 0, s::text,
+           retail_kpi.distinct_summary_send(s)
+    FROM (SELECT retail_kpi.distinct_agg(k) s FROM (SELECT (hashint8(g)::bigint << 32) # g AS k
+                                                    FROM generate_series(1, 300) g) t
+          UNION ALL SELECT retail_kpi.distinct_agg(-g * 3) FROM generate_series(1::bigint, 9000) g
+          UNION ALL SELECT retail_kpi.distinct_agg(9223372036854775807 - g % 70000 - g / 70000 * 200000)
+                    FROM generate_series(1::bigint, 140000) g
+          UNION ALL SELECT retail_kpi.distinct_agg(g) FROM generate_series(-9223372036854775808, -9223372036854775800) g
+          UNION ALL SELECT '(v1,count=0,keys=)'::retail_kpi.distinct_summary) v;
+  END IF;
+END $$;
 
 -- ---------------------------------------------------------------- every function, odd arguments
 -- Values tried for an argument of a type (as SQL literals; the summary pools are filled from
