@@ -53,7 +53,8 @@ SELECT define_source('demo_stock', 'retail_demo.kpi_stock', 'snapshot_date', '{"
                      'weekly inventory snapshots') IS NOT NULL AS ok \gset
 SELECT define_source('demo_receipts', 'retail_demo.kpi_receipts', 'receipt_date', '{"store": "store_id", "region": "region"}') IS NOT NULL AS ok \gset
 SELECT define_source('demo_ar', 'retail_demo.kpi_ar', 'month_end', '{"store": "store_id", "region": "region"}',
-                     'monthly accounts receivable of the stores that sell on account') IS NOT NULL AS ok \gset
+                     'monthly accounts receivable of the stores that sell on account',
+                     native_grain => 'month') IS NOT NULL AS ok \gset
 
 SELECT count(define_measure(code, src, agg, expr, filter, unit => unit, reason => 'demo binding')) AS measures_defined
 FROM (VALUES ('net_sales', 'demo_sales', 'sum', 'revenue', NULL, 'CNY'),
