@@ -121,7 +121,9 @@ SELECT to_regtype('retail_kpi.stock_summary') IS NOT NULL
        to_regtype('retail_kpi.distinct_summary') IS NOT NULL
          AND to_regclass('lc.sum_distinct_summary') IS NULL AS has_distinct,
        to_regtype('retail_kpi.customer_summary') IS NOT NULL
-         AND to_regclass('lc.sum_customer_summary') IS NULL AS need_customer \gset
+         AND to_regclass('lc.sum_customer_summary') IS NULL AS need_customer,
+       to_regtype('retail_kpi.series_summary') IS NOT NULL
+         AND to_regclass('lc.sum_series_summary') IS NULL AS need_series \gset
 \if :has_stock
 CREATE TABLE lc.sum_stock_summary (id int, grp text, s stock_summary);
 INSERT INTO lc.sum_stock_summary
@@ -175,6 +177,19 @@ INSERT INTO lc.sum_bridge_summary VALUES
   (2101, 'grouped_literal', '(v2,rows=3,items=2,["a\"b",1,2.50,1,2,6.00,2,"g\\h"],["z",,,,1,1,0.5,""])'),
   (2102, 'grouped_literal', '(v2,rows=0,items=0)');
 \endif
+\endif
+\if :need_series
+-- daily visitors per store, three years of generated weekly series and two years of monthly
+-- values: series that forecast_model(s) (Holt-Winters, default season length) fits as they are,
+-- since the capture queries call it on every stored value
+CREATE TABLE lc.sum_series_summary (id int, grp text, s series_summary);
+INSERT INTO lc.sum_series_summary
+SELECT store_id, 'traffic', series_agg(day, visitors) FROM lc.traffic GROUP BY store_id;
+INSERT INTO lc.sum_series_summary
+SELECT 100 + s, 'weekly', series_agg(date '2022-01-03' + 7 * w, round((100 + 10 * s + w / 4.0 + 15 * sin(w * 2 * pi() / 52))::numeric, 2))
+FROM generate_series(0, 155) w, generate_series(1, 3) s GROUP BY s;
+INSERT INTO lc.sum_series_summary VALUES
+  (1001, 'literal', '(v1,rows=30,2022-01-01:10,2022-02-01:12,2022-03-01:15,2022-04-01:13,2022-05-01:11,2022-06-01:14,2022-07-01:18,2022-08-01:17,2022-09-01:12,2022-10-01:11,2022-11-01:16,2022-12-01:22,2023-01-01:11,2023-02-01:13,2023-03-01:16.5,2023-04-01:14,2023-05-01:12,2023-06-01:15,2023-07-01:19,2023-08-01:18.25,2023-09-01:13,2023-10-01:12,2023-11-01:17,2023-12-01:24)');
 \endif
 SQL
 }

@@ -9,6 +9,8 @@
 #   - bridge: an item key over 1000 bytes -> 54000; a text value claiming more than 2,097,152
 #     items -> rejected (22P02) before anything is allocated;
 #   - stock (when the family is installed): more than 100,000 snapshot dates -> 54000;
+#   - series (when installed): more than 100,000 periods (aggregate, rollup, gaps filled) -> 54000;
+#     a forecast horizon over 1000 -> 22023;
 #   - customer (when installed): more than 36,600 purchase dates of one customer (aggregate and
 #     rollup) -> 54000; a cohort table spanning more than 3,660 periods -> 54000.
 #   - distinct (when installed): more than 256 MB of working memory (7,000,000 keys all in different
@@ -63,6 +65,9 @@ declare -A queries=(
   [customer_agg_100_customers]="SELECT purchase_occasions(customer_agg(g % 100, date '2024-01-01' + g % 60, g % 1000 * 0.01)) FROM generate_series(1, 1000000) g"
   [bridge_agg_100_items]="SELECT item_count(bridge_agg('sku-' || g % 100, g % 2 = 0, 1, g % 100, g % 70)) FROM generate_series(1, 1000000) g"
 )
+if psql -d "$db" -At -c "SELECT to_regtype('retail_kpi.series_summary') IS NOT NULL" | grep -q t; then
+  queries[series_agg_60_periods]="SELECT row_count(series_agg(date '2024-01-01' + g % 60, g % 1000 * 0.01)) FROM generate_series(1, 1000000) g"
+fi
 if psql -d "$db" -At -c "SELECT to_regtype('retail_kpi.distinct_summary') IS NOT NULL" | grep -q t; then
   queries[distinct_agg_1000_keys]="SELECT distinct_count(distinct_agg(g % 1000 * 1000003)) FROM generate_series(1::bigint, 1000000) g"
 fi
@@ -99,6 +104,22 @@ if psql -d "$db" -At -c "SELECT to_regtype('retail_kpi.stock_summary') IS NOT NU
                             UNION ALL SELECT stock_agg(date '1800-01-01', 1)) t"
 else
   echo "  (stock_summary is not installed: its date limit is not checked)"
+fi
+
+if psql -d "$db" -At -c "SELECT to_regtype('retail_kpi.series_summary') IS NOT NULL" | grep -q t; then
+  check "series: 100,000 periods" ok \
+    "SELECT series_agg(date '1900-01-01' + g, 1) FROM generate_series(1, 100000) g"
+  check "series: 100,001 periods" 54000 \
+    "SELECT series_agg(date '1900-01-01' + g, 1) FROM generate_series(1, 100001) g"
+  check "series: rollup to 100,001 periods" 54000 \
+    "SELECT rollup(s) FROM (SELECT series_agg(date '1900-01-01' + g, 1) s FROM generate_series(1, 100000) g
+                            UNION ALL SELECT series_agg(date '1800-01-01', 1)) t"
+  check "series: gaps filled to 100,001 periods" 54000 \
+    "SELECT count(*) FROM retail_kpi.forecast((SELECT series_agg(d, 1) FROM (VALUES (date '2000-01-01'), (date '2000-01-02'), (date '2000-01-01' + 100000)) v(d)), 1, 'naive', gaps => 'zero')"
+  check "series: forecast horizon 1001" 22023 \
+    "SELECT count(*) FROM retail_kpi.forecast((SELECT series_agg(date '2000-01-01' + g, 1) FROM generate_series(1, 10) g), 1001, 'naive')"
+else
+  echo "  (series_summary is not installed: its limits are not checked)"
 fi
 
 if psql -d "$db" -At -c "SELECT to_regtype('retail_kpi.customer_summary') IS NOT NULL" | grep -q t; then

@@ -53,6 +53,12 @@ BEGIN
       GROUP BY 1
     $q$;
   END IF;
+  IF to_regtype('retail_kpi.series_summary') IS NOT NULL THEN
+    EXECUTE $q$
+      CREATE TABLE smith.series_store_week AS
+      SELECT store_id, retail_kpi.series_agg(date_trunc('week', sale_date)::date, revenue) AS s
+      FROM retail_demo.sales GROUP BY 1$q$;
+  END IF;
   IF to_regtype('retail_kpi.stock_summary') IS NOT NULL THEN
     EXECUTE $q$
       CREATE TABLE smith.stock_store AS

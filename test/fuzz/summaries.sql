@@ -532,7 +532,8 @@ UNION ALL SELECT 'bigint', x FROM unnest(ARRAY['0', '-1', '1', '9223372036854775
 UNION ALL SELECT 'text', x FROM unnest(ARRAY['''''', '''x''', '''snapshots''', '''average''', '''cost''',
   '''units''', '''retail''', '''price_volume_mix''', '''mix_price_volume''', '''day''', '''week''',
   '''month''', '''retail_week''', '''nrf''', '''sales''', '''é中😀''', 'repeat(''a'', 5000)',
-  '''a,b''', '''"''', '''\''']) x
+  '''a,b''', '''"''', '''\''', '''holt_winters''', '''seasonal_naive''', '''naive''', '''ses''', '''holt''',
+  '''additive''', '''multiplicative''', '''damped''', '''none''', '''zero''', '''error''']) x
 UNION ALL SELECT 'date', x FROM unnest(ARRAY['''2024-01-01''', '''2024-02-29''', '''infinity''', '''-infinity''',
   '''4714-11-24 BC''', '''5874897-12-31''', '''2000-01-01''', '''10000-01-01''']) x
 UNION ALL SELECT 'timestamp with time zone', x FROM unnest(ARRAY['''2024-01-01 00:00+00''', '''infinity''',
