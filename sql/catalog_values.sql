@@ -340,6 +340,41 @@ JOIN metric_values('{net_sales}', '{region}', NULL, '2024-01-01', '2024-12-31', 
 SELECT metric_sql('{net_sales}', layout => 'tall');                                       -- 22023
 SELECT metric_sql('{net_sales}', subtotals => NULL);                                      -- 22004
 
+-- ---- dimension tables (issue 16): a source that carries only the store reaches region and country
+-- through the stores and regions tables (joined on their unique keys), without a view
+CREATE TABLE rk_val.regions (region text PRIMARY KEY, country text);
+INSERT INTO rk_val.regions VALUES ('north', 'CN'), ('south', 'CN');
+CREATE TABLE rk_val.store_sales AS SELECT sale_date, store_id, revenue FROM rk_val.sales;
+SELECT define_dimension('country', 'Country', '国家');
+SELECT define_dimension('region', 'Region', '区域', dimension_table => 'rk_val.regions', key_column => 'region',
+                        attributes => '{"country": "country"}');
+SELECT define_dimension('store', 'Store', '门店', dimension_table => 'rk_val.stores', key_column => 'store_id',
+                        attributes => '{"region": "region"}');
+SELECT define_source('store_sales', 'rk_val.store_sales', 'sale_date', '{"store": "store_id"}');
+SELECT define_measure('store_revenue', 'store_sales', 'sum', 'revenue');
+SELECT define_metric('store_revenue', 'Revenue by store', measure => 'store_revenue');
+SELECT v.dimension_values, v.exact_value = h.rev AS matches_hand
+FROM metric_values('{store_revenue}', '{region}', NULL, '2024-01-01', '2024-12-31', 'total') v
+JOIN (SELECT st.region, sum(s.revenue) AS rev FROM rk_val.store_sales s JOIN rk_val.stores st USING (store_id)
+      WHERE s.sale_date BETWEEN '2024-01-01' AND '2024-12-31' GROUP BY 1) h
+  ON h.region IS NOT DISTINCT FROM v.dimension_values->>'region'
+ORDER BY 1;
+-- two levels (store -> region -> country), a filter on a joined dimension, subtotals
+SELECT dimension_values, exact_value = (SELECT sum(revenue) FROM rk_val.store_sales s JOIN rk_val.stores st USING (store_id)
+                                        WHERE st.region IS NOT NULL AND s.sale_date BETWEEN '2024-01-01' AND '2024-12-31') AS matches_hand
+FROM metric_values('{store_revenue}', '{country}', '{"region": ["north", "south"]}', '2024-01-01', '2024-12-31', 'total');
+SELECT count(*) FILTER (WHERE dimension_values = '{}') AS grand_totals, count(*) AS rows
+FROM metric_values('{store_revenue}', '{country,region}', NULL, '2024-01-01', '2024-12-31', 'total', subtotals => true);
+-- bad input
+SELECT define_dimension('store', 'Store', dimension_table => 'rk_val.sales', key_column => 'store_id',
+                        attributes => '{"region": "region"}');                                  -- not unique: 22023
+SELECT define_dimension('store', 'Store', dimension_table => 'rk_val.stores', key_column => 'nosuch',
+                        attributes => '{"region": "region"}');                                  -- 42703
+SELECT define_dimension('store', 'Store', dimension_table => 'rk_val.stores', key_column => 'store_id',
+                        attributes => '{"regoin": "region"}');                                  -- 42704
+SELECT define_dimension('store', 'Store', dimension_table => 'rk_val.stores');                 -- 22023: all three
+SELECT metric_values('{store_revenue}', '{country}') IS NOT NULL FROM (SELECT define_dimension('region', 'Region')) x;  -- no table any more: 22023
+
 -- ---- "did you mean" (issue 16): misspelled metrics, dimensions, measures and functions name the nearest
 \set VERBOSITY default
 \set SHOW_CONTEXT never

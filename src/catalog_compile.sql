@@ -123,6 +123,13 @@ DECLARE
     fns text[] := '{}';
     rolled boolean;
     dimvals text;
+    dimtabs jsonb;             -- dimension code -> {table, key, attributes} of dimensions with a table
+    needed text[];
+    dexpr jsonb;               -- per source: dimension code -> SQL expression
+    joins text;
+    joined text[];
+    dimrels oid[] := '{}';
+    changed boolean;
     dimcols text := '';        -- ', "dim.x", ...' for select lists
     dimjoin text := '';
     staticjoin text := '';
@@ -366,10 +373,38 @@ BEGIN
         END LOOP;
     END LOOP;
 
+    -- dimension tables (issue 16): a source reaches a dimension it does not carry through the table of
+    -- one it does (store -> stores.region_name), joined on its unique key, up to 3 levels (sku ->
+    -- category -> department); unused joins on unique keys are removed by the planner
+    SELECT coalesce(jsonb_object_agg(d.code, jsonb_build_object('table', d.dimension_table::oid, 'key', d.key_column,
+                                                                'attributes', d.attributes)), '{}')
+      INTO dimtabs FROM retail_kpi.dimensions d WHERE d.dimension_table IS NOT NULL;
+    needed := dimensions || ARRAY(SELECT jsonb_object_keys(coalesce(filters, '{}')));
+
     -- one aggregate query per source
     i := 0;
     FOR s, r IN SELECT * FROM jsonb_each(srcs) ORDER BY 1 LOOP
         i := i + 1;
+        dexpr := (SELECT coalesce(jsonb_object_agg(e.key, format('src.%I', e.value #>> '{}')), '{}') FROM jsonb_each(r->'dimensions') e);
+        joins := '';
+        joined := '{}';
+        FOR pass IN 1 .. 3 LOOP
+            changed := false;
+            FOR k, v IN SELECT * FROM jsonb_each(dimtabs) ORDER BY 1 LOOP
+                CONTINUE WHEN NOT dexpr ? k OR k = ANY (joined);
+                CONTINUE WHEN NOT EXISTS (SELECT 1 FROM jsonb_object_keys(v->'attributes') a
+                                          WHERE NOT dexpr ? a AND (a = ANY (needed) OR dimtabs ? a));
+                joined := joined || k;
+                dimrels := dimrels || (v->>'table')::oid;
+                joins := joins || format(' LEFT JOIN %s AS %I ON %I.%I OPERATOR(pg_catalog.=) %s',
+                                         retail_kpi._catalog_relation_sql((v->>'table')::oid, 'dimension table of ' || k),
+                                         'dim.table.' || k, 'dim.table.' || k, v->>'key', dexpr->>k);
+                dexpr := (SELECT coalesce(jsonb_object_agg(a.key, format('%I.%I', 'dim.table.' || k, a.value)), '{}')
+                          FROM jsonb_each_text(v->'attributes') a WHERE NOT dexpr ? a.key) || dexpr;
+                changed := true;
+            END LOOP;
+            EXIT WHEN NOT changed;
+        END LOOP;
         IF r->>'time_column' IS NULL THEN
             period := 'CAST(NULL AS pg_catalog.date)';
         ELSIF grain = 'day' THEN
@@ -389,11 +424,12 @@ BEGIN
         END IF;
         sel := format('SELECT %s AS "period.start"', period);
         FOREACH d IN ARRAY dimensions LOOP
-            IF NOT (r->'dimensions') ? d THEN
+            IF NOT dexpr ? d THEN
                 RAISE EXCEPTION 'dimension "%" is not available in source "%"', d, s
-                    USING ERRCODE = '22023', HINT = 'Add the dimension''s column to the source with retail_kpi.define_source().';
+                    USING ERRCODE = '22023',
+                          HINT = 'Add the dimension''s column to the source with retail_kpi.define_source(), or give a dimension of the source a table with it as an attribute (define_dimension).';
             END IF;
-            sel := sel || format(', src.%I AS %I', r->'dimensions'->>d, 'dim.' || d);
+            sel := sel || format(', %s AS %I', dexpr->>d, 'dim.' || d);
         END LOOP;
         FOR mc IN SELECT jsonb_array_elements_text(src_measures->s) LOOP
             sel := sel || format(', %s AS %I', meas->mc->>'compiled_sql', 'measure.' || mc);
@@ -417,23 +453,23 @@ BEGIN
         END IF;
         IF filters IS NOT NULL THEN
             FOR k, v IN SELECT * FROM jsonb_each(filters) ORDER BY 1 LOOP
-                IF NOT (r->'dimensions') ? k THEN
+                IF NOT dexpr ? k THEN
                     RAISE EXCEPTION 'dimension "%" is not available in source "%"', k, s
                         USING ERRCODE = '22023', DETAIL = 'It is a key of argument "filters".';
                 END IF;
                 IF jsonb_typeof(v) = 'null' THEN
-                    filt := format('src.%I IS NULL', r->'dimensions'->>k);
+                    filt := format('%s IS NULL', dexpr->>k);
                 ELSIF jsonb_typeof(v) = 'array' THEN
                     -- an untyped array literal takes the column's array type, as IN (...) would
-                    filt := format('src.%I OPERATOR(pg_catalog.=) ANY (%L)', r->'dimensions'->>k,
+                    filt := format('%s OPERATOR(pg_catalog.=) ANY (%L)', dexpr->>k,
                                    (SELECT array_agg(x)::text FROM jsonb_array_elements_text(v) x));
                 ELSE
-                    filt := format('src.%I OPERATOR(pg_catalog.=) %L', r->'dimensions'->>k, v #>> '{}');
+                    filt := format('%s OPERATOR(pg_catalog.=) %L', dexpr->>k, v #>> '{}');
                 END IF;
                 where_common := where_common || ' AND ' || filt;
             END LOOP;
         END IF;
-        sel := sel || format(' FROM %s AS src', r->>'relation_sql');
+        sel := sel || format(' FROM %s AS src', r->>'relation_sql') || joins;
         IF where_common <> '' THEN
             sel := sel || ' WHERE ' || substr(where_common, 6);
         END IF;
@@ -442,7 +478,7 @@ BEGIN
             -- GROUPING() of the dimension columns, in the select list after the measures
             sel := replace(sel, format(' FROM %s AS src', r->>'relation_sql'),
                            format(', GROUPING(%s) AS "grouping.id" FROM %s AS src',
-                                  (SELECT string_agg(format('src.%I', r->'dimensions'->>x), ', ' ORDER BY o)
+                                  (SELECT string_agg(dexpr->>x, ', ' ORDER BY o)
                                    FROM unnest(dimensions) WITH ORDINALITY u(x, o)), r->>'relation_sql'));
             sel := sel || ' GROUP BY 1, ROLLUP(' || (SELECT string_agg(g::text, ', ') FROM generate_series(2, ncol) g) || ')';
         ELSE
@@ -455,6 +491,11 @@ BEGIN
             timed := timed || s;
         END IF;
     END LOOP;
+
+    -- the dimension tables joined are evaluated too (R4)
+    IF cardinality(dimrels) > 0 THEN
+        PERFORM retail_kpi._catalog_check_evaluation(dimrels, '{}');
+    END IF;
 
     -- combine the sources on (period, dimensions)
     IF cardinality(timed) = 0 THEN

@@ -277,7 +277,9 @@ COMMENT ON FUNCTION _catalog_check_tags(text[]) IS 'internal: limits of a metric
 
 CREATE OR REPLACE FUNCTION define_dimension(code text, label_en text, label_zh text DEFAULT NULL,
                                  description text DEFAULT NULL, parent text DEFAULT NULL,
-                                 owner text DEFAULT NULL, reason text DEFAULT NULL) RETURNS text
+                                 owner text DEFAULT NULL, reason text DEFAULT NULL,
+                                 dimension_table regclass DEFAULT NULL, key_column text DEFAULT NULL,
+                                 attributes jsonb DEFAULT NULL) RETURNS text
 LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY DEFINER PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
@@ -296,15 +298,19 @@ BEGIN
             RAISE EXCEPTION 'parent dimension "%" does not exist', parent USING ERRCODE = '42704';
         END IF;
     END IF;
+    PERFORM retail_kpi._catalog_check_dimension_table(code, dimension_table, key_column, attributes);
     SELECT * INTO old FROM retail_kpi.dimensions d WHERE d.code = code FOR UPDATE;
     IF FOUND THEN
         PERFORM retail_kpi._catalog_require_owner('dimension', code, old.owner);
         UPDATE retail_kpi.dimensions d SET label_en = label_en, label_zh = label_zh, description = description,
-               parent = parent, owner = CASE WHEN owner IS NULL THEN d.owner ELSE retail_kpi._catalog_owner(owner) END, updated_at = now()
+               parent = parent, owner = CASE WHEN owner IS NULL THEN d.owner ELSE retail_kpi._catalog_owner(owner) END, updated_at = now(),
+               dimension_table = dimension_table, key_column = key_column, attributes = attributes
          WHERE d.code = code RETURNING d.* INTO new;
     ELSE
-        INSERT INTO retail_kpi.dimensions (code, label_en, label_zh, description, parent, owner)
-        VALUES (code, label_en, label_zh, description, parent, retail_kpi._catalog_owner(owner))
+        INSERT INTO retail_kpi.dimensions (code, label_en, label_zh, description, parent, owner, dimension_table, key_column,
+                                           attributes)
+        VALUES (code, label_en, label_zh, description, parent, retail_kpi._catalog_owner(owner), dimension_table, key_column,
+                attributes)
         RETURNING * INTO new;
     END IF;
     PERFORM retail_kpi._catalog_record('dimension', code, CASE WHEN old.code IS NULL THEN 'create' ELSE 'update' END,
@@ -312,8 +318,64 @@ BEGIN
     RETURN code;
 END
 $$;
-COMMENT ON FUNCTION define_dimension(text, text, text, text, text, text, text) IS
-    'creates or updates a dimension (code, English and Chinese labels, optional parent); returns the code';
+COMMENT ON FUNCTION define_dimension(text, text, text, text, text, text, text, regclass, text, jsonb) IS
+    'creates or updates a dimension (code, English and Chinese labels, optional parent, optional table with a unique key and the columns of other dimensions); returns the code';
+
+-- Checks a dimension's table (issue 16): a table or view the caller may read, a key column with a
+-- single-column unique index (so joining it never multiplies fact rows), and attributes mapping
+-- existing dimension codes to its columns.  All three or none.
+CREATE OR REPLACE FUNCTION _catalog_check_dimension_table(code text, dimension_table regclass, key_column text,
+                                                          attributes jsonb) RETURNS void
+LANGUAGE plpgsql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
+#variable_conflict use_variable
+DECLARE
+    k text;
+    v jsonb;
+    keynum int2;
+BEGIN
+    IF dimension_table IS NULL AND key_column IS NULL AND attributes IS NULL THEN
+        RETURN;
+    END IF;
+    IF dimension_table IS NULL OR key_column IS NULL OR attributes IS NULL THEN
+        RAISE EXCEPTION 'arguments "dimension_table", "key_column" and "attributes" go together' USING ERRCODE = '22023';
+    END IF;
+    IF NOT pg_catalog.has_table_privilege(retail_kpi.catalog_caller(), dimension_table, 'SELECT') THEN
+        RAISE EXCEPTION 'permission denied for relation %', dimension_table
+            USING ERRCODE = '42501', DETAIL = 'A dimension table must be readable by the caller.';
+    END IF;
+    SELECT a.attnum INTO keynum FROM pg_catalog.pg_attribute a
+    WHERE a.attrelid = dimension_table AND a.attname = key_column AND a.attnum > 0 AND NOT a.attisdropped;
+    IF keynum IS NULL THEN
+        RAISE EXCEPTION 'column % of relation % does not exist', pg_catalog.quote_ident(key_column), dimension_table
+            USING ERRCODE = '42703', DETAIL = 'Argument "key_column" must name a column of the dimension table.';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = dimension_table AND i.indisunique
+                     AND i.indnatts = 1 AND i.indkey[0] = keynum AND i.indpred IS NULL) THEN
+        RAISE EXCEPTION 'column % of relation % is not a unique key', pg_catalog.quote_ident(key_column), dimension_table
+            USING ERRCODE = '22023', DETAIL = 'Joining a dimension table on a key that is not unique would count fact rows several times.',
+                  HINT = 'Add a primary key or a unique index on the column.';
+    END IF;
+    IF jsonb_typeof(attributes) <> 'object' OR attributes = '{}' THEN
+        RAISE EXCEPTION 'argument "attributes" must be a non-empty JSON object mapping dimension codes to columns' USING ERRCODE = '22023';
+    END IF;
+    PERFORM retail_kpi._catalog_check_count((SELECT count(*)::int FROM jsonb_object_keys(attributes)), 'attributes', 64);
+    FOR k, v IN SELECT * FROM jsonb_each(attributes) LOOP
+        PERFORM retail_kpi._catalog_check_code(k, 'attributes');
+        IF k = code OR NOT EXISTS (SELECT 1 FROM retail_kpi.dimensions d WHERE d.code = k) THEN
+            RAISE EXCEPTION 'dimension "%" does not exist', k
+                USING ERRCODE = '42704', DETAIL = 'It is a key of argument "attributes".', HINT = retail_kpi._catalog_did_you_mean('dimension', k);
+        END IF;
+        IF jsonb_typeof(v) <> 'string' OR NOT EXISTS (
+                SELECT 1 FROM pg_catalog.pg_attribute a
+                WHERE a.attrelid = dimension_table AND a.attname = (v #>> '{}') AND a.attnum > 0 AND NOT a.attisdropped) THEN
+            RAISE EXCEPTION 'column % of relation % does not exist', left(v::text, 200), dimension_table
+                USING ERRCODE = '42703', DETAIL = format('Argument "attributes" maps dimension "%s" to it.', k);
+        END IF;
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION _catalog_check_dimension_table(text, regclass, text, jsonb) IS
+    'internal: validates a dimension''s table, unique key and attribute columns';
 
 CREATE OR REPLACE FUNCTION define_source(code text, relation regclass, time_column text DEFAULT NULL,
                               dimensions jsonb DEFAULT '{}', description text DEFAULT NULL,

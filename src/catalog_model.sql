@@ -123,9 +123,12 @@ CREATE TABLE dimensions (
     parent      text,
     owner       regrole NOT NULL,
     created_at  timestamptz NOT NULL DEFAULT now(),
-    updated_at  timestamptz NOT NULL DEFAULT now()
+    updated_at  timestamptz NOT NULL DEFAULT now(),
+    dimension_table regclass,
+    key_column  text,
+    attributes  jsonb CHECK (jsonb_typeof(attributes) = 'object')
 );
-COMMENT ON TABLE dimensions IS 'catalog: dimensions (store, region, sku, ...), with an optional parent for hierarchies';
+COMMENT ON TABLE dimensions IS 'catalog: dimensions (store, region, sku, ...), with an optional parent for hierarchies and an optional table (by OID) whose unique key is the member and whose columns give other dimensions (attributes)';
 
 CREATE TABLE sources (
     code          text PRIMARY KEY CHECK (code ~ '^[a-z][a-z0-9_]{0,62}$'),

@@ -97,6 +97,13 @@ INSERT INTO catalog_functions VALUES
     ('share', 'retail_kpi.share', 'metric', NULL, true),
     ('sell_through_from_closing', 'retail_kpi.sell_through_from_closing', 'metric', NULL, true);
 
+-- Dimension tables (issue 16): a dimension's table, its unique key and the columns that give other
+-- dimensions, so sources reach those dimensions by a join instead of a view.
+ALTER TABLE dimensions ADD COLUMN dimension_table regclass, ADD COLUMN key_column text,
+    ADD COLUMN attributes jsonb CHECK (jsonb_typeof(attributes) = 'object');
+COMMENT ON TABLE dimensions IS 'catalog: dimensions (store, region, sku, ...), with an optional parent for hierarchies and an optional table (by OID) whose unique key is the member and whose columns give other dimensions (attributes)';
+DROP FUNCTION define_dimension(text, text, text, text, text, text, text);
+
 -- Sensitive metrics (R7).
 ALTER TABLE metrics ADD COLUMN restricted boolean NOT NULL DEFAULT false;
 
