@@ -52,7 +52,10 @@ INSERT INTO catalog_aggregations (name, sql_name, is_distinct, min_args, max_arg
     ('stock_agg',      'retail_kpi.stock_agg',   false, 2, 4, 'stock summary (snapshot_date, on_hand_cost [, units [, retail]])', true, NULL),
     ('promo_agg',      'retail_kpi.promo_agg',   false, 8, 8, 'promotion summary', true, '{total}'),
     ('bridge_agg',     'retail_kpi.bridge_agg',  false, 5, 5, 'bridge summary', true, NULL),
-    ('abc_agg',        'retail_kpi.abc_agg',     false, 2, 2, 'ABC summary', true, NULL);
+    ('abc_agg',        'retail_kpi.abc_agg',     false, 2, 2, 'ABC summary', true, NULL),
+    -- added in 0.3 (src/upgrade/0.2--0.3.sql adds the same rows)
+    ('customer_agg',   'retail_kpi.customer_agg', false, 3, 3, 'customer summary (customer, purchase_date, spend)', true, NULL),
+    ('distinct_agg',   'retail_kpi.distinct_agg', false, 1, 1, 'distinct summary (key)', true, NULL);
 
 CREATE TABLE catalog_functions (
     name        text PRIMARY KEY CHECK (name ~ '^[a-z][a-z0-9_]{0,62}$'),
@@ -110,7 +113,17 @@ INSERT INTO catalog_functions VALUES
     ('sell_through_from_closing', 'retail_kpi.sell_through_from_closing', 'metric', NULL, true),
     ('collection_rate', 'retail_kpi.collection_rate', 'metric', NULL, true),
     ('collection_effectiveness_index', 'retail_kpi.collection_effectiveness_index', 'metric', NULL, true),
-    ('days_sales_outstanding', 'retail_kpi.days_sales_outstanding', 'metric', NULL, true);
+    ('days_sales_outstanding', 'retail_kpi.days_sales_outstanding', 'metric', NULL, true),
+    ('customer_count', 'retail_kpi.customer_count', 'metric', NULL, true),
+    ('repurchase_rate', 'retail_kpi.repurchase_rate', 'metric', NULL, true),
+    ('purchase_frequency', 'retail_kpi.purchase_frequency', 'metric', NULL, true),
+    ('spend_per_customer', 'retail_kpi.spend_per_customer', 'metric', NULL, true),
+    ('active_rate', 'retail_kpi.active_rate', 'metric', NULL, true),
+    ('new_customers', 'retail_kpi.new_customers', 'metric', NULL, true),
+    ('returning_customers', 'retail_kpi.returning_customers', 'metric', NULL, true),
+    ('distinct_count', 'retail_kpi.distinct_count', 'metric', NULL, true),
+    ('intersection_count', 'retail_kpi.intersection_count', 'metric', NULL, true),
+    ('difference_count', 'retail_kpi.difference_count', 'metric', NULL, true);
 
 -- ---------------------------------------------------------------------------------------------
 -- Catalog tables

@@ -33,6 +33,8 @@ LANGUAGE sql IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
     ('end_current_ar_summary', 'Closing current AR balances', '期末未逾期应收余额汇总', 'simple', 'end_current_ar_summary', NULL, NULL, NULL, NULL, 'neutral', 'stock_agg(period_end, end_current_ar) of the AR balances: the not-yet-due part of each closing balance'),
     ('promo_summary', 'Promotion summary', '促销汇总', 'simple', 'promo_summary', NULL, NULL, NULL, NULL, 'neutral', 'promo_agg of promotion sales'),
     ('promo_spend', 'Promotion spend', '促销费用', 'simple', 'promo_spend', NULL, NULL, NULL, 'currency', 'lower_is_better', 'promotion spend'),
+    ('customer_summary', 'Customer summary', '顾客汇总', 'simple', 'customer_summary', NULL, NULL, NULL, NULL, 'neutral', 'customer_agg(customer, purchase_date, spend) of the sales rows of identified customers (members)'),
+    ('order_keys', 'Distinct orders', '订单去重汇总', 'simple', 'order_keys', NULL, NULL, NULL, NULL, 'neutral', 'distinct_agg(transaction id) of the sales rows'),
     -- KPIs
     ('gross_profit', 'Gross profit', '毛利额', 'derived', NULL, NULL, NULL, 'gross_profit(sales_summary)', 'currency', 'higher_is_better', 'revenue - cost'),
     ('gross_margin_rate', 'Gross margin rate', '毛利率', 'derived', NULL, NULL, NULL, 'margin_rate(sales_summary)', 'ratio', 'higher_is_better', '(R - C) / R; NULL when R <= 0'),
@@ -55,7 +57,12 @@ LANGUAGE sql IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
     ('inventory_turnover', 'Inventory turnover', '库存周转率', 'derived', NULL, NULL, NULL, 'inventory_turnover(sales_summary, stock_summary)', 'times', 'higher_is_better', 'COGS / average inventory at cost'),
     ('days_of_inventory', 'Days of inventory', '库存周转天数', 'derived', NULL, NULL, NULL, 'days_of_inventory(sales_summary, stock_summary, period_days)', 'days', 'lower_is_better', 'average inventory x period days / COGS'),
     ('gmroi', 'GMROI', '毛利回报率', 'derived', NULL, NULL, NULL, 'gmroi(sales_summary, stock_summary)', 'times', 'higher_is_better', 'gross profit / average inventory at cost'),
-    ('promo_roi', 'Promotion ROI', '促销ROI', 'derived', NULL, NULL, NULL, 'promo_roi(promo_summary, promo_spend)', 'ratio', 'higher_is_better', '(incremental GP - spend) / spend')
+    ('promo_roi', 'Promotion ROI', '促销ROI', 'derived', NULL, NULL, NULL, 'promo_roi(promo_summary, promo_spend)', 'ratio', 'higher_is_better', '(incremental GP - spend) / spend'),
+    ('customer_count', 'Customers (members)', '顾客数(会员)', 'derived', NULL, NULL, NULL, 'coalesce(customer_count(customer_summary), 0)', 'count', 'higher_is_better', 'distinct identified customers with a purchase, from the customer summary (never summed across stores or days)'),
+    ('repurchase_rate', 'Repurchase rate', '复购率', 'derived', NULL, NULL, NULL, 'repurchase_rate(customer_summary)', 'ratio', 'higher_is_better', 'customers with two or more purchase days / customers; NULL without customers'),
+    ('purchase_frequency', 'Purchase frequency', '购买频次', 'derived', NULL, NULL, NULL, 'purchase_frequency(customer_summary)', 'times', 'higher_is_better', 'distinct (customer, purchase day) / customers; NULL without customers'),
+    ('spend_per_member', 'Spend per member', '会员客单价', 'derived', NULL, NULL, NULL, 'spend_per_customer(customer_summary)', 'currency', 'higher_is_better', 'spend of identified customers / those customers (sales_per_customer divides all net sales by the customers)'),
+    ('avg_order_value', 'Average order value', '客单价(按订单)', 'derived', NULL, NULL, NULL, 'net_sales / nullif(distinct_count(order_keys), 0)', 'currency', 'higher_is_better', 'net sales / distinct orders from the distinct summary; NULL without orders')
 $$;
 COMMENT ON FUNCTION standard_metric_templates() IS
     'the standard retail KPI definitions (kpi-semantics.md) over conventional measure codes; install them with install_standard_metrics';

@@ -65,11 +65,15 @@ grep -q "^SELECT 'vs_target', (v.period_start, " "$tmp/queries.sql" || fail "the
 for what in sources measures metrics history aggregations dimensions; do
   grep -q "^SELECT '$what', (to_jsonb(t) - " "$tmp/queries.sql" || fail "the capture query of $what was not adapted"
 done
-# 0.3 ships more built-in allow-list rows (functions of the C families added in 0.3): the rows users added are
+# 0.3 ships more built-in allow-list rows (functions and aggregates of the C families added in 0.3): the rows users added are
 # compared here, the built-in ones with a fresh install's in step 3
 sed -i -e "s/^SELECT 'functions', to_jsonb(t)::text FROM catalog_functions t ORDER BY 2;/SELECT 'functions', to_jsonb(t)::text FROM catalog_functions t WHERE NOT builtin ORDER BY 2;/" "$tmp/queries.sql"
 grep -q "^SELECT 'functions', to_jsonb(t)::text FROM catalog_functions t WHERE NOT builtin" "$tmp/queries.sql" ||
   fail "the capture query of functions was not adapted"
+# likewise the built-in aggregations (customer_agg, distinct_agg are new in 0.3)
+sed -i -e "s/^\(SELECT 'aggregations', (to_jsonb(t) - 'valid_grains')::text FROM catalog_aggregations t\) ORDER BY 2;/\1 WHERE NOT builtin ORDER BY 2;/" "$tmp/queries.sql"
+grep -q "^SELECT 'aggregations', (to_jsonb(t) - 'valid_grains')::text FROM catalog_aggregations t WHERE NOT builtin" "$tmp/queries.sql" ||
+  fail "the capture query of aggregations was not adapted"
 lc_capture "$old" "$tmp/queries.sql" >"$tmp/before.txt"
 lc_copy_out "$old" "$tmp/bin"
 

@@ -179,6 +179,25 @@ INSERT INTO catalog_functions VALUES
     ('days_sales_outstanding', 'retail_kpi.days_sales_outstanding', 'metric', NULL, true)
 ON CONFLICT (name) DO NOTHING;
 
+-- The customer and distinct families (member KPIs, issue 14) in measures and derived metrics (as
+-- src/catalog_model.sql ships them).
+INSERT INTO catalog_aggregations (name, sql_name, is_distinct, min_args, max_args, description, builtin, valid_grains) VALUES
+    ('customer_agg',   'retail_kpi.customer_agg', false, 3, 3, 'customer summary (customer, purchase_date, spend)', true, NULL),
+    ('distinct_agg',   'retail_kpi.distinct_agg', false, 1, 1, 'distinct summary (key)', true, NULL)
+ON CONFLICT (name) DO NOTHING;
+INSERT INTO catalog_functions VALUES
+    ('customer_count', 'retail_kpi.customer_count', 'metric', NULL, true),
+    ('repurchase_rate', 'retail_kpi.repurchase_rate', 'metric', NULL, true),
+    ('purchase_frequency', 'retail_kpi.purchase_frequency', 'metric', NULL, true),
+    ('spend_per_customer', 'retail_kpi.spend_per_customer', 'metric', NULL, true),
+    ('active_rate', 'retail_kpi.active_rate', 'metric', NULL, true),
+    ('new_customers', 'retail_kpi.new_customers', 'metric', NULL, true),
+    ('returning_customers', 'retail_kpi.returning_customers', 'metric', NULL, true),
+    ('distinct_count', 'retail_kpi.distinct_count', 'metric', NULL, true),
+    ('intersection_count', 'retail_kpi.intersection_count', 'metric', NULL, true),
+    ('difference_count', 'retail_kpi.difference_count', 'metric', NULL, true)
+ON CONFLICT (name) DO NOTHING;
+
 -- (end of the indicator center section)
 
 
