@@ -57,14 +57,18 @@ m AS (
            max(value) FILTER (WHERE metric = 'collection_effectiveness_index') AS cei
     FROM v GROUP BY region),
 h AS (
-    SELECT region, credit, (cash / credit)::float8 AS cr, (end_ar * days / credit)::float8 AS dso,
-           ((begin_ar + credit - end_ar) / (begin_ar + credit - end_current_ar))::float8 AS cei
+    -- a non-positive denominator gives NULL, as the KPI functions do (kpi-semantics.md)
+    SELECT region, credit, (cash / nullif(greatest(credit, 0), 0))::float8 AS cr,
+           (end_ar * days / nullif(greatest(credit, 0), 0))::float8 AS dso,
+           ((begin_ar + credit - end_ar) / nullif(greatest(begin_ar + credit - end_current_ar, 0), 0))::float8 AS cei
     FROM pg_temp.ar_by_hand(from_date, to_date))
 SELECT coalesce(m.region, h.region), to_char(h.credit, 'FM999,999,990'),
        to_char(100 * m.cr, 'FM990.00') || ' %', to_char(100 * h.cr, 'FM990.00') || ' %',
        to_char(m.dso, 'FM990.0'), to_char(h.dso, 'FM990.0'), to_char(m.cei, 'FM0.000'), to_char(h.cei, 'FM0.000'),
-       CASE WHEN abs(m.cr - h.cr) <= 1e-9 * abs(h.cr) AND abs(m.dso - h.dso) <= 1e-9 * abs(h.dso)
-                 AND abs(m.cei - h.cei) <= 1e-9 * abs(h.cei) THEN 'equal' ELSE 'DIFFERENT' END
+       CASE WHEN coalesce(abs(m.cr - h.cr) <= 1e-9 * abs(h.cr), m.cr IS NULL AND h.cr IS NULL)
+                 AND coalesce(abs(m.dso - h.dso) <= 1e-9 * abs(h.dso), m.dso IS NULL AND h.dso IS NULL)
+                 AND coalesce(abs(m.cei - h.cei) <= 1e-9 * abs(h.cei), m.cei IS NULL AND h.cei IS NULL)
+            THEN 'equal' ELSE 'DIFFERENT' END
 FROM m FULL JOIN h USING (region)
 WHERE h.region IS NOT NULL OR m.cr IS NOT NULL OR m.dso IS NOT NULL OR m.cei IS NOT NULL
 ORDER BY coalesce(m.region, h.region) = '(all)', 1
