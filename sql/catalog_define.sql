@@ -13,6 +13,8 @@ CREATE ROLE rk_cat_carol;
 CREATE ROLE rk_cat_finance;
 GRANT rk_cat_finance TO rk_cat_alice;
 GRANT retail_kpi_admin TO rk_cat_carol;
+-- writing needs a grant (docs/security.md, R1): alice and bob are authors, carol a steward
+GRANT retail_kpi_author TO rk_cat_alice, rk_cat_bob;
 
 CREATE SCHEMA rk_cat;
 GRANT USAGE ON SCHEMA rk_cat TO PUBLIC;
@@ -153,6 +155,11 @@ SET ROLE rk_cat_alice;
 SELECT set_metric_status('revenue', 'certified', 'checked by finance');
 SELECT drop_metric('bobs');                                                    -- alice does not own bobs
 SET ROLE rk_cat_carol;
+-- certifying needs a steward and trusted owners upstream (R2): finance's metric rests on alice's measure
+SELECT define_metric('revenue', 'Net revenue', measure => 'revenue', label_zh => '净销售额', unit => 'CNY',
+                     status => 'certified', reason => 'renamed by admin');
+SELECT trust_role('rk_cat_alice', 'finance analyst');
+SELECT trust_role('rk_cat_finance', 'finance team');
 SELECT define_metric('revenue', 'Net revenue', measure => 'revenue', label_zh => '净销售额', unit => 'CNY',
                      status => 'certified', reason => 'renamed by admin');
 SELECT drop_metric('bobs', 'admin cleanup');

@@ -13,9 +13,14 @@
  * (subqueries, parameters, qualified names, statement separators, FROM ...)
  * is rejected.  The accepted tree is then re-rendered as SQL text by this
  * file (never the user's text): identifiers are quoted, string constants
- * are quoted, every operator application is parenthesised and function
- * names are replaced by the qualified names of the allow-list.  The
- * rendering is also the normalised form used to find duplicate definitions.
+ * are quoted, every operator application is parenthesised and written
+ * OPERATOR(pg_catalog.op), and function names are replaced by the
+ * qualified names of the allow-list.  NULLIF, IN, IS [NOT] DISTINCT FROM
+ * and simple CASE, whose "=" PostgreSQL looks up on the search_path, are
+ * rewritten into equivalent forms with qualified operators, so that the
+ * rendering means the same under any caller's search_path
+ * (docs/security.md, R9).  The rendering is also the normalised form used
+ * to find duplicate definitions.
  */
 #include "retail_kpi.h"
 
@@ -31,6 +36,7 @@
 
 PG_FUNCTION_INFO_V1(catalog_parse_expression);
 PG_FUNCTION_INFO_V1(catalog_caller);
+PG_FUNCTION_INFO_V1(catalog_caller_id);
 PG_FUNCTION_INFO_V1(catalog_probe);
 
 /* Everything the renderer needs while walking one expression. */
@@ -68,6 +74,17 @@ static const char *const allowed_operators[] = {
 };
 
 static void render_node(CatExprContext *cx, Node *node, StringInfo out);
+
+/* "(l OPERATOR(pg_catalog.op) r)": a binary operator that no search_path can replace. */
+static void
+render_binary(CatExprContext *cx, Node *l, const char *op, Node *r, StringInfo out)
+{
+	appendStringInfoChar(out, '(');
+	render_node(cx, l, out);
+	appendStringInfo(out, " OPERATOR(pg_catalog.%s) ", op);
+	render_node(cx, r, out);
+	appendStringInfoChar(out, ')');
+}
 
 /* Raise the standard "construct is not allowed" error. */
 static void
@@ -196,42 +213,66 @@ render_aexpr(CatExprContext *cx, A_Expr *e, StringInfo out)
 			}
 			if (e->rexpr == NULL)
 				reject(cx, "postfix operators are");
-			appendStringInfoChar(out, '(');
 			if (e->lexpr != NULL)
+				render_binary(cx, e->lexpr, op, e->rexpr, out);
+			else
 			{
-				render_node(cx, e->lexpr, out);
-				appendStringInfoChar(out, ' ');
+				appendStringInfo(out, "(OPERATOR(pg_catalog.%s) ", op);
+				render_node(cx, e->rexpr, out);
+				appendStringInfoChar(out, ')');
 			}
-			appendStringInfo(out, "%s ", op);
-			render_node(cx, e->rexpr, out);
-			appendStringInfoChar(out, ')');
 			break;
 		case AEXPR_NULLIF:
-			appendStringInfoString(out, "NULLIF(");
+			/* NULLIF(a, b) = CASE WHEN a = b THEN NULL ELSE a END (SQL standard) */
+			appendStringInfoString(out, "CASE WHEN ");
+			render_binary(cx, e->lexpr, "=", e->rexpr, out);
+			appendStringInfoString(out, " THEN NULL ELSE ");
 			render_node(cx, e->lexpr, out);
-			appendStringInfoString(out, ", ");
-			render_node(cx, e->rexpr, out);
-			appendStringInfoChar(out, ')');
+			appendStringInfoString(out, " END");
 			break;
 		case AEXPR_IN:
-			op = strVal(linitial(e->name));
-			if (!IsA(e->rexpr, List))
-				reject(cx, "this form of IN is");
-			appendStringInfoChar(out, '(');
-			render_node(cx, e->lexpr, out);
-			appendStringInfoString(out, strcmp(op, "=") == 0 ? " IN (" : " NOT IN (");
-			render_list(cx, (List *) e->rexpr, out);
-			appendStringInfoString(out, "))");
-			break;
+			{
+				/* x IN (a, b) = (x = a OR x = b); x NOT IN (a, b) = (x <> a AND x <> b) */
+				bool		is_in;
+				bool		first_item = true;
+				ListCell   *lc;
+
+				op = strVal(linitial(e->name));
+				is_in = strcmp(op, "=") == 0;
+				if (!IsA(e->rexpr, List))
+					reject(cx, "this form of IN is");
+				appendStringInfoChar(out, '(');
+				foreach(lc, (List *) e->rexpr)
+				{
+					if (!first_item)
+						appendStringInfoString(out, is_in ? " OR " : " AND ");
+					first_item = false;
+					render_binary(cx, e->lexpr, is_in ? "=" : "<>", (Node *) lfirst(lc), out);
+				}
+				appendStringInfoChar(out, ')');
+				break;
+			}
 		case AEXPR_DISTINCT:
 		case AEXPR_NOT_DISTINCT:
-			appendStringInfoChar(out, '(');
-			render_node(cx, e->lexpr, out);
-			appendStringInfoString(out, e->kind == AEXPR_DISTINCT ?
-								   " IS DISTINCT FROM " : " IS NOT DISTINCT FROM ");
-			render_node(cx, e->rexpr, out);
-			appendStringInfoChar(out, ')');
-			break;
+			{
+				/*
+				 * a IS DISTINCT FROM b = CASE WHEN a IS NULL THEN b IS NOT NULL
+				 * WHEN b IS NULL THEN true ELSE NOT (a = b) END, and the negation
+				 */
+				bool		distinct = e->kind == AEXPR_DISTINCT;
+
+				appendStringInfoString(out, "(CASE WHEN ");
+				render_node(cx, e->lexpr, out);
+				appendStringInfoString(out, " IS NULL THEN ");
+				render_node(cx, e->rexpr, out);
+				appendStringInfoString(out, distinct ? " IS NOT NULL WHEN " : " IS NULL WHEN ");
+				render_node(cx, e->rexpr, out);
+				appendStringInfoString(out, distinct ? " IS NULL THEN true ELSE (NOT " :
+									   " IS NULL THEN false ELSE (");
+				render_binary(cx, e->lexpr, "=", e->rexpr, out);
+				appendStringInfoString(out, ") END)");
+				break;
+			}
 		default:
 			reject(cx, "this operator form (LIKE, BETWEEN, ANY, ...) is");
 	}
@@ -386,18 +427,17 @@ render_node(CatExprContext *cx, Node *node, StringInfo out)
 			{
 				CaseExpr   *c = (CaseExpr *) node;
 
+				/* a simple CASE x WHEN v is rendered as CASE WHEN x = v */
 				appendStringInfoString(out, "CASE");
-				if (c->arg != NULL)
-				{
-					appendStringInfoChar(out, ' ');
-					render_node(cx, (Node *) c->arg, out);
-				}
 				foreach(lc, c->args)
 				{
 					CaseWhen   *w = lfirst_node(CaseWhen, lc);
 
 					appendStringInfoString(out, " WHEN ");
-					render_node(cx, (Node *) w->expr, out);
+					if (c->arg != NULL)
+						render_binary(cx, (Node *) c->arg, "=", (Node *) w->expr, out);
+					else
+						render_node(cx, (Node *) w->expr, out);
 					appendStringInfoString(out, " THEN ");
 					render_node(cx, (Node *) w->result, out);
 				}
@@ -593,6 +633,18 @@ catalog_caller(PG_FUNCTION_ARGS)
 	char	   *name = GetUserNameFromId(GetOuterUserId(), false);
 
 	PG_RETURN_DATUM(DirectFunctionCall1(namein, CStringGetDatum(name)));
+}
+
+/*
+ * catalog_caller_id() → regrole
+ *
+ * The same role as catalog_caller(), as an OID: owners are stored by
+ * identity (docs/security.md, R6), never by a name that can be re-created.
+ */
+Datum
+catalog_caller_id(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_OID(GetOuterUserId());
 }
 
 /*

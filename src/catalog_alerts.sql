@@ -9,14 +9,17 @@ CREATE OR REPLACE FUNCTION define_alert_rule(code text, metric text, condition t
                                   severity text DEFAULT 'warning', scenario text DEFAULT 'budget',
                                   enabled boolean DEFAULT true, owner text DEFAULT NULL, reason text DEFAULT NULL)
 RETURNS text
-LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY DEFINER PARALLEL UNSAFE SET search_path = pg_catalog, retail_kpi, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY DEFINER PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
     old retail_kpi.alert_rules;
     new retail_kpi.alert_rules;
+    m retail_kpi.metrics;
 BEGIN
+    PERFORM retail_kpi._catalog_require_author('define an alert rule');
     PERFORM retail_kpi._catalog_check_code(code, 'code');
     PERFORM retail_kpi._catalog_check_code(metric, 'metric');
+    PERFORM retail_kpi._catalog_check_text(reason, 'reason', 1000);
     PERFORM retail_kpi._catalog_check_code(scenario, 'scenario');
     PERFORM retail_kpi._catalog_check_variant(condition, 'condition', '{below,above,change_beyond,target_deviation}');
     PERFORM retail_kpi._catalog_check_variant(grain, 'grain', '{day,week,month,quarter,year}');
@@ -33,6 +36,15 @@ BEGIN
     END IF;
     -- validates the metric, dimensions and filters exactly as evaluation will
     PERFORM retail_kpi.metric_sql(ARRAY[metric], dimensions, filters, DATE '2000-01-01', DATE '2000-01-31', grain);
+    -- a rule watches a certified metric, one of the caller's own, or any metric for a steward (R1)
+    SELECT * INTO m FROM retail_kpi.metrics t WHERE t.code = metric;
+    IF m.status <> 'certified' AND NOT retail_kpi._catalog_has_role(retail_kpi.catalog_caller_id(), m.owner)
+       AND NOT retail_kpi._catalog_is_steward(retail_kpi.catalog_caller_id()) THEN
+        RAISE EXCEPTION 'permission denied to attach an alert rule to metric "%"', metric
+            USING ERRCODE = '42501',
+                  DETAIL = pg_catalog.format('It is a %s metric of %s; rules may watch certified metrics, metrics of roles the caller is a member of, or (stewards) any metric.',
+                                             m.status, retail_kpi._catalog_role_label(m.owner));
+    END IF;
     SELECT * INTO old FROM retail_kpi.alert_rules a WHERE a.code = code FOR UPDATE;
     IF FOUND THEN
         PERFORM retail_kpi._catalog_require_owner('alert_rule', code, old.owner);
@@ -60,54 +72,91 @@ CREATE OR REPLACE FUNCTION _catalog_fmt(x float8) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT trim_scale(round(CAST(x AS numeric), 4))::text; $$;
 COMMENT ON FUNCTION _catalog_fmt(float8) IS 'internal: a value rounded to 4 decimals for alert messages';
 
-CREATE OR REPLACE FUNCTION check_alerts(as_of date DEFAULT CURRENT_DATE)
+-- Evaluates alert rules on the last complete period (of each rule's grain) before as_of.  Without
+-- rules: the enabled rules owned by the caller's current role only, since evaluating a rule runs its
+-- owner's definitions with the caller's rights (docs/security.md, R5); with rules: the named rules
+-- the caller may see (disabled ones included), under the evaluation rule R4.  A rule that fails gives
+-- one row with severity 'error' and the error as message; the other rules are still evaluated.
+CREATE OR REPLACE FUNCTION check_alerts(as_of date DEFAULT CURRENT_DATE, rules text[] DEFAULT NULL)
 RETURNS TABLE(rule text, metric text, severity text, condition text, period_start date, dimension_values jsonb,
               value float8, reference float8, threshold numeric, message text)
-LANGUAGE plpgsql STABLE CALLED ON NULL INPUT SECURITY INVOKER PARALLEL UNSAFE AS $$
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY INVOKER PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
     a retail_kpi.alert_rules;
     p_end date;
     p_start date;
+    fired jsonb;
+    missing text;
 BEGIN
     IF as_of IS NULL THEN
         RAISE EXCEPTION 'argument "as_of" must not be NULL' USING ERRCODE = '22004';
     END IF;
-    FOR a IN SELECT * FROM retail_kpi.alert_rules r WHERE r.enabled ORDER BY r.code LOOP
+    IF rules IS NOT NULL THEN
+        IF array_position(rules, NULL) IS NOT NULL THEN
+            RAISE EXCEPTION 'argument "rules" must not contain NULL' USING ERRCODE = '22004';
+        END IF;
+        PERFORM retail_kpi._catalog_check_count(cardinality(rules), 'rules', 1000);
+        -- alert_rules is under row-level security: a rule the caller may not see does not exist for it
+        SELECT x INTO missing FROM unnest(rules) x
+        WHERE NOT EXISTS (SELECT 1 FROM retail_kpi.alert_rules r WHERE r.code = x) ORDER BY 1 LIMIT 1;
+        IF missing IS NOT NULL THEN
+            RAISE EXCEPTION 'alert rule "%" does not exist', missing
+                USING ERRCODE = '42704', HINT = 'Rules of other roles are visible to stewards, members of retail_kpi_reader and members of their owner role.';
+        END IF;
+    END IF;
+    FOR a IN SELECT * FROM retail_kpi.alert_rules r
+             WHERE CASE WHEN rules IS NULL THEN r.enabled AND r.owner = retail_kpi.catalog_caller_id()
+                        ELSE r.code = ANY (rules) END
+             ORDER BY r.code LOOP
         -- the last complete period before as_of
         p_end := (date_trunc(a.grain, as_of::timestamp)::date) - 1;
         p_start := date_trunc(a.grain, p_end::timestamp)::date;
-        IF a.condition IN ('below', 'above') THEN
-            RETURN QUERY
-            SELECT a.code, a.metric, a.severity, a.condition, v.period_start, v.dimension_values, v.value,
-                   CAST(a.threshold AS float8), a.threshold,
-                   format('%s is %s, %s the threshold %s', a.metric, retail_kpi._catalog_fmt(v.value), a.condition, a.threshold)
-            FROM retail_kpi.metric_values(ARRAY[a.metric], a.dimensions, a.filters, p_start, p_end, a.grain) v
-            WHERE CASE a.condition WHEN 'below' THEN coalesce(v.exact_value, CAST(v.value AS numeric)) < a.threshold
-                                   ELSE coalesce(v.exact_value, CAST(v.value AS numeric)) > a.threshold END;
-        ELSIF a.condition = 'change_beyond' THEN
-            RETURN QUERY
-            SELECT a.code, a.metric, a.severity, a.condition, v.period_start, v.dimension_values, v.value,
-                   v.base_value, a.threshold,
-                   format('%s changed by %s %% vs the previous period (%s → %s), beyond %s %%', a.metric,
-                          round(CAST(v.change * 100 AS numeric), 1), retail_kpi._catalog_fmt(v.base_value),
-                          retail_kpi._catalog_fmt(v.value), trim_scale(a.threshold * 100))
-            FROM retail_kpi.metric_values(ARRAY[a.metric], a.dimensions, a.filters, p_start, p_end, a.grain,
-                                          'previous_period') v
-            WHERE abs(CAST(v.change AS numeric)) > a.threshold;
-        ELSE
-            RETURN QUERY
-            SELECT a.code, a.metric, a.severity, a.condition, t.period_start, t.dimension_values, t.actual,
-                   CAST(t.target AS float8), a.threshold,
-                   format('%s is %s against a target of %s (%s %%), beyond %s %%', a.metric,
-                          retail_kpi._catalog_fmt(t.actual), t.target,
-                          round(CAST(t.deviation * 100 AS numeric), 1), trim_scale(a.threshold * 100))
-            FROM retail_kpi.metric_vs_target(a.metric, a.dimensions, a.filters, p_start, p_end, a.grain, a.scenario) t
-            WHERE abs(CAST(t.deviation AS numeric)) > a.threshold;
-        END IF;
+        BEGIN
+            IF a.condition IN ('below', 'above') THEN
+                SELECT coalesce(jsonb_agg(to_jsonb(x)), '[]') INTO fired FROM (
+                SELECT a.code AS rule, a.metric, a.severity, a.condition, v.period_start, v.dimension_values, v.value,
+                       CAST(a.threshold AS float8) AS reference, a.threshold,
+                       format('%s is %s, %s the threshold %s', a.metric, retail_kpi._catalog_fmt(v.value), a.condition, a.threshold) AS message
+                FROM retail_kpi.metric_values(ARRAY[a.metric], a.dimensions, a.filters, p_start, p_end, a.grain) v
+                WHERE CASE a.condition WHEN 'below' THEN coalesce(v.exact_value, CAST(v.value AS numeric)) < a.threshold
+                                       ELSE coalesce(v.exact_value, CAST(v.value AS numeric)) > a.threshold END
+                ORDER BY v.period_start, v.dimension_values) x;
+            ELSIF a.condition = 'change_beyond' THEN
+                SELECT coalesce(jsonb_agg(to_jsonb(x)), '[]') INTO fired FROM (
+                SELECT a.code AS rule, a.metric, a.severity, a.condition, v.period_start, v.dimension_values, v.value,
+                       v.base_value AS reference, a.threshold,
+                       format('%s changed by %s %% vs the previous period (%s → %s), beyond %s %%', a.metric,
+                              round(CAST(v.change * 100 AS numeric), 1), retail_kpi._catalog_fmt(v.base_value),
+                              retail_kpi._catalog_fmt(v.value), trim_scale(a.threshold * 100)) AS message
+                FROM retail_kpi.metric_values(ARRAY[a.metric], a.dimensions, a.filters, p_start, p_end, a.grain,
+                                              'previous_period') v
+                WHERE abs(CAST(v.change AS numeric)) > a.threshold
+                ORDER BY v.period_start, v.dimension_values) x;
+            ELSE
+                SELECT coalesce(jsonb_agg(to_jsonb(x)), '[]') INTO fired FROM (
+                SELECT a.code AS rule, a.metric, a.severity, a.condition, t.period_start, t.dimension_values,
+                       t.actual AS value, CAST(t.target AS float8) AS reference, a.threshold,
+                       format('%s is %s against a target of %s (%s %%), beyond %s %%', a.metric,
+                              retail_kpi._catalog_fmt(t.actual), t.target,
+                              round(CAST(t.deviation * 100 AS numeric), 1), trim_scale(a.threshold * 100)) AS message
+                FROM retail_kpi.metric_vs_target(a.metric, a.dimensions, a.filters, p_start, p_end, a.grain, a.scenario) t
+                WHERE abs(CAST(t.deviation AS numeric)) > a.threshold
+                ORDER BY t.period_start, t.dimension_values) x;
+            END IF;
+        EXCEPTION WHEN OTHERS THEN
+            fired := jsonb_build_array(jsonb_build_object(
+                'rule', a.code, 'metric', a.metric, 'severity', 'error', 'condition', a.condition,
+                'threshold', a.threshold, 'message', format('rule failed: %s (SQLSTATE %s)', SQLERRM, SQLSTATE)));
+        END;
+        RETURN QUERY SELECT x.rule, x.metric, x.severity, x.condition, x.period_start, x.dimension_values, x.value,
+                            x.reference, x.threshold, x.message
+                     FROM jsonb_to_recordset(fired) AS x(rule text, metric text, severity text, condition text,
+                                                        period_start date, dimension_values jsonb, value float8,
+                                                        reference float8, threshold numeric, message text);
     END LOOP;
 END
 $$;
-COMMENT ON FUNCTION check_alerts(date) IS
-    'evaluates every enabled alert rule on the last complete period (of its grain) before as_of and returns the alerts that fire';
-
+COMMENT ON FUNCTION check_alerts(date, text[]) IS
+    'evaluates the caller''s own enabled alert rules (or the rules named) on the last complete period before as_of; a failing rule gives a row of severity error';

@@ -4,45 +4,83 @@
 -- ---------------------------------------------------------------------------------------------
 -- The compiler
 
--- The closure of requested metrics over their dependencies: code, deepest depth from a requested metric,
--- and the row (NULL when the metric does not exist), live or as defined at as_of.
+-- The closure of requested metrics over their dependencies, live or as defined at as_of: code, the
+-- row (NULL when the metric does not exist) and its evaluation level (simple or missing metrics 0,
+-- the others 1 + the highest level of their dependencies, so that every dependency is computed at a
+-- lower level than the metrics using it).  Each metric is read once (breadth-first) and levels are
+-- assigned in rounds: linear in the size of the closure times its depth, never in the number of
+-- paths (docs/security.md, R10).  Raises 54000 beyond 1000 metrics, 54001 beyond 32 levels, 42P17
+-- on a cycle.
 CREATE OR REPLACE FUNCTION _catalog_metric_closure(metrics text[], as_of timestamptz)
-RETURNS TABLE(code text, depth int, j jsonb)
+RETURNS TABLE(code text, level int, j jsonb)
 LANGUAGE plpgsql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
-#variable_conflict use_column
+#variable_conflict use_variable
+DECLARE
+    rows jsonb := '{}';         -- code -> row (JSON null when missing)
+    levels jsonb := '{}';       -- code -> level
+    frontier text[] := ARRAY(SELECT DISTINCT x FROM unnest(metrics) x);
+    got jsonb;
+    n int;
+    assigned int;
+    lvl int := 0;
 BEGIN
-    IF as_of IS NULL THEN
-        RETURN QUERY
-        WITH RECURSIVE c(code, depth) AS (
-            SELECT x, 0 FROM unnest(metrics) x
-            UNION
-            SELECT d, c.depth + 1 FROM c JOIN retail_kpi.metrics m ON m.code = c.code, unnest(m.depends_on) d
-            WHERE c.depth < 64)
-        SELECT c.code, max(c.depth), (SELECT to_jsonb(m) FROM retail_kpi.metrics m WHERE m.code = c.code)
-        FROM c GROUP BY c.code;
-    ELSE
-        RETURN QUERY
-        WITH RECURSIVE h AS (
-            SELECT DISTINCT ON (hh.code) hh.code, hh.new_definition AS j FROM retail_kpi.catalog_history hh
-            WHERE hh.object_type = 'metric' AND hh.changed_at <= as_of ORDER BY hh.code, hh.id DESC),
-        c(code, depth) AS (
-            SELECT x, 0 FROM unnest(metrics) x
-            UNION
-            SELECT d, c.depth + 1 FROM c JOIN h ON h.code = c.code, jsonb_array_elements_text(h.j->'depends_on') d
-            WHERE c.depth < 64 AND h.j IS NOT NULL)
-        SELECT c.code, max(c.depth), (SELECT h.j FROM h WHERE h.code = c.code) FROM c GROUP BY c.code;
-    END IF;
+    WHILE cardinality(frontier) > 0 LOOP
+        IF as_of IS NULL THEN
+            SELECT coalesce(jsonb_object_agg(m.code, to_jsonb(m)), '{}') INTO got
+            FROM retail_kpi.metrics m WHERE m.code = ANY (frontier);
+        ELSE
+            SELECT coalesce(jsonb_object_agg(h.code, h.new_definition), '{}') INTO got
+            FROM (SELECT DISTINCT ON (hh.code) hh.code, hh.new_definition FROM retail_kpi.catalog_history hh
+                  WHERE hh.object_type = 'metric' AND hh.code = ANY (frontier) AND hh.changed_at <= as_of
+                  ORDER BY hh.code, hh.id DESC) h;
+        END IF;
+        SELECT rows || got || coalesce(jsonb_object_agg(x, 'null'::jsonb) FILTER (WHERE NOT got ? x), '{}')
+          INTO rows FROM unnest(frontier) x;
+        n := (SELECT count(*) FROM jsonb_object_keys(rows));
+        IF n > 1000 THEN
+            RAISE EXCEPTION 'the metrics requested depend on more than 1000 metrics'
+                USING ERRCODE = '54000', DETAIL = 'A request and everything it depends on are limited to 1000 metrics (docs/security.md, R10).';
+        END IF;
+        SELECT coalesce(array_agg(DISTINCT d), '{}') INTO frontier
+        FROM jsonb_each(got) e(k, v), jsonb_array_elements_text(CASE WHEN jsonb_typeof(v->'depends_on') = 'array'
+                                                                     THEN v->'depends_on' ELSE '[]' END) d
+        WHERE NOT rows ? d;
+    END LOOP;
+    -- levels, in rounds: a metric gets a level once all its dependencies have one
+    SELECT coalesce(jsonb_object_agg(k, 0), '{}') INTO levels FROM jsonb_each(rows) e(k, v)
+    WHERE jsonb_typeof(v) = 'null' OR v->>'kind' = 'simple' OR jsonb_array_length(v->'depends_on') = 0;
+    LOOP
+        EXIT WHEN (SELECT count(*) FROM jsonb_object_keys(levels)) = n;
+        lvl := lvl + 1;
+        SELECT levels || coalesce(jsonb_object_agg(k, lvl), '{}'), count(*) INTO levels, assigned
+        FROM jsonb_each(rows) e(k, v)
+        WHERE NOT levels ? k
+          AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements_text(v->'depends_on') d WHERE NOT levels ? d);
+        IF assigned = 0 THEN
+            RAISE EXCEPTION 'the metrics requested depend on each other in a cycle' USING ERRCODE = '42P17';
+        END IF;
+        IF lvl > 32 THEN
+            RAISE EXCEPTION 'the metrics requested are derived more than 32 levels deep'
+                USING ERRCODE = '54001', DETAIL = 'Chains of derived metrics are limited to 32 levels (docs/security.md, R10).';
+        END IF;
+    END LOOP;
+    RETURN QUERY SELECT e.k, (levels->>e.k)::int, CASE WHEN jsonb_typeof(e.v) = 'null' THEN NULL ELSE e.v END
+                 FROM jsonb_each(rows) e(k, v);
 END
 $$;
 COMMENT ON FUNCTION _catalog_metric_closure(text[], timestamptz) IS
-    'internal: metrics of a request and everything they depend on, with depth and row (live or as of a time)';
+    'internal: metrics of a request and everything they depend on, with evaluation level and row (live or as of a time); bounded and linear';
 
 -- The rows of the given measures, sources or dimensions as a {code: row} object, live or as of a time.
+-- Sources carry relation_oid: their relation by identity; with as_of it is the source's current
+-- relation (docs/security.md, R6), NULL when the source no longer exists.
 CREATE OR REPLACE FUNCTION _catalog_objects(object_type text, codes text[], as_of timestamptz) RETURNS jsonb
 LANGUAGE plpgsql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
 BEGIN
     IF as_of IS NOT NULL THEN
-        RETURN (SELECT jsonb_object_agg(h.code, h.j)
+        RETURN (SELECT jsonb_object_agg(h.code, h.j || CASE WHEN $1 = 'source' THEN jsonb_build_object('relation_oid',
+                                                          (SELECT s.relation::oid FROM retail_kpi.sources s WHERE s.code = h.code))
+                                                     ELSE '{}' END)
                 FROM (SELECT DISTINCT ON (hh.code) hh.code, hh.new_definition AS j FROM retail_kpi.catalog_history hh
                       WHERE hh.object_type = $1 AND hh.code = ANY ($2) AND hh.changed_at <= $3
                       ORDER BY hh.code, hh.id DESC) h
@@ -50,7 +88,8 @@ BEGIN
     END IF;
     CASE object_type
         WHEN 'measure' THEN RETURN (SELECT jsonb_object_agg(t.code, to_jsonb(t)) FROM retail_kpi.measures t WHERE t.code = ANY ($2));
-        WHEN 'source' THEN RETURN (SELECT jsonb_object_agg(t.code, to_jsonb(t)) FROM retail_kpi.sources t WHERE t.code = ANY ($2));
+        WHEN 'source' THEN RETURN (SELECT jsonb_object_agg(t.code, to_jsonb(t) || jsonb_build_object('relation_oid', t.relation::oid))
+                                   FROM retail_kpi.sources t WHERE t.code = ANY ($2));
         WHEN 'dimension' THEN RETURN (SELECT jsonb_object_agg(t.code, to_jsonb(t)) FROM retail_kpi.dimensions t WHERE t.code = ANY ($2));
         ELSE RAISE EXCEPTION 'unknown catalog object type %', object_type;
     END CASE;
@@ -63,8 +102,9 @@ CREATE OR REPLACE FUNCTION metric_sql(metrics text[], dimensions text[] DEFAULT 
                            from_date date DEFAULT NULL, to_date date DEFAULT NULL, grain text DEFAULT 'month',
                            compare text DEFAULT NULL, as_of timestamptz DEFAULT NULL) RETURNS text
 LANGUAGE plpgsql STABLE CALLED ON NULL INPUT PARALLEL SAFE
--- the catalog queries inside are planned once per session (planning them per call would dominate)
-SET plan_cache_mode = force_generic_plan AS $$
+-- the catalog queries inside are planned once per session (planning them per call would dominate);
+-- the caller's search_path never reaches the code below (docs/security.md, R9)
+SET plan_cache_mode = force_generic_plan SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
     mdefs jsonb := '{}';       -- metric code -> row
@@ -74,7 +114,6 @@ DECLARE
     mcodes text[];
     scodes text[];
     dims_found jsonb;
-    stack text[];
     c text;
     r jsonb;
     d text;
@@ -82,7 +121,8 @@ DECLARE
     v jsonb;
     lvl int;
     maxlvl int := 0;
-    pass int := 0;
+    cm record;
+    fns text[] := '{}';
     dimcols text := '';        -- ', "dim.x", ...' for select lists
     dimjoin text := '';
     staticjoin text := '';
@@ -115,6 +155,8 @@ BEGIN
     IF dimensions IS NULL OR array_position(dimensions, NULL) IS NOT NULL THEN
         RAISE EXCEPTION 'argument "dimensions" must be an array without NULL elements' USING ERRCODE = '22023';
     END IF;
+    PERFORM retail_kpi._catalog_check_count(cardinality(metrics), 'metrics', 100);
+    PERFORM retail_kpi._catalog_check_count(cardinality(dimensions), 'dimensions', 16);
     PERFORM retail_kpi._catalog_check_variant(grain, 'grain',
         '{day,week,month,quarter,year,total,retail_week,retail_period,retail_quarter,retail_year}');
     IF grain LIKE 'retail\_%' THEN
@@ -150,16 +192,21 @@ BEGIN
             RAISE EXCEPTION 'dimension "%" does not exist', d USING ERRCODE = '42704';
         END IF;
         dimcols := dimcols || format(', %I', 'dim.' || d);
-        dimjoin := dimjoin || format(' AND b.%1$I IS NOT DISTINCT FROM k.%1$I', 'dim.' || d);
-        staticjoin := staticjoin || format(' AND st.%1$I IS NOT DISTINCT FROM b.%1$I', 'dim.' || d);
+        -- "IS NOT DISTINCT FROM" looks its "=" up on the search_path: written out with a qualified operator (R9)
+        dimjoin := dimjoin || format(' AND (b.%1$I OPERATOR(pg_catalog.=) k.%1$I OR (b.%1$I IS NULL AND k.%1$I IS NULL))', 'dim.' || d);
+        staticjoin := staticjoin || format(' AND (st.%1$I OPERATOR(pg_catalog.=) b.%1$I OR (st.%1$I IS NULL AND b.%1$I IS NULL))', 'dim.' || d);
     END LOOP;
     IF filters IS NOT NULL THEN
         IF jsonb_typeof(filters) <> 'object' THEN
             RAISE EXCEPTION 'argument "filters" must be a JSON object mapping dimension codes to a value or an array of values'
                 USING ERRCODE = '22023';
         END IF;
+        PERFORM retail_kpi._catalog_check_count((SELECT count(*)::int FROM jsonb_object_keys(filters)), 'filters', 32);
         FOR k, v IN SELECT * FROM jsonb_each(filters) LOOP
             PERFORM retail_kpi._catalog_check_code(k, 'filters');
+            IF jsonb_typeof(v) = 'array' THEN
+                PERFORM retail_kpi._catalog_check_count(jsonb_array_length(v), 'filters', 1000);
+            END IF;
             IF NOT dims_found ? k THEN
                 RAISE EXCEPTION 'dimension "%" does not exist', k USING ERRCODE = '42704', DETAIL = 'It is a key of argument "filters".';
             END IF;
@@ -171,28 +218,35 @@ BEGIN
         END LOOP;
     END IF;
 
-    -- resolve the metrics and everything they depend on (one recursive query), with their evaluation
-    -- level: simple metrics 0, the others 1 + (deepest dependency depth) - (their depth), so that every
-    -- dependency is computed at a lower level than the metrics using it
+    -- resolve the metrics and everything they depend on, with their evaluation level
     IF EXISTS (SELECT 1 FROM unnest(metrics) x WHERE x !~ '^[a-z][a-z0-9_]{0,62}$') THEN
         FOREACH c IN ARRAY metrics LOOP
             PERFORM retail_kpi._catalog_check_code(c, 'metrics');
         END LOOP;
     END IF;
-    SELECT jsonb_object_agg(x.code, x.j || jsonb_build_object('level',
-               CASE WHEN x.j->>'kind' = 'simple' THEN 0 ELSE 1 + x.maxdepth - x.depth END)),
-           max(CASE WHEN x.j->>'kind' = 'simple' THEN 0 ELSE 1 + x.maxdepth - x.depth END),
-           max(x.depth), (array_agg(x.code ORDER BY x.code) FILTER (WHERE x.j IS NULL))[1]
-      INTO mdefs, maxlvl, pass, c
-    FROM (SELECT cl.*, max(cl.depth) OVER () AS maxdepth
-          FROM retail_kpi._catalog_metric_closure(metrics, as_of) cl) x;
+    SELECT jsonb_object_agg(x.code, x.j || jsonb_build_object('level', x.level)), max(x.level),
+           (array_agg(x.code ORDER BY x.code) FILTER (WHERE x.j IS NULL))[1]
+      INTO mdefs, maxlvl, c
+    FROM retail_kpi._catalog_metric_closure(metrics, as_of) x;
     IF c IS NOT NULL THEN
         RAISE EXCEPTION 'metric "%" does not exist%', c,
             CASE WHEN as_of IS NULL THEN '' ELSE ' at ' || as_of::text END USING ERRCODE = '42704';
     END IF;
-    IF pass >= 64 THEN
-        RAISE EXCEPTION 'the metrics requested depend on each other in a cycle' USING ERRCODE = '42P17';
+    -- sensitive metrics (R7), directly or through the metrics using them
+    c := retail_kpi._catalog_denied_metric(ARRAY(SELECT jsonb_object_keys(mdefs)));
+    IF c IS NOT NULL THEN
+        RAISE EXCEPTION 'permission denied for metric "%"', c
+            USING ERRCODE = '42501',
+                  DETAIL = 'It is restricted (sensitive): only stewards, members of its owner role and roles granted it may evaluate it.',
+                  HINT = 'Its owner or a steward can grant it with retail_kpi.grant_metric().';
     END IF;
+    -- every definition is rendered afresh (R11): the stored compiled_sql is not trusted
+    FOR c, r IN SELECT * FROM jsonb_each(mdefs) LOOP
+        CONTINUE WHEN r->>'kind' = 'simple';
+        cm := retail_kpi._catalog_compile_metric(r->>'kind', r->'definition');
+        mdefs := jsonb_set(mdefs, ARRAY[c, 'compiled_sql'], to_jsonb(cm.sql));
+        fns := fns || cm.functions;
+    END LOOP;
     SELECT coalesce(array_agg(DISTINCT ev->'definition'->>'measure'), '{}') INTO mcodes
     FROM jsonb_each(mdefs) e(ek, ev) WHERE ev->>'kind' = 'simple';
     meas := coalesce(retail_kpi._catalog_objects('measure', mcodes, as_of), '{}');
@@ -208,6 +262,21 @@ BEGIN
         RAISE EXCEPTION 'source "%" does not exist%', k,
             CASE WHEN as_of IS NULL THEN '' ELSE ' at ' || as_of::text END USING ERRCODE = '42704';
     END IF;
+    FOR c, r IN SELECT * FROM jsonb_each(meas) LOOP
+        cm := retail_kpi._catalog_compile_measure(r->>'aggregation', r->>'expression', r->>'filter');
+        meas := jsonb_set(meas, ARRAY[c, 'compiled_sql'], to_jsonb(cm.sql));
+        fns := fns || cm.functions;
+    END LOOP;
+    FOR c, r IN SELECT * FROM jsonb_each(srcs) LOOP
+        IF r->>'relation_oid' IS NULL THEN
+            RAISE EXCEPTION 'source "%" does not exist', c
+                USING ERRCODE = '42704', DETAIL = 'With as_of, definitions are those in force then, but a source''s relation is its current one (docs/security.md, R6).';
+        END IF;
+        srcs := jsonb_set(srcs, ARRAY[c, 'relation_sql'], to_jsonb(retail_kpi._catalog_relation_sql((r->>'relation_oid')::oid, c)));
+    END LOOP;
+    -- the evaluation rule (R4): views and tables with row-level security of trusted roles only, and
+    -- allow-listed functions re-checked
+    PERFORM retail_kpi._catalog_check_evaluation(ARRAY(SELECT (ev->>'relation_oid')::oid FROM jsonb_each(srcs) e(ek, ev)), fns);
     SELECT coalesce(jsonb_object_agg(q.src, q.arr), '{}') INTO src_measures
     FROM (SELECT ev->>'source' AS src, jsonb_agg(ek ORDER BY ek) AS arr FROM jsonb_each(meas) e(ek, ev) GROUP BY 1) q;
     FOREACH c IN ARRAY metrics LOOP
@@ -234,14 +303,14 @@ BEGIN
             EXECUTE format('SELECT (retail_kpi.retail_week($1)).%I', rfield) INTO first_period USING from_date;
             -- retail comparison: the period containing the day before (previous) or 364 days before
             -- (same period last year, NRF restated: same weekday 52 weeks back)
-            basekey := format('(retail_kpi.retail_week(k."period.start" - %s)).%I',
+            basekey := format('(retail_kpi.retail_week(k."period.start" OPERATOR(pg_catalog.-) %s)).%I',
                               CASE WHEN compare = 'previous_period' THEN 1 ELSE 364 END, rfield);
             EXECUTE format('SELECT (retail_kpi.retail_week($1 - %s)).%I',
                            CASE WHEN compare = 'previous_period' THEN 1 ELSE 364 END, rfield) INTO lo USING first_period;
         ELSE
             first_period := CASE WHEN grain IN ('day', 'total') THEN from_date
                                  ELSE date_trunc(grain, from_date::timestamp)::date END;
-            basekey := format('CAST(k."period.start" - %L::pg_catalog.interval AS pg_catalog.date)', shift);
+            basekey := format('CAST(k."period.start" OPERATOR(pg_catalog.-) %L::pg_catalog.interval AS pg_catalog.date)', shift);
             lo := (first_period - shift::interval)::date;
         END IF;
     END IF;
@@ -258,7 +327,7 @@ BEGIN
             IF compare IS NULL THEN
                 period := format('CAST(%L AS pg_catalog.date)', from_date);
             ELSE
-                period := format('CASE WHEN src.%I >= %L::pg_catalog.date THEN %L::pg_catalog.date ELSE %L::pg_catalog.date END',
+                period := format('CASE WHEN src.%I OPERATOR(pg_catalog.>=) %L::pg_catalog.date THEN %L::pg_catalog.date ELSE %L::pg_catalog.date END',
                                  r->>'time_column', from_date, from_date, lo);
             END IF;
         ELSIF rfield IS NOT NULL THEN
@@ -283,15 +352,15 @@ BEGIN
             IF compare IS NOT NULL AND grain = 'total' THEN
                 -- the current window and the comparison window, which need not be adjacent
                 where_common := where_common || format(
-                    ' AND ((src.%1$I >= %2$L::pg_catalog.date AND src.%1$I < %3$L::pg_catalog.date)'
-                    ' OR (src.%1$I >= %4$L::pg_catalog.date AND src.%1$I < %5$L::pg_catalog.date))',
+                    ' AND ((src.%1$I OPERATOR(pg_catalog.>=) %2$L::pg_catalog.date AND src.%1$I OPERATOR(pg_catalog.<) %3$L::pg_catalog.date)'
+                    ' OR (src.%1$I OPERATOR(pg_catalog.>=) %4$L::pg_catalog.date AND src.%1$I OPERATOR(pg_catalog.<) %5$L::pg_catalog.date))',
                     r->>'time_column', from_date, to_date + 1, lo, (to_date - shift::interval)::date + 1);
             ELSE
                 IF lo IS NOT NULL THEN
-                    where_common := where_common || format(' AND src.%I >= %L::pg_catalog.date', r->>'time_column', lo);
+                    where_common := where_common || format(' AND src.%I OPERATOR(pg_catalog.>=) %L::pg_catalog.date', r->>'time_column', lo);
                 END IF;
                 IF hi IS NOT NULL THEN
-                    where_common := where_common || format(' AND src.%I < %L::pg_catalog.date', r->>'time_column', hi + 1);
+                    where_common := where_common || format(' AND src.%I OPERATOR(pg_catalog.<) %L::pg_catalog.date', r->>'time_column', hi + 1);
                 END IF;
             END IF;
         END IF;
@@ -304,15 +373,16 @@ BEGIN
                 IF jsonb_typeof(v) = 'null' THEN
                     filt := format('src.%I IS NULL', r->'dimensions'->>k);
                 ELSIF jsonb_typeof(v) = 'array' THEN
-                    filt := format('src.%I IN (%s)', r->'dimensions'->>k,
-                                   (SELECT string_agg(format('%L', x), ', ') FROM jsonb_array_elements_text(v) x));
+                    -- an untyped array literal takes the column's array type, as IN (...) would
+                    filt := format('src.%I OPERATOR(pg_catalog.=) ANY (%L)', r->'dimensions'->>k,
+                                   (SELECT array_agg(x)::text FROM jsonb_array_elements_text(v) x));
                 ELSE
-                    filt := format('src.%I = %L', r->'dimensions'->>k, v #>> '{}');
+                    filt := format('src.%I OPERATOR(pg_catalog.=) %L', r->'dimensions'->>k, v #>> '{}');
                 END IF;
                 where_common := where_common || ' AND ' || filt;
             END LOOP;
         END IF;
-        sel := sel || format(' FROM %I.%I AS src', r->>'schema_name', r->>'relation_name');
+        sel := sel || format(' FROM %s AS src', r->>'relation_sql');
         IF where_common <> '' THEN
             sel := sel || ' WHERE ' || substr(where_common, 6);
         END IF;
@@ -352,7 +422,7 @@ BEGIN
         sel := 'SELECT "period.start"' || dimcols;
         FOR i IN 1 .. cardinality(timed) LOOP
             FOR mc IN SELECT jsonb_array_elements_text(src_measures->timed[i]) LOOP
-                sel := sel || format(', (pg_catalog.array_agg(%1$I) FILTER (WHERE "src.no" = %2$s))[1] AS %1$I', 'measure.' || mc, i);
+                sel := sel || format(', (pg_catalog.array_agg(%1$I) FILTER (WHERE "src.no" OPERATOR(pg_catalog.=) %2$s))[1] AS %1$I', 'measure.' || mc, i);
             END LOOP;
         END LOOP;
         base := sel || ' FROM (' || q || ') u GROUP BY "period.start"' || dimcols;
@@ -380,7 +450,10 @@ BEGIN
                 sel := sel || format(', %s AS %I', r->>'compiled_sql', c);
             END IF;
         END LOOP;
-        ctes := ctes || format('%I AS (%s FROM %I)', 'level.' || lvl, sel, prev);
+        -- OFFSET 0 keeps the planner from pulling each level up into the next: pulled up, a metric
+        -- that uses the one below it n times would copy its expression n times per level, an
+        -- expression tree exponential in the depth (docs/security.md, R10)
+        ctes := ctes || format('%I AS (%s FROM %I%s)', 'level.' || lvl, sel, prev, CASE WHEN lvl > 0 THEN ' OFFSET 0' ELSE '' END);
         prev := 'level.' || lvl;
     END LOOP;
 
@@ -400,14 +473,14 @@ BEGIN
                 ELSE 'pg_catalog.jsonb_build_object(' || (SELECT string_agg(format('%L, k.%I', x, 'dim.' || x), ', ')
                                                            FROM unnest(dimensions) x) || ')' END
         || ' AS dimension_values, v.value, v.exact_value, CAST(v.base AS pg_catalog.float8) AS base_value, '
-        || 'CASE WHEN v.base > 0 THEN CAST((v.cur - v.base) / v.base AS pg_catalog.float8) END AS change'
+        || 'CASE WHEN v.base OPERATOR(pg_catalog.>) 0 THEN CAST((v.cur OPERATOR(pg_catalog.-) v.base) OPERATOR(pg_catalog./) v.base AS pg_catalog.float8) END AS change'
         || format(E'\nFROM %I k', prev);
     IF compare IS NOT NULL THEN
-        q := q || format(' LEFT JOIN %I b ON b."period.start" = %s', prev, basekey) || dimjoin;
+        q := q || format(' LEFT JOIN %I b ON b."period.start" OPERATOR(pg_catalog.=) %s', prev, basekey) || dimjoin;
     END IF;
     q := q || ' CROSS JOIN LATERAL (VALUES ' || vals || ') v(ord, metric, value, exact_value, cur, base)';
     IF compare IS NOT NULL THEN
-        q := q || format(' WHERE k."period.start" >= %L::pg_catalog.date', first_period);
+        q := q || format(' WHERE k."period.start" OPERATOR(pg_catalog.>=) %L::pg_catalog.date', first_period);
     END IF;
     q := q || E'\nORDER BY v.ord, k."period.start"' || replace(dimcols, ', "', ', k."');
     RETURN q;
@@ -421,21 +494,28 @@ CREATE OR REPLACE FUNCTION metric_values(metrics text[], dimensions text[] DEFAU
                               compare text DEFAULT NULL, as_of timestamptz DEFAULT NULL)
 RETURNS TABLE(metric text, period_start date, dimension_values jsonb, value float8, exact_value numeric,
               base_value float8, change float8)
-LANGUAGE plpgsql STABLE CALLED ON NULL INPUT SECURITY INVOKER PARALLEL UNSAFE ROWS 100 AS $$
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY INVOKER PARALLEL UNSAFE ROWS 100
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    q text := retail_kpi.metric_sql(metrics, dimensions, filters, from_date, to_date, grain, compare, as_of);
 BEGIN
-    RETURN QUERY EXECUTE retail_kpi.metric_sql(metrics, dimensions, filters, from_date, to_date, grain, compare, as_of);
+    PERFORM retail_kpi._catalog_audit_read(metrics, dimensions, grain, from_date, to_date, as_of);
+    RETURN QUERY EXECUTE q;
 END
 $$;
 COMMENT ON FUNCTION metric_values(text[], text[], jsonb, date, date, text, text, timestamptz) IS
-    'runs metric_sql with the caller''s privileges (row-level security applies); one row per metric, period and dimension members';
+    'runs metric_sql with the caller''s privileges (row-level security applies) under a pinned search_path; one row per metric, period and dimension members';
 
 CREATE OR REPLACE FUNCTION publish_metric_view(view_name text, metrics text[], dimensions text[] DEFAULT '{}',
                                     filters jsonb DEFAULT NULL, from_date date DEFAULT NULL, to_date date DEFAULT NULL,
                                     grain text DEFAULT 'month', compare text DEFAULT NULL,
-                                    schema_name text DEFAULT NULL) RETURNS text
-LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY INVOKER PARALLEL UNSAFE AS $$
+                                    schema_name text DEFAULT pg_catalog.current_schema()) RETURNS text
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY INVOKER PARALLEL UNSAFE
+-- the view is created under this search_path: it binds PostgreSQL's operators once and for all
+-- (docs/security.md, R9); schema_name's default, the caller's current schema, is evaluated by the caller
+SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    nsp text := coalesce(schema_name, current_schema());
+    nsp text := schema_name;
     sql text;
 BEGIN
     IF view_name IS NULL OR view_name !~ '^[a-z_][a-z0-9_]{0,62}$' THEN

@@ -1,4 +1,4 @@
--- src/catalog_define.sql: the API that writes definitions: dimensions, sources, measures, metrics, status, drops, the function allow-list.
+-- src/catalog_define.sql: the API that writes definitions (dimensions, sources, measures, metrics, status, drops, the function allow-list) and the helpers that compile them.
 -- (the indicator center, 指标中心; one file per concern, assembled by the Makefile in the order of FAMILIES)
 
 -- ---------------------------------------------------------------------------------------------
@@ -36,14 +36,18 @@ $$;
 COMMENT ON FUNCTION _catalog_check_variant(text, text, text[]) IS 'internal: raises 22023 unless value is one of valid';
 
 -- Appends one row to catalog_history.
+-- Appends one row to catalog_history; object_owner (visibility, R7) defaults to the owner in the
+-- new (or old) definition.
 CREATE OR REPLACE FUNCTION _catalog_record(object_type text, code text, action text, reason text,
-                                old_definition jsonb, new_definition jsonb) RETURNS void
+                                           old_definition jsonb, new_definition jsonb, object_owner oid DEFAULT NULL)
+RETURNS void
 LANGUAGE sql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE AS $$
     INSERT INTO retail_kpi.catalog_history
-        (object_type, code, action, changed_by, session_user_name, reason, old_definition, new_definition)
-    VALUES (object_type, code, action, retail_kpi.catalog_caller(), session_user, reason, old_definition, new_definition);
+        (object_type, code, action, changed_by, session_user_name, reason, old_definition, new_definition, object_owner)
+    VALUES ($1, $2, $3, retail_kpi.catalog_caller(), session_user, $4, $5, $6,
+            coalesce($7, pg_catalog.to_regrole(coalesce($6, $5)->>'owner')));
 $$;
-COMMENT ON FUNCTION _catalog_record(text, text, text, text, jsonb, jsonb) IS 'internal: appends a change to catalog_history';
+COMMENT ON FUNCTION _catalog_record(text, text, text, text, jsonb, jsonb, oid) IS 'internal: appends a change to catalog_history';
 
 -- An object's row as jsonb: the live row, or the definition in force at as_of (from the history).
 CREATE OR REPLACE FUNCTION _catalog_get(object_type text, code text, as_of timestamptz DEFAULT NULL) RETURNS jsonb
@@ -60,6 +64,7 @@ BEGIN
         WHEN 'measure' THEN RETURN (SELECT to_jsonb(t) FROM retail_kpi.measures t WHERE t.code = code);
         WHEN 'source' THEN RETURN (SELECT to_jsonb(t) FROM retail_kpi.sources t WHERE t.code = code);
         WHEN 'dimension' THEN RETURN (SELECT to_jsonb(t) FROM retail_kpi.dimensions t WHERE t.code = code);
+        WHEN 'alert_rule' THEN RETURN (SELECT to_jsonb(t) FROM retail_kpi.alert_rules t WHERE t.code = code);
         ELSE RAISE EXCEPTION 'unknown catalog object type %', object_type;
     END CASE;
 END
@@ -82,7 +87,7 @@ COMMENT ON FUNCTION _catalog_parse(text, text, text, text) IS 'internal: catalog
 -- Qualified name of a type (so generated SQL does not depend on search_path).
 CREATE OR REPLACE FUNCTION _catalog_type_name(t regtype) RETURNS text
 LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
-    SELECT format('%I.%I', n.nspname, ty.typname)
+    SELECT pg_catalog.format('%I.%I', n.nspname, ty.typname)
     FROM pg_catalog.pg_type ty JOIN pg_catalog.pg_namespace n ON n.oid = ty.typnamespace
     WHERE ty.oid = t;
 $$;
@@ -96,33 +101,188 @@ LANGUAGE sql IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
 $$;
 COMMENT ON FUNCTION _catalog_is_number(text) IS 'internal: is the (qualified) type numeric, integer or floating point';
 
--- All metrics a metric depends on, transitively (live definitions).
+-- All metrics a metric depends on, transitively, with the shortest distance (live definitions).
+-- Breadth-first, each metric visited once: linear in the size of the catalog (R10).
 CREATE OR REPLACE FUNCTION _catalog_upstream_metrics(code text) RETURNS TABLE(metric text, depth int)
-LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
-    WITH RECURSIVE up(metric, depth, path) AS (
-        SELECT d, 1, ARRAY[code, d] FROM retail_kpi.metrics m, unnest(m.depends_on) d WHERE m.code = $1
-        UNION ALL
-        SELECT d, up.depth + 1, up.path || d
-        FROM up JOIN retail_kpi.metrics m ON m.code = up.metric, unnest(m.depends_on) d
-        WHERE NOT d = ANY (up.path) AND up.depth < 100
-    )
-    SELECT metric, min(depth) FROM up GROUP BY metric;
+LANGUAGE plpgsql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
+#variable_conflict use_variable
+DECLARE
+    frontier text[] := ARRAY[code];
+    seen text[] := ARRAY[code];
+    nxt text[];
+    d int := 0;
+BEGIN
+    LOOP
+        SELECT array_agg(DISTINCT x) INTO nxt
+        FROM retail_kpi.metrics m, unnest(m.depends_on) x
+        WHERE m.code = ANY (frontier) AND NOT x = ANY (seen);
+        EXIT WHEN nxt IS NULL;
+        d := d + 1;
+        seen := seen || nxt;
+        frontier := nxt;
+        RETURN QUERY SELECT x, d FROM unnest(nxt) x;
+    END LOOP;
+END
 $$;
-COMMENT ON FUNCTION _catalog_upstream_metrics(text) IS 'internal: transitive upstream metrics of a metric';
+COMMENT ON FUNCTION _catalog_upstream_metrics(text) IS 'internal: transitive upstream metrics of a metric (breadth-first, linear)';
+
+-- The metrics that depend on a metric, transitively, with the shortest distance (linear).
+CREATE OR REPLACE FUNCTION _catalog_downstream_metrics(code text) RETURNS TABLE(metric text, depth int)
+LANGUAGE plpgsql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
+#variable_conflict use_variable
+DECLARE
+    frontier text[] := ARRAY[code];
+    seen text[] := ARRAY[code];
+    nxt text[];
+    d int := 0;
+BEGIN
+    LOOP
+        SELECT array_agg(m.code) INTO nxt FROM retail_kpi.metrics m
+        WHERE m.depends_on && frontier AND NOT m.code = ANY (seen);
+        EXIT WHEN nxt IS NULL;
+        d := d + 1;
+        seen := seen || nxt;
+        frontier := nxt;
+        RETURN QUERY SELECT x, d FROM unnest(nxt) x;
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION _catalog_downstream_metrics(text) IS 'internal: transitive downstream metrics of a metric (breadth-first, linear)';
+
+-- The qualified, quoted name of a source's relation, found by its OID (R6): a renamed relation is
+-- followed, a dropped one is an error, a new relation with the old name is never picked up.
+CREATE OR REPLACE FUNCTION _catalog_relation_sql(relation oid, source text) RETURNS text
+LANGUAGE plpgsql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
+DECLARE
+    q text;
+BEGIN
+    SELECT pg_catalog.format('%I.%I', n.nspname, c.relname) INTO q
+    FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = relation;
+    IF q IS NULL THEN
+        RAISE EXCEPTION 'the relation of source "%" no longer exists', source
+            USING ERRCODE = '42P01',
+                  DETAIL = 'Sources refer to their relation by identity; it was dropped (or the catalog was restored into another database without it).',
+                  HINT = 'Define the source again with retail_kpi.define_source().';
+    END IF;
+    RETURN q;
+END
+$$;
+COMMENT ON FUNCTION _catalog_relation_sql(oid, text) IS 'internal: the current qualified name of a source''s relation (by OID)';
+
+-- The SQL of a measure rendered afresh from its definition (R11): the allow-listed aggregate over the
+-- parsed expression, with its FILTER; the columns and allow-listed functions it uses.
+CREATE OR REPLACE FUNCTION _catalog_compile_measure(aggregation text, expression text, filter text,
+                                                    OUT sql text, OUT columns text[], OUT functions text[])
+LANGUAGE plpgsql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
+#variable_conflict use_variable
+DECLARE
+    agg retail_kpi.catalog_aggregations;
+    e record;
+    f record;
+BEGIN
+    SELECT * INTO agg FROM retail_kpi.catalog_aggregations a WHERE a.name = aggregation;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'aggregation "%" is not allowed', aggregation
+            USING ERRCODE = '22023',
+                  HINT = 'Valid values are ' || (SELECT string_agg(pg_catalog.quote_literal(a.name), ', ' ORDER BY a.name)
+                                                 FROM retail_kpi.catalog_aggregations a) || '.';
+    END IF;
+    columns := '{}';
+    functions := '{}';
+    IF expression IS NULL THEN
+        IF agg.min_args > 0 THEN
+            RAISE EXCEPTION 'argument "expression" is required for aggregation "%"', aggregation USING ERRCODE = '22023';
+        END IF;
+        sql := pg_catalog.format('%s(*)', agg.sql_name);
+    ELSE
+        e := retail_kpi._catalog_parse(expression, 'expression', 'row', 'src');
+        IF e.items < agg.min_args OR e.items > agg.max_args OR e.items = 0 THEN
+            RAISE EXCEPTION 'aggregation "%" takes % to % arguments, argument "expression" has %',
+                aggregation, agg.min_args, agg.max_args, e.items USING ERRCODE = '22023';
+        END IF;
+        columns := e.columns;
+        functions := e.functions;
+        sql := pg_catalog.format('%s(%s%s)', agg.sql_name, CASE WHEN agg.is_distinct THEN 'DISTINCT ' ELSE '' END, e.sql);
+    END IF;
+    IF filter IS NOT NULL THEN
+        f := retail_kpi._catalog_parse(filter, 'filter', 'row', 'src');
+        IF f.items <> 1 THEN
+            RAISE EXCEPTION 'argument "filter" must be a single boolean expression' USING ERRCODE = '22023';
+        END IF;
+        columns := columns || f.columns;
+        functions := functions || f.functions;
+        sql := pg_catalog.format('%s FILTER (WHERE %s)', sql, f.sql);
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION _catalog_compile_measure(text, text, text) IS
+    'internal: the aggregate SQL of a measure, rendered afresh from its aggregation, expression and filter';
+
+-- The SQL of a ratio or derived metric rendered afresh from its definition (R11), with the metrics
+-- it depends on and the allow-listed functions it calls (simple metrics: NULL SQL).
+CREATE OR REPLACE FUNCTION _catalog_compile_metric(kind text, definition jsonb,
+                                                   OUT sql text, OUT depends_on text[], OUT functions text[])
+LANGUAGE plpgsql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
+#variable_conflict use_variable
+DECLARE
+    e record;
+BEGIN
+    depends_on := '{}';
+    functions := '{}';
+    IF kind = 'ratio' THEN
+        depends_on := ARRAY[definition->>'numerator', definition->>'denominator'];
+        -- n / NULLIF(d, 0) with operators no search_path can replace (R9)
+        sql := pg_catalog.format('CAST(CASE WHEN CAST(%2$I AS pg_catalog.numeric) OPERATOR(pg_catalog.=) 0 THEN NULL'
+                                 ' ELSE CAST(%1$I AS pg_catalog.numeric) OPERATOR(pg_catalog./) CAST(%2$I AS pg_catalog.numeric)'
+                                 ' END AS pg_catalog.float8)',
+                                 definition->>'numerator', definition->>'denominator');
+    ELSIF kind = 'derived' THEN
+        e := retail_kpi._catalog_parse(definition->>'expression', 'expression', 'metric', NULL);
+        IF e.items <> 1 THEN
+            RAISE EXCEPTION 'argument "expression" must be a single expression' USING ERRCODE = '22023';
+        END IF;
+        depends_on := e.columns;
+        functions := e.functions;
+        sql := e.sql;
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION _catalog_compile_metric(text, jsonb) IS
+    'internal: the SQL of a ratio or derived metric, rendered afresh from its definition, its dependencies and functions';
+
+-- Raises 54000 unless tags are at most 32 non-NULL codes-like texts of at most 63 characters.
+CREATE OR REPLACE FUNCTION _catalog_check_tags(tags text[]) RETURNS text[]
+LANGUAGE plpgsql IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
+DECLARE
+    t text;
+BEGIN
+    IF tags IS NULL OR array_position(tags, NULL) IS NOT NULL THEN
+        RAISE EXCEPTION 'argument "tags" must not contain NULL' USING ERRCODE = '22004';
+    END IF;
+    PERFORM retail_kpi._catalog_check_count(cardinality(tags), 'tags', 32);
+    FOREACH t IN ARRAY tags LOOP
+        PERFORM retail_kpi._catalog_check_text(t, 'tags', 63);
+    END LOOP;
+    RETURN tags;
+END
+$$;
+COMMENT ON FUNCTION _catalog_check_tags(text[]) IS 'internal: limits of a metric''s tags (R10)';
 
 -- ---------------------------------------------------------------------------------------------
--- API: dimensions, sources, measures
+-- API: dimensions, sources, measures (SECURITY DEFINER: the caller is checked, docs/security.md R1-R3)
 
 CREATE OR REPLACE FUNCTION define_dimension(code text, label_en text, label_zh text DEFAULT NULL,
                                  description text DEFAULT NULL, parent text DEFAULT NULL,
                                  owner text DEFAULT NULL, reason text DEFAULT NULL) RETURNS text
-LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY DEFINER PARALLEL UNSAFE SET search_path = pg_catalog, retail_kpi, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY DEFINER PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
     old retail_kpi.dimensions;
     new retail_kpi.dimensions;
 BEGIN
+    PERFORM retail_kpi._catalog_require_author('define a dimension');
     PERFORM retail_kpi._catalog_check_code(code, 'code');
+    PERFORM retail_kpi._catalog_check_texts(label_en, label_zh, description, NULL, reason);
     IF label_en IS NULL OR btrim(label_en) = '' THEN
         RAISE EXCEPTION 'argument "label_en" must not be empty' USING ERRCODE = '22023';
     END IF;
@@ -154,7 +314,7 @@ COMMENT ON FUNCTION define_dimension(text, text, text, text, text, text, text) I
 CREATE OR REPLACE FUNCTION define_source(code text, relation regclass, time_column text DEFAULT NULL,
                               dimensions jsonb DEFAULT '{}', description text DEFAULT NULL,
                               owner text DEFAULT NULL, reason text DEFAULT NULL) RETURNS text
-LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY DEFINER PARALLEL UNSAFE SET search_path = pg_catalog, retail_kpi, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY DEFINER PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
     old retail_kpi.sources;
@@ -165,7 +325,9 @@ DECLARE
     v jsonb;
     typ oid;
 BEGIN
+    PERFORM retail_kpi._catalog_require_author('define a source');
     PERFORM retail_kpi._catalog_check_code(code, 'code');
+    PERFORM retail_kpi._catalog_check_texts(NULL, NULL, description, NULL, reason);
     IF relation IS NULL THEN
         RAISE EXCEPTION 'argument "relation" must not be NULL' USING ERRCODE = '22004';
     END IF;
@@ -190,7 +352,8 @@ BEGIN
             RAISE EXCEPTION 'column % of relation % does not exist', pg_catalog.quote_ident(time_column), relation
                 USING ERRCODE = '42703', DETAIL = 'Argument "time_column" must name a column of the relation.';
         END IF;
-        IF typ NOT IN ('date'::regtype, 'timestamp'::regtype, 'timestamptz'::regtype) THEN
+        IF typ NOT IN ('pg_catalog.date'::pg_catalog.regtype, 'pg_catalog.timestamp'::pg_catalog.regtype,
+                       'pg_catalog.timestamptz'::pg_catalog.regtype) THEN
             RAISE EXCEPTION 'time column % must be of type date, timestamp or timestamptz', pg_catalog.quote_ident(time_column)
                 USING ERRCODE = '42804';
         END IF;
@@ -199,6 +362,7 @@ BEGIN
         RAISE EXCEPTION 'argument "dimensions" must be a JSON object mapping dimension codes to column names'
             USING ERRCODE = '22023';
     END IF;
+    PERFORM retail_kpi._catalog_check_count((SELECT count(*)::int FROM jsonb_object_keys(dimensions)), 'dimensions', 64);
     FOR k, v IN SELECT * FROM jsonb_each(dimensions) LOOP
         PERFORM retail_kpi._catalog_check_code(k, 'dimensions');
         IF NOT EXISTS (SELECT 1 FROM retail_kpi.dimensions d WHERE d.code = k) THEN
@@ -208,20 +372,21 @@ BEGIN
         IF jsonb_typeof(v) <> 'string' OR NOT EXISTS (
                 SELECT 1 FROM pg_catalog.pg_attribute a
                 WHERE a.attrelid = relation AND a.attname = (v #>> '{}') AND a.attnum > 0 AND NOT a.attisdropped) THEN
-            RAISE EXCEPTION 'column % of relation % does not exist', v, relation
+            RAISE EXCEPTION 'column % of relation % does not exist', left(v::text, 200), relation
                 USING ERRCODE = '42703', DETAIL = format('Argument "dimensions" maps dimension "%s" to it.', k);
         END IF;
     END LOOP;
     SELECT * INTO old FROM retail_kpi.sources s WHERE s.code = code FOR UPDATE;
     IF FOUND THEN
         PERFORM retail_kpi._catalog_require_owner('source', code, old.owner);
-        UPDATE retail_kpi.sources s SET schema_name = nsp, relation_name = rel, time_column = time_column,
-               dimensions = dimensions, description = description,
+        PERFORM retail_kpi._catalog_require_uncertified('source', code, 'change');
+        UPDATE retail_kpi.sources s SET schema_name = nsp, relation_name = rel, relation = relation,
+               time_column = time_column, dimensions = dimensions, description = description,
                owner = CASE WHEN owner IS NULL THEN s.owner ELSE retail_kpi._catalog_owner(owner) END, updated_at = now()
          WHERE s.code = code RETURNING s.* INTO new;
     ELSE
-        INSERT INTO retail_kpi.sources (code, schema_name, relation_name, time_column, dimensions, description, owner)
-        VALUES (code, nsp, rel, time_column, dimensions, description, retail_kpi._catalog_owner(owner))
+        INSERT INTO retail_kpi.sources (code, schema_name, relation_name, relation, time_column, dimensions, description, owner)
+        VALUES (code, nsp, rel, relation, time_column, dimensions, description, retail_kpi._catalog_owner(owner))
         RETURNING * INTO new;
     END IF;
     PERFORM retail_kpi._catalog_record('source', code, CASE WHEN old.code IS NULL THEN 'create' ELSE 'update' END,
@@ -230,91 +395,63 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION define_source(text, regclass, text, jsonb, text, text, text) IS
-    'creates or updates a source: a table or view, its time column and {dimension code: column} map; returns the code';
+    'creates or updates a source: a table or view (kept by OID), its time column and {dimension code: column} map; returns the code';
 
 CREATE OR REPLACE FUNCTION define_measure(code text, source text, aggregation text, expression text DEFAULT NULL,
                                filter text DEFAULT NULL, label_en text DEFAULT NULL, label_zh text DEFAULT NULL,
                                description text DEFAULT NULL, unit text DEFAULT NULL,
                                owner text DEFAULT NULL, reason text DEFAULT NULL) RETURNS text
-LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY DEFINER PARALLEL UNSAFE SET search_path = pg_catalog, retail_kpi, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY DEFINER PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
     old retail_kpi.measures;
     new retail_kpi.measures;
     src retail_kpi.sources;
-    agg retail_kpi.catalog_aggregations;
-    e record;
-    f record;
-    cols text[] := '{}';
+    cm record;
     c text;
-    compiled text;
+    relsql text;
     rtype text;
 BEGIN
+    PERFORM retail_kpi._catalog_require_author('define a measure');
     PERFORM retail_kpi._catalog_check_code(code, 'code');
     PERFORM retail_kpi._catalog_check_code(source, 'source');
     PERFORM retail_kpi._catalog_check_code(aggregation, 'aggregation');
+    PERFORM retail_kpi._catalog_check_texts(label_en, label_zh, description, unit, reason);
     SELECT * INTO src FROM retail_kpi.sources s WHERE s.code = source;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'source "%" does not exist', source USING ERRCODE = '42704';
     END IF;
-    SELECT * INTO agg FROM retail_kpi.catalog_aggregations a WHERE a.name = aggregation;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'aggregation "%" is not allowed', aggregation
-            USING ERRCODE = '22023',
-                  HINT = 'Valid values are ' || (SELECT string_agg(pg_catalog.quote_literal(a.name), ', ' ORDER BY a.name)
-                                                 FROM retail_kpi.catalog_aggregations a) || '.';
-    END IF;
-    IF expression IS NULL THEN
-        IF agg.min_args > 0 THEN
-            RAISE EXCEPTION 'argument "expression" is required for aggregation "%"', aggregation USING ERRCODE = '22023';
-        END IF;
-        compiled := format('%s(*)', agg.sql_name);
-    ELSE
-        e := retail_kpi._catalog_parse(expression, 'expression', 'row', 'src');
-        IF e.items < agg.min_args OR e.items > agg.max_args OR e.items = 0 THEN
-            RAISE EXCEPTION 'aggregation "%" takes % to % arguments, argument "expression" has %',
-                aggregation, agg.min_args, agg.max_args, e.items USING ERRCODE = '22023';
-        END IF;
-        cols := e.columns;
-        compiled := format('%s(%s%s)', agg.sql_name, CASE WHEN agg.is_distinct THEN 'DISTINCT ' ELSE '' END, e.sql);
-    END IF;
-    IF filter IS NOT NULL THEN
-        f := retail_kpi._catalog_parse(filter, 'filter', 'row', 'src');
-        IF f.items <> 1 THEN
-            RAISE EXCEPTION 'argument "filter" must be a single boolean expression' USING ERRCODE = '22023';
-        END IF;
-        cols := cols || f.columns;
-        compiled := format('%s FILTER (WHERE %s)', compiled, f.sql);
-    END IF;
-    FOREACH c IN ARRAY cols LOOP
+    cm := retail_kpi._catalog_compile_measure(aggregation, expression, filter);
+    relsql := retail_kpi._catalog_relation_sql(src.relation, source);
+    FOREACH c IN ARRAY cm.columns LOOP
         IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
-                       WHERE a.attrelid = format('%I.%I', src.schema_name, src.relation_name)::regclass
-                         AND a.attname = c AND a.attnum > 0 AND NOT a.attisdropped) THEN
+                       WHERE a.attrelid = src.relation AND a.attname = c AND a.attnum > 0 AND NOT a.attisdropped) THEN
             RAISE EXCEPTION 'column % does not exist in source "%"', pg_catalog.quote_ident(c), source
-                USING ERRCODE = '42703', DETAIL = format('Relation %I.%I has no such column.', src.schema_name, src.relation_name);
+                USING ERRCODE = '42703', DETAIL = format('Relation %s has no such column.', relsql);
         END IF;
     END LOOP;
     -- type check (no rows are read), run as the caller: wrong argument types or missing functions fail here
     rtype := retail_kpi.catalog_probe(format(
-        'SELECT retail_kpi._catalog_type_name(pg_catalog.pg_typeof(x)) FROM (SELECT %s AS x FROM %I.%I AS src WHERE false) q',
-        compiled, src.schema_name, src.relation_name));
+        'SELECT retail_kpi._catalog_type_name(pg_catalog.pg_typeof(x)) FROM (SELECT %s AS x FROM %s AS src WHERE false) q',
+        cm.sql, relsql));
     SELECT * INTO old FROM retail_kpi.measures m WHERE m.code = code FOR UPDATE;
     IF FOUND THEN
         PERFORM retail_kpi._catalog_require_owner('measure', code, old.owner);
+        PERFORM retail_kpi._catalog_require_uncertified('measure', code, 'change');
         IF rtype <> old.result_type AND EXISTS (SELECT 1 FROM retail_kpi.metrics m WHERE m.kind = 'simple'
                                                    AND m.definition->>'measure' = code) THEN
             RAISE EXCEPTION 'cannot change the type of measure "%" from % to %', code, old.result_type, rtype
                 USING ERRCODE = '2BP01', DETAIL = 'Metrics are defined on it.';
         END IF;
         UPDATE retail_kpi.measures m SET source = source, aggregation = aggregation, expression = expression,
-               filter = filter, compiled_sql = compiled, columns = cols, result_type = rtype,
+               filter = filter, compiled_sql = cm.sql, columns = cm.columns, result_type = rtype,
                label_en = label_en, label_zh = label_zh, description = description, unit = unit,
                owner = CASE WHEN owner IS NULL THEN m.owner ELSE retail_kpi._catalog_owner(owner) END, updated_at = now()
          WHERE m.code = code RETURNING m.* INTO new;
     ELSE
         INSERT INTO retail_kpi.measures (code, source, aggregation, expression, filter, compiled_sql, columns,
                                          result_type, label_en, label_zh, description, unit, owner)
-        VALUES (code, source, aggregation, expression, filter, compiled, cols, rtype, label_en, label_zh,
+        VALUES (code, source, aggregation, expression, filter, cm.sql, cm.columns, rtype, label_en, label_zh,
                 description, unit, retail_kpi._catalog_owner(owner))
         RETURNING * INTO new;
     END IF;
@@ -329,27 +466,46 @@ COMMENT ON FUNCTION define_measure(text, text, text, text, text, text, text, tex
 -- ---------------------------------------------------------------------------------------------
 -- API: metrics
 
+-- Raises 42501 unless the caller is a steward and everything upstream of the metric is trusted (R2).
+CREATE OR REPLACE FUNCTION _catalog_require_certifiable(code text) RETURNS void
+LANGUAGE plpgsql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
+DECLARE
+    why text;
+BEGIN
+    PERFORM retail_kpi._catalog_require_admin('certify a metric');
+    why := retail_kpi._catalog_untrusted_upstream(code);
+    IF why IS NOT NULL THEN
+        RAISE EXCEPTION 'metric "%" cannot be certified: %', code, why
+            USING ERRCODE = '42501',
+                  DETAIL = 'A certified metric may rest only on objects owned by stewards or by roles they trust (docs/security.md, R2).',
+                  HINT = 'Reassign the object to a trusted role (reassign_catalog_owner, ALTER ... OWNER TO) or trust its owner with trust_role().';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION _catalog_require_certifiable(text) IS 'internal: raises 42501 unless the caller is a steward and the metric''s upstream is trusted (R2)';
+
 CREATE OR REPLACE FUNCTION define_metric(code text, label_en text, kind text DEFAULT 'simple',
                               measure text DEFAULT NULL, numerator text DEFAULT NULL, denominator text DEFAULT NULL,
                               expression text DEFAULT NULL, label_zh text DEFAULT NULL, description text DEFAULT NULL,
                               unit text DEFAULT NULL, polarity text DEFAULT 'higher_is_better',
                               owner text DEFAULT NULL, tags text[] DEFAULT '{}', status text DEFAULT NULL,
                               reason text DEFAULT NULL) RETURNS text
-LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY DEFINER PARALLEL UNSAFE SET search_path = pg_catalog, retail_kpi, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY DEFINER PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
     old retail_kpi.metrics;
     new retail_kpi.metrics;
     def jsonb;
-    deps text[] := '{}';
-    compiled text;
+    cm record;
     vtype text;
-    e record;
     d text;
     probe text := '';
     m_type text;
+    lvl int;
 BEGIN
+    PERFORM retail_kpi._catalog_require_author('define a metric');
     PERFORM retail_kpi._catalog_check_code(code, 'code');
+    PERFORM retail_kpi._catalog_check_texts(label_en, label_zh, description, unit, reason);
     IF label_en IS NULL OR btrim(label_en) = '' THEN
         RAISE EXCEPTION 'argument "label_en" must not be empty' USING ERRCODE = '22023';
     END IF;
@@ -358,9 +514,7 @@ BEGIN
     IF status IS NOT NULL THEN
         PERFORM retail_kpi._catalog_check_variant(status, 'status', '{draft,certified,deprecated}');
     END IF;
-    IF tags IS NULL OR array_position(tags, NULL) IS NOT NULL THEN
-        RAISE EXCEPTION 'argument "tags" must not contain NULL' USING ERRCODE = '22004';
-    END IF;
+    PERFORM retail_kpi._catalog_check_tags(tags);
     IF (kind <> 'simple' AND measure IS NOT NULL) OR (kind <> 'ratio' AND (numerator IS NOT NULL OR denominator IS NOT NULL))
        OR (kind <> 'derived' AND expression IS NOT NULL) THEN
         RAISE EXCEPTION 'arguments do not match kind "%"', kind
@@ -378,8 +532,7 @@ BEGIN
     WHEN 'ratio' THEN
         PERFORM retail_kpi._catalog_check_code(numerator, 'numerator');
         PERFORM retail_kpi._catalog_check_code(denominator, 'denominator');
-        deps := ARRAY[numerator, denominator];
-        FOREACH d IN ARRAY deps LOOP
+        FOREACH d IN ARRAY ARRAY[numerator, denominator] LOOP
             SELECT m.value_type INTO m_type FROM retail_kpi.metrics m WHERE m.code = d;
             IF NOT FOUND THEN
                 RAISE EXCEPTION 'metric "%" does not exist', d USING ERRCODE = '42704';
@@ -390,22 +543,19 @@ BEGIN
             END IF;
         END LOOP;
         def := jsonb_build_object('numerator', numerator, 'denominator', denominator);
-        compiled := format('CAST(CAST(%I AS pg_catalog.numeric) / NULLIF(CAST(%I AS pg_catalog.numeric), 0) AS pg_catalog.float8)',
-                           numerator, denominator);
         vtype := 'pg_catalog.float8';
     WHEN 'derived' THEN
         IF expression IS NULL THEN
             RAISE EXCEPTION 'argument "expression" is required for a derived metric' USING ERRCODE = '22023';
         END IF;
-        e := retail_kpi._catalog_parse(expression, 'expression', 'metric', NULL);
-        IF e.items <> 1 THEN
-            RAISE EXCEPTION 'argument "expression" must be a single expression' USING ERRCODE = '22023';
-        END IF;
-        IF cardinality(e.columns) = 0 THEN
+        def := jsonb_build_object('expression', expression);
+    END CASE;
+    cm := retail_kpi._catalog_compile_metric(kind, def);
+    IF kind = 'derived' THEN
+        IF cardinality(cm.depends_on) = 0 THEN
             RAISE EXCEPTION 'argument "expression" must reference at least one metric' USING ERRCODE = '22023';
         END IF;
-        deps := e.columns;
-        FOREACH d IN ARRAY deps LOOP
+        FOREACH d IN ARRAY cm.depends_on LOOP
             SELECT m.value_type INTO m_type FROM retail_kpi.metrics m WHERE m.code = d;
             IF NOT FOUND THEN
                 RAISE EXCEPTION 'metric "%" does not exist', d
@@ -413,38 +563,48 @@ BEGIN
             END IF;
             probe := probe || format('%sCAST(NULL AS %s) AS %I', CASE WHEN probe = '' THEN '' ELSE ', ' END, m_type, d);
         END LOOP;
-        compiled := e.sql;
         vtype := retail_kpi.catalog_probe(format(
-            'SELECT retail_kpi._catalog_type_name(pg_catalog.pg_typeof(%s)) FROM (SELECT %s) q', compiled, probe));
-        def := jsonb_build_object('expression', expression);
-    END CASE;
+            'SELECT retail_kpi._catalog_type_name(pg_catalog.pg_typeof(%s)) FROM (SELECT %s) q', cm.sql, probe));
+    END IF;
     -- cycles: no dependency may (transitively) depend on this metric
-    FOREACH d IN ARRAY deps LOOP
+    FOREACH d IN ARRAY cm.depends_on LOOP
         IF d = code OR EXISTS (SELECT 1 FROM retail_kpi._catalog_upstream_metrics(d) u WHERE u.metric = code) THEN
             RAISE EXCEPTION 'metric "%" would depend on itself through "%"', code, d
                 USING ERRCODE = '42P17', DETAIL = 'Cycles between metrics are not allowed.';
         END IF;
     END LOOP;
+    -- depth (R10): the closure raises 54001 beyond the limit; this metric adds one level
+    IF cardinality(cm.depends_on) > 0 THEN
+        SELECT max(c.level) INTO lvl FROM retail_kpi._catalog_metric_closure(cm.depends_on, NULL) c;
+        IF lvl + 1 > 32 THEN
+            RAISE EXCEPTION 'metric "%" would be derived % levels deep', code, lvl + 1
+                USING ERRCODE = '54001', DETAIL = 'Chains of derived metrics are limited to 32 levels (docs/security.md, R10).';
+        END IF;
+    END IF;
 
     SELECT * INTO old FROM retail_kpi.metrics m WHERE m.code = code FOR UPDATE;
     IF FOUND THEN
         PERFORM retail_kpi._catalog_require_owner('metric', code, old.owner);
+        PERFORM retail_kpi._catalog_require_uncertified('metric', code, 'change');
         IF vtype <> old.value_type AND EXISTS (SELECT 1 FROM retail_kpi.metrics m WHERE code = ANY (m.depends_on)) THEN
             RAISE EXCEPTION 'cannot change the type of metric "%" from % to %', code, old.value_type, vtype
                 USING ERRCODE = '2BP01', DETAIL = 'Other metrics are defined on it.';
         END IF;
         UPDATE retail_kpi.metrics m SET label_en = label_en, label_zh = label_zh, description = description,
                unit = unit, polarity = polarity, owner = CASE WHEN owner IS NULL THEN m.owner ELSE retail_kpi._catalog_owner(owner) END,
-               status = coalesce(status, m.status), tags = tags, kind = kind, definition = def, compiled_sql = compiled,
-               depends_on = deps, value_type = vtype, updated_at = now()
+               status = coalesce(status, m.status), tags = tags, kind = kind, definition = def, compiled_sql = cm.sql,
+               depends_on = cm.depends_on, value_type = vtype, updated_at = now()
          WHERE m.code = code RETURNING m.* INTO new;
     ELSE
         INSERT INTO retail_kpi.metrics (code, label_en, label_zh, description, unit, polarity, owner, status, tags,
                                         kind, definition, compiled_sql, depends_on, value_type)
         VALUES (code, label_en, label_zh, description, unit, polarity, retail_kpi._catalog_owner(owner),
                 coalesce(status, 'draft'), tags,
-                kind, def, compiled, deps, vtype)
+                kind, def, cm.sql, cm.depends_on, vtype)
         RETURNING * INTO new;
+    END IF;
+    IF new.status = 'certified' THEN
+        PERFORM retail_kpi._catalog_require_certifiable(code);
     END IF;
     PERFORM retail_kpi._catalog_record('metric', code, CASE WHEN old.code IS NULL THEN 'create' ELSE 'update' END,
                                        reason, to_jsonb(old), to_jsonb(new));
@@ -455,7 +615,7 @@ COMMENT ON FUNCTION define_metric(text, text, text, text, text, text, text, text
     'creates or updates a metric (simple: measure; ratio: numerator / denominator metrics; derived: expression over metrics); validates, rejects cycles, records history';
 
 CREATE OR REPLACE FUNCTION set_metric_status(code text, status text, reason text DEFAULT NULL) RETURNS text
-LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY DEFINER PARALLEL UNSAFE SET search_path = pg_catalog, retail_kpi, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY DEFINER PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
     old retail_kpi.metrics;
@@ -463,25 +623,31 @@ DECLARE
 BEGIN
     PERFORM retail_kpi._catalog_check_code(code, 'code');
     PERFORM retail_kpi._catalog_check_variant(status, 'status', '{draft,certified,deprecated}');
+    PERFORM retail_kpi._catalog_check_text(reason, 'reason', 1000);
     SELECT * INTO old FROM retail_kpi.metrics m WHERE m.code = code FOR UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'metric "%" does not exist', code USING ERRCODE = '42704';
     END IF;
     PERFORM retail_kpi._catalog_require_owner('metric', code, old.owner);
+    PERFORM retail_kpi._catalog_require_uncertified('metric', code, 'change the status of');
+    IF status = 'certified' THEN
+        PERFORM retail_kpi._catalog_require_certifiable(code);
+    END IF;
     UPDATE retail_kpi.metrics m SET status = status, updated_at = now() WHERE m.code = code RETURNING m.* INTO new;
     PERFORM retail_kpi._catalog_record('metric', code, 'status', reason, to_jsonb(old), to_jsonb(new));
     RETURN status;
 END
 $$;
-COMMENT ON FUNCTION set_metric_status(text, text, text) IS 'sets a metric''s status (draft, certified, deprecated); owner or admin only';
+COMMENT ON FUNCTION set_metric_status(text, text, text) IS
+    'sets a metric''s status (draft, certified, deprecated); owner or steward, certifying and changing a certified metric stewards only';
 
 CREATE OR REPLACE FUNCTION deprecate_metric(code text, reason text DEFAULT NULL) RETURNS text
 LANGUAGE sql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE AS $$ SELECT retail_kpi.set_metric_status(code, 'deprecated', reason); $$;
 COMMENT ON FUNCTION deprecate_metric(text, text) IS 'marks a metric deprecated (same as set_metric_status(code, ''deprecated''))';
 
--- Drops a catalog object (metric, measure, source, dimension) when nothing depends on it.
+-- Drops a catalog object (metric, measure, source, dimension, alert rule) when nothing depends on it.
 CREATE OR REPLACE FUNCTION drop_catalog_object(object_type text, code text, reason text DEFAULT NULL) RETURNS void
-LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY DEFINER PARALLEL UNSAFE SET search_path = pg_catalog, retail_kpi, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY DEFINER PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
     old jsonb;
@@ -489,15 +655,15 @@ DECLARE
 BEGIN
     PERFORM retail_kpi._catalog_check_variant(object_type, 'object_type', '{metric,measure,source,dimension,alert_rule}');
     PERFORM retail_kpi._catalog_check_code(code, 'code');
-    IF object_type = 'alert_rule' THEN
-        old := (SELECT to_jsonb(a) FROM retail_kpi.alert_rules a WHERE a.code = code);
-    ELSE
-        old := retail_kpi._catalog_get(object_type, code);
-    END IF;
+    PERFORM retail_kpi._catalog_check_text(reason, 'reason', 1000);
+    old := retail_kpi._catalog_get(object_type, code);
     IF old IS NULL THEN
         RAISE EXCEPTION '% "%" does not exist', object_type, code USING ERRCODE = '42704';
     END IF;
-    PERFORM retail_kpi._catalog_require_owner(object_type, code, old->>'owner');
+    PERFORM retail_kpi._catalog_require_owner(object_type, code, (old->>'owner')::regrole);
+    IF object_type IN ('metric', 'measure', 'source') THEN
+        PERFORM retail_kpi._catalog_require_uncertified(object_type, code, 'drop');
+    END IF;
     users := CASE object_type
         WHEN 'metric' THEN (SELECT string_agg(m.code, ', ') FROM retail_kpi.metrics m WHERE code = ANY (m.depends_on))
         WHEN 'measure' THEN (SELECT string_agg(m.code, ', ') FROM retail_kpi.metrics m
@@ -514,6 +680,7 @@ BEGIN
            OR EXISTS (SELECT 1 FROM retail_kpi.targets t WHERE t.metric = code) THEN
             RAISE EXCEPTION 'cannot drop metric "%" because targets or alert rules refer to it', code USING ERRCODE = '2BP01';
         END IF;
+        DELETE FROM retail_kpi.metric_grants g WHERE g.metric = code;
         DELETE FROM retail_kpi.metrics m WHERE m.code = code;
     ELSIF object_type = 'measure' THEN
         DELETE FROM retail_kpi.measures m WHERE m.code = code;
@@ -528,23 +695,25 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION drop_catalog_object(text, text, text) IS
-    'drops a metric, measure, source, dimension or alert rule when nothing depends on it; owner or admin only';
+    'drops a metric, measure, source, dimension or alert rule when nothing depends on it; owner or steward (stewards only upstream of a certified metric)';
 
 CREATE OR REPLACE FUNCTION drop_metric(code text, reason text DEFAULT NULL) RETURNS void
 LANGUAGE sql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE AS $$ SELECT retail_kpi.drop_catalog_object('metric', code, reason); $$;
 COMMENT ON FUNCTION drop_metric(text, text) IS 'drops a metric nothing depends on (owner or admin only)';
 
--- Adds a function to the allow-list (admin only), e.g. after installing a family that provides it.
+-- Adds a function to the allow-list (stewards only), e.g. after installing a family that provides it.
+-- Its volatility and owner are checked now and again at every compilation (R4).
 CREATE OR REPLACE FUNCTION allow_function(name text, sql_name text, usage text DEFAULT 'metric', description text DEFAULT NULL)
 RETURNS void
-LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY DEFINER PARALLEL UNSAFE SET search_path = pg_catalog, retail_kpi, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY DEFINER PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
     PERFORM retail_kpi._catalog_require_admin('change the function allow-list');
     PERFORM retail_kpi._catalog_check_code(name, 'name');
     PERFORM retail_kpi._catalog_check_variant(usage, 'usage', '{row,metric,both}');
-    IF sql_name IS NULL OR sql_name !~ '^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$' THEN
-        RAISE EXCEPTION 'invalid value for argument "sql_name": %', coalesce(quote_literal(sql_name), 'NULL')
+    PERFORM retail_kpi._catalog_check_text(description, 'description', 4000);
+    IF sql_name IS NULL OR sql_name !~ '^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$' OR length(sql_name) > 127 THEN
+        RAISE EXCEPTION 'invalid value for argument "sql_name": %', coalesce(quote_literal(left(sql_name, 200)), 'NULL')
             USING ERRCODE = '22023', DETAIL = 'It must be a schema-qualified lowercase function name.';
     END IF;
     IF EXISTS (SELECT 1 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
@@ -552,6 +721,13 @@ BEGIN
                  AND (p.provolatile = 'v' OR p.prokind <> 'f')) THEN
         RAISE EXCEPTION 'function % is volatile or not a plain function', sql_name
             USING ERRCODE = '22023', DETAIL = 'Only immutable or stable functions may be used in catalog expressions.';
+    END IF;
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+               WHERE n.nspname = split_part(sql_name, '.', 1) AND p.proname = split_part(sql_name, '.', 2)
+                 AND n.nspname NOT IN ('pg_catalog', 'retail_kpi') AND NOT retail_kpi._catalog_is_trusted(p.proowner)) THEN
+        RAISE EXCEPTION 'function % is owned by a role that is not trusted', sql_name
+            USING ERRCODE = '42501', DETAIL = 'Allow-listed functions run for every reader; their owners must be trusted (docs/security.md, R4).',
+                  HINT = 'Trust the owner with retail_kpi.trust_role() first, or hand the function to a trusted role.';
     END IF;
     IF EXISTS (SELECT 1 FROM retail_kpi.catalog_functions f WHERE f.name = name AND f.builtin) THEN
         RAISE EXCEPTION 'function "%" is a built-in entry of the allow-list', name
@@ -565,4 +741,3 @@ END
 $$;
 COMMENT ON FUNCTION allow_function(text, text, text, text) IS
     'adds or replaces a function of the catalog expression allow-list (retail_kpi_admin only)';
-

@@ -7,27 +7,20 @@
 CREATE OR REPLACE FUNCTION metric_history(code text, object_type text DEFAULT 'metric')
 RETURNS TABLE(id bigint, action text, changed_by text, session_user_name text, changed_at timestamptz,
               reason text, old_definition jsonb, new_definition jsonb)
-LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
+LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
     SELECT h.id, h.action, h.changed_by, h.session_user_name, h.changed_at, h.reason, h.old_definition, h.new_definition
     FROM retail_kpi.catalog_history h
     WHERE h.object_type = $2 AND h.code = $1
     ORDER BY h.id;
 $$;
-COMMENT ON FUNCTION metric_history(text, text) IS 'the changes of a metric (or of another catalog object type), oldest first';
+COMMENT ON FUNCTION metric_history(text, text) IS 'the changes of a metric (or of another catalog object type) that the caller may see (docs/security.md, R7), oldest first';
 
 CREATE OR REPLACE FUNCTION metric_lineage(code text)
 RETURNS TABLE(direction text, depth int, object_type text, object_code text, detail text)
-LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
+LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
     WITH up AS (SELECT u.metric, u.depth FROM retail_kpi._catalog_upstream_metrics($1) u
                 UNION ALL SELECT $1, 0),
-    down AS (
-        WITH RECURSIVE dn(metric, depth, path) AS (
-            SELECT m.code, 1, ARRAY[$1, m.code] FROM retail_kpi.metrics m WHERE $1 = ANY (m.depends_on)
-            UNION ALL
-            SELECT m.code, dn.depth + 1, dn.path || m.code
-            FROM dn JOIN retail_kpi.metrics m ON dn.metric = ANY (m.depends_on)
-            WHERE NOT m.code = ANY (dn.path) AND dn.depth < 100)
-        SELECT metric, min(depth) AS depth FROM dn GROUP BY metric)
+    down AS (SELECT d.metric, d.depth FROM retail_kpi._catalog_downstream_metrics($1) d)
     SELECT * FROM (
         SELECT 'upstream', up.depth, 'metric', up.metric, m.kind || ': ' || coalesce(m.compiled_sql, m.definition::text)
         FROM up JOIN retail_kpi.metrics m ON m.code = up.metric WHERE up.depth > 0
@@ -36,7 +29,7 @@ LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
         FROM up JOIN retail_kpi.metrics m ON m.code = up.metric AND m.kind = 'simple'
         JOIN retail_kpi.measures me ON me.code = m.definition->>'measure'
         UNION ALL
-        SELECT DISTINCT 'upstream', up.depth + 2, 'source', s.code, format('%I.%I', s.schema_name, s.relation_name)
+        SELECT DISTINCT 'upstream', up.depth + 2, 'source', s.code, s.relation::text
         FROM up JOIN retail_kpi.metrics m ON m.code = up.metric AND m.kind = 'simple'
         JOIN retail_kpi.measures me ON me.code = m.definition->>'measure'
         JOIN retail_kpi.sources s ON s.code = me.source
@@ -55,61 +48,100 @@ $$;
 COMMENT ON FUNCTION metric_lineage(text) IS
     'upstream metrics, measures and sources of a metric and the metrics, targets and alert rules downstream of it (impact analysis)';
 
--- Normalised definition of a metric, with every reference expanded (for duplicate detection).
-CREATE OR REPLACE FUNCTION _catalog_fingerprint(code text, depth int DEFAULT 0) RETURNS text
+-- Fingerprints of every metric's definition, for duplicate detection: fp is a hash of the
+-- normalised definition (the C renderer's form) in which every reference is replaced by the
+-- referenced object's fingerprint (a Merkle hash), so a fingerprint never grows with the depth of
+-- the chain, and each metric is hashed once, level by level (docs/security.md, R10).  expr is the
+-- normalised definition one level deep, for messages.  A metric whose references are missing or
+-- invalid gets a fingerprint of its own (never equal to another's).
+CREATE OR REPLACE FUNCTION _catalog_fingerprints() RETURNS TABLE(code text, fp text, expr text)
 LANGUAGE plpgsql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
-#variable_conflict use_variable
+#variable_conflict use_column
 DECLARE
-    m retail_kpi.metrics;
-    me retail_kpi.measures;
-    s retail_kpi.sources;
-    names text[];
-    fps text[];
+    fps jsonb := '{}';         -- code -> fingerprint
+    exprs jsonb := '{}';       -- code -> normalised one-level definition
+    m record;
+    e text;
     p record;
+    progress boolean := true;
+    fnames text[];
+    fsql text[];
 BEGIN
-    SELECT * INTO m FROM retail_kpi.metrics t WHERE t.code = code;
-    IF NOT FOUND OR depth > 50 THEN
-        RETURN 'missing:' || code;
-    END IF;
-    IF m.kind = 'simple' THEN
-        SELECT * INTO me FROM retail_kpi.measures t WHERE t.code = m.definition->>'measure';
-        IF NOT FOUND THEN
-            RETURN 'missing measure:' || (m.definition->>'measure');
+    SELECT coalesce(array_agg(f.name ORDER BY f.name), '{}'), coalesce(array_agg(f.sql_name ORDER BY f.name), '{}')
+      INTO fnames, fsql FROM retail_kpi.catalog_functions f;
+    -- simple metrics: the measure's SQL over its relation (by identity)
+    FOR m IN SELECT t.code, me.aggregation, me.expression, me.filter, s.relation, s.code AS scode
+             FROM retail_kpi.metrics t
+             LEFT JOIN retail_kpi.measures me ON me.code = t.definition->>'measure'
+             LEFT JOIN retail_kpi.sources s ON s.code = me.source
+             WHERE t.kind = 'simple' LOOP
+        BEGIN
+            e := pg_catalog.format('%s:%s', m.relation::oid::text,
+                                   (retail_kpi._catalog_compile_measure(m.aggregation, m.expression, m.filter)).sql);
+        EXCEPTION WHEN OTHERS THEN
+            e := NULL;
+        END;
+        IF m.relation IS NULL OR e IS NULL THEN
+            e := 'invalid:' || m.code;
         END IF;
-        SELECT * INTO s FROM retail_kpi.sources t WHERE t.code = me.source;
-        IF NOT FOUND THEN
-            RETURN 'missing source:' || me.source || ':' || me.compiled_sql;
-        END IF;
-        RETURN format('%I.%I:%s', s.schema_name, s.relation_name, me.compiled_sql);
-    ELSIF m.kind = 'ratio' THEN
-        RETURN format('ratio(%s, %s)', retail_kpi._catalog_fingerprint(m.definition->>'numerator', depth + 1),
-                      retail_kpi._catalog_fingerprint(m.definition->>'denominator', depth + 1));
-    END IF;
-    SELECT array_agg(d), array_agg(retail_kpi._catalog_fingerprint(d, depth + 1)) INTO names, fps FROM unnest(m.depends_on) d;
-    SELECT * INTO p FROM retail_kpi.catalog_parse_expression(m.definition->>'expression', 'expression',
-        (SELECT array_agg(f.name) FROM retail_kpi.catalog_functions f),
-        (SELECT array_agg(f.sql_name) FROM retail_kpi.catalog_functions f), NULL, names, fps);
-    RETURN p.sql;
+        fps := fps || jsonb_build_object(m.code, pg_catalog.md5(e));
+        exprs := exprs || jsonb_build_object(m.code, coalesce(pg_catalog.format('%s: %s', m.relation::text,
+            (SELECT me.compiled_sql FROM retail_kpi.metrics t JOIN retail_kpi.measures me ON me.code = t.definition->>'measure'
+             WHERE t.code = m.code)), e));
+    END LOOP;
+    -- the others, in rounds: a metric is hashed once all the metrics it references are
+    WHILE progress LOOP
+        progress := false;
+        FOR m IN SELECT t.code, t.kind, t.definition, t.depends_on FROM retail_kpi.metrics t
+                 WHERE t.kind <> 'simple' AND NOT fps ? t.code
+                   AND NOT EXISTS (SELECT 1 FROM unnest(t.depends_on) d
+                                   WHERE NOT fps ? d AND EXISTS (SELECT 1 FROM retail_kpi.metrics x WHERE x.code = d))
+                 ORDER BY t.code LOOP
+            progress := true;
+            IF EXISTS (SELECT 1 FROM unnest(m.depends_on) d WHERE NOT fps ? d) THEN
+                e := 'invalid:' || m.code;
+                exprs := exprs || jsonb_build_object(m.code, e);
+            ELSIF m.kind = 'ratio' THEN
+                e := pg_catalog.format('ratio(%s, %s)', fps->>(m.definition->>'numerator'), fps->>(m.definition->>'denominator'));
+                exprs := exprs || jsonb_build_object(m.code, pg_catalog.format('%I / %I', m.definition->>'numerator', m.definition->>'denominator'));
+            ELSE
+                BEGIN
+                    SELECT * INTO p FROM retail_kpi.catalog_parse_expression(m.definition->>'expression', 'expression', fnames, fsql, NULL,
+                        m.depends_on, ARRAY(SELECT pg_catalog.quote_literal('#' || (fps->>d)) FROM unnest(m.depends_on) d));
+                    e := p.sql;
+                    exprs := exprs || jsonb_build_object(m.code, (retail_kpi._catalog_parse(m.definition->>'expression', 'expression', 'metric')).sql);
+                EXCEPTION WHEN OTHERS THEN
+                    e := 'invalid:' || m.code;
+                    exprs := exprs || jsonb_build_object(m.code, e);
+                END;
+            END IF;
+            fps := fps || jsonb_build_object(m.code, pg_catalog.md5(e));
+        END LOOP;
+    END LOOP;
+    RETURN QUERY SELECT t.code, coalesce(fps->>t.code, pg_catalog.md5('invalid:' || t.code)), exprs->>t.code
+                 FROM retail_kpi.metrics t;
 END
 $$;
-COMMENT ON FUNCTION _catalog_fingerprint(text, int) IS 'internal: normalised, fully expanded definition of a metric';
+COMMENT ON FUNCTION _catalog_fingerprints() IS
+    'internal: a hash of every metric''s normalised definition with references replaced by their hashes (duplicate detection, linear)';
 
 CREATE OR REPLACE FUNCTION check_catalog()
 RETURNS TABLE(problem text, object_type text, code text, detail text)
-LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
-    WITH fp AS (SELECT m.code, m.unit, retail_kpi._catalog_fingerprint(m.code) AS fp FROM retail_kpi.metrics m),
-    rel AS (SELECT s.*, to_regclass(format('%I.%I', s.schema_name, s.relation_name)) AS oid FROM retail_kpi.sources s)
+LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+    WITH fp AS (SELECT m.code, m.unit, f.fp, f.expr FROM retail_kpi.metrics m JOIN retail_kpi._catalog_fingerprints() f USING (code)),
+    rel AS (SELECT s.*, c.oid, c.relname, n.nspname FROM retail_kpi.sources s
+            LEFT JOIN pg_catalog.pg_class c ON c.oid = s.relation LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace)
     SELECT * FROM (
         -- two metrics with the same normalised definition (duplicate 口径)
         SELECT 'duplicate_definition', 'metric', a.code,
-               format('same definition as metric "%s": %s', b.code, a.fp)
+               format('same definition as metric "%s": %s', b.code, a.expr)
         FROM fp a JOIN fp b ON a.fp = b.fp AND a.code > b.code
         UNION ALL
         SELECT 'duplicate_definition', 'measure', a.code, format('same definition as measure "%s"', b.code)
         FROM retail_kpi.measures a JOIN retail_kpi.measures b
           ON a.code > b.code AND a.compiled_sql = b.compiled_sql
-         AND (SELECT format('%I.%I', s.schema_name, s.relation_name) FROM retail_kpi.sources s WHERE s.code = a.source)
-           = (SELECT format('%I.%I', s.schema_name, s.relation_name) FROM retail_kpi.sources s WHERE s.code = b.source)
+         AND (SELECT s.relation FROM retail_kpi.sources s WHERE s.code = a.source)
+           = (SELECT s.relation FROM retail_kpi.sources s WHERE s.code = b.source)
         UNION ALL
         -- one code used with conflicting units: a measure and a metric of the same code, or a simple metric and its measure
         SELECT 'conflicting_unit', 'metric', m.code,
@@ -135,8 +167,26 @@ LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
         SELECT 'missing_reference', 'measure', me.code, format('source "%s" does not exist', me.source)
         FROM retail_kpi.measures me WHERE NOT EXISTS (SELECT 1 FROM retail_kpi.sources s WHERE s.code = me.source)
         UNION ALL
-        SELECT 'missing_reference', 'source', r.code, format('relation %I.%I does not exist', r.schema_name, r.relation_name)
+        SELECT 'missing_reference', 'source', r.code, format('relation %I.%I does not exist (it was dropped)', r.schema_name, r.relation_name)
         FROM rel r WHERE r.oid IS NULL
+        UNION ALL
+        -- the relation was renamed or moved since the source was defined (it is still used, by identity)
+        SELECT 'renamed_relation', 'source', r.code, format('relation %I.%I is now %I.%I', r.schema_name, r.relation_name, r.nspname, r.relname)
+        FROM rel r WHERE r.oid IS NOT NULL AND (r.nspname, r.relname) IS DISTINCT FROM (r.schema_name, r.relation_name)
+        UNION ALL
+        -- objects whose owner role was dropped: only stewards may change them (R6)
+        SELECT 'orphaned_owner', o.t, o.code, format('owner role with OID %s no longer exists', o.owner::oid)
+        FROM (SELECT 'metric' AS t, x.code, x.owner FROM retail_kpi.metrics x
+              UNION ALL SELECT 'measure', x.code, x.owner FROM retail_kpi.measures x
+              UNION ALL SELECT 'source', x.code, x.owner FROM retail_kpi.sources x
+              UNION ALL SELECT 'dimension', x.code, x.owner FROM retail_kpi.dimensions x
+              UNION ALL SELECT 'alert_rule', x.code, x.owner FROM retail_kpi.alert_rules x) o
+        WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.oid = o.owner)
+        UNION ALL
+        -- certified metrics resting on objects that are no longer trusted (R3)
+        SELECT 'certified_untrusted_dependency', 'metric', m.code, u.why
+        FROM retail_kpi.metrics m, LATERAL (SELECT retail_kpi._catalog_untrusted_upstream(m.code) AS why) u
+        WHERE m.status = 'certified' AND u.why IS NOT NULL
         UNION ALL
         SELECT 'missing_reference', 'source', s.code, format('dimension "%s" does not exist', d)
         FROM retail_kpi.sources s, jsonb_object_keys(s.dimensions) d
@@ -183,5 +233,5 @@ LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
     ORDER BY 1, 2, 3, 4;
 $$;
 COMMENT ON FUNCTION check_catalog() IS
-    'problems in the catalog: duplicate definitions, conflicting units, missing or deprecated references, certified metrics on drafts, missing columns';
+    'problems in the catalog: duplicate definitions, conflicting units, missing or deprecated references, certified metrics on drafts or on untrusted objects, orphaned owners, renamed relations, missing columns';
 

@@ -1,23 +1,24 @@
 -- src/catalog_model.sql: the indicator center's data model: the admin role, allow-lists, catalog tables, their privileges and pg_dump registration.
 -- (the indicator center, 指标中心; one file per concern, assembled by the Makefile in the order of FAMILIES)
 
--- Security model (see docs/indicator_center.md):
---  * catalog tables are readable by PUBLIC and writable only by the extension owner; ordinary users
---    change them through the SECURITY DEFINER API functions below (search_path pinned);
---  * the API checks the CALLER (catalog_caller(): the SET ROLE role, unaffected by SECURITY DEFINER):
---    changing an object requires membership of its owner role or of the admin role retail_kpi_admin;
---  * every expression is parsed in C (catalog_parse_expression) and stored re-rendered with quoted
---    identifiers; every identifier in generated SQL is quoted with format('%I'), every value with %L;
---  * metric_sql / metric_values / publish_metric_view are SECURITY INVOKER: the caller's privileges and
---    row-level security apply to the sources.
+-- Security model: docs/security.md is the contract.  In short: the catalog tables are written only
+-- by the extension owner, through the SECURITY DEFINER API (search_path pinned, every object
+-- qualified), which checks the CALLER (catalog_caller(): the SET ROLE role); owners are role OIDs and
+-- sources relation OIDs; targets, alert rules and history are visible to stewards, readers and the
+-- objects' owners (row-level security, src/catalog_security.sql); everything that evaluates metrics is
+-- SECURITY INVOKER and runs code of trusted roles only.
 
--- The admin role is cluster-wide: create it only when it does not exist (it is never dropped by
--- DROP EXTENSION, since other databases may use it).
+-- The roles are cluster-wide: create them only when they do not exist (DROP EXTENSION never drops
+-- them, since other databases may use them): stewards, authors, readers (docs/security.md).
 DO $catalog_role$
+DECLARE
+    r text;
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'retail_kpi_admin') THEN
-        CREATE ROLE retail_kpi_admin NOLOGIN;
-    END IF;
+    FOREACH r IN ARRAY ARRAY['retail_kpi_admin', 'retail_kpi_author', 'retail_kpi_reader'] LOOP
+        IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r) THEN
+            EXECUTE pg_catalog.format('CREATE ROLE %I NOLOGIN', r);
+        END IF;
+    END LOOP;
 END
 $catalog_role$;
 
@@ -112,7 +113,7 @@ CREATE TABLE dimensions (
     label_zh    text,
     description text,
     parent      text,
-    owner       text NOT NULL,
+    owner       regrole NOT NULL,
     created_at  timestamptz NOT NULL DEFAULT now(),
     updated_at  timestamptz NOT NULL DEFAULT now()
 );
@@ -125,12 +126,13 @@ CREATE TABLE sources (
     time_column   text,
     dimensions    jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(dimensions) = 'object'),
     description   text,
-    owner         text NOT NULL,
+    owner         regrole NOT NULL,
     created_at    timestamptz NOT NULL DEFAULT now(),
-    updated_at    timestamptz NOT NULL DEFAULT now()
+    updated_at    timestamptz NOT NULL DEFAULT now(),
+    relation      regclass NOT NULL
 );
 COMMENT ON TABLE sources IS
-    'catalog: fact tables or views, their time column (NULL: static facts such as selling area) and the column of each dimension';
+    'catalog: fact tables or views (by OID: relation; schema_name and relation_name are their names when defined), their time column (NULL: static facts such as selling area) and the column of each dimension';
 
 CREATE TABLE measures (
     code         text PRIMARY KEY CHECK (code ~ '^[a-z][a-z0-9_]{0,62}$'),
@@ -145,7 +147,7 @@ CREATE TABLE measures (
     label_zh     text,
     description  text,
     unit         text,
-    owner        text NOT NULL,
+    owner        regrole NOT NULL,
     created_at   timestamptz NOT NULL DEFAULT now(),
     updated_at   timestamptz NOT NULL DEFAULT now()
 );
@@ -160,7 +162,7 @@ CREATE TABLE metrics (
     unit         text,
     polarity     text NOT NULL DEFAULT 'higher_is_better'
                  CHECK (polarity IN ('higher_is_better', 'lower_is_better', 'neutral')),
-    owner        text NOT NULL,
+    owner        regrole NOT NULL,
     status       text NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'certified', 'deprecated')),
     tags         text[] NOT NULL DEFAULT '{}',
     kind         text NOT NULL CHECK (kind IN ('simple', 'ratio', 'derived')),
@@ -169,7 +171,8 @@ CREATE TABLE metrics (
     depends_on   text[] NOT NULL DEFAULT '{}',
     value_type   text NOT NULL,
     created_at   timestamptz NOT NULL DEFAULT now(),
-    updated_at   timestamptz NOT NULL DEFAULT now()
+    updated_at   timestamptz NOT NULL DEFAULT now(),
+    restricted   boolean NOT NULL DEFAULT false
 );
 COMMENT ON TABLE metrics IS
     'catalog: governed metric definitions (simple: one measure; ratio: numerator / denominator metric; derived: expression over metrics)';
@@ -197,7 +200,7 @@ CREATE TABLE alert_rules (
     scenario    text NOT NULL DEFAULT 'budget',
     severity    text NOT NULL DEFAULT 'warning' CHECK (severity IN ('info', 'warning', 'critical')),
     enabled     boolean NOT NULL DEFAULT true,
-    owner       text NOT NULL,
+    owner       regrole NOT NULL,
     updated_at  timestamptz NOT NULL DEFAULT now()
 );
 COMMENT ON TABLE alert_rules IS
@@ -214,18 +217,66 @@ CREATE TABLE catalog_history (
     changed_at        timestamptz NOT NULL DEFAULT clock_timestamp(),
     reason            text,
     old_definition    jsonb,
-    new_definition    jsonb
+    new_definition    jsonb,
+    object_owner      regrole
 );
 ALTER SEQUENCE catalog_history_id_seq OWNED BY catalog_history.id;
 CREATE INDEX catalog_history_object ON catalog_history (object_type, code, id);
 COMMENT ON TABLE catalog_history IS
-    'every change made through the catalog API: who (calling role and session user), when, why, old and new row';
+    'every change made through the catalog API: who (calling role and session user), when, why, old and new row, the object''s owner';
 
--- Only the extension owner writes; everyone reads.
+-- Added in 0.3 (docs/security.md); src/upgrade/0.2--0.3.sql creates the same tables in 0.2 databases.
+CREATE TABLE trusted_roles (
+    role        regrole PRIMARY KEY,
+    trusted_by  text NOT NULL,
+    trusted_at  timestamptz NOT NULL DEFAULT now(),
+    reason      text
+);
+COMMENT ON TABLE trusted_roles IS
+    'catalog: roles declared trusted by a steward (their relations and functions may run for every reader and back certified metrics)';
+
+CREATE TABLE metric_grants (
+    metric      text NOT NULL,
+    grantee     regrole NOT NULL,
+    granted_by  text NOT NULL,
+    granted_at  timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (metric, grantee)
+);
+COMMENT ON TABLE metric_grants IS 'catalog: roles allowed to evaluate a restricted (sensitive) metric';
+
+CREATE TABLE catalog_settings (
+    name        text PRIMARY KEY CHECK (name IN ('read_audit')),
+    value       jsonb NOT NULL,
+    updated_by  text NOT NULL,
+    updated_at  timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE catalog_settings IS 'catalog: settings of the indicator center made by stewards (read_audit)';
+
+CREATE SEQUENCE metric_read_log_id_seq;
+CREATE TABLE metric_read_log (
+    id                bigint PRIMARY KEY DEFAULT nextval('retail_kpi.metric_read_log_id_seq'),
+    read_at           timestamptz NOT NULL DEFAULT clock_timestamp(),
+    role_oid          regrole NOT NULL,
+    role_name         text NOT NULL,
+    session_user_name text NOT NULL,
+    metrics           text[] NOT NULL,
+    dimensions        text[] NOT NULL,
+    grain             text,
+    from_date         date,
+    to_date           date,
+    as_of             timestamptz
+);
+ALTER SEQUENCE metric_read_log_id_seq OWNED BY metric_read_log.id;
+COMMENT ON TABLE metric_read_log IS 'the read audit (访问审计): every metric_values call while read_audit is on (stewards only)';
+
+-- Only the extension owner writes; reads: definitions by everyone, private data through row-level
+-- security (src/catalog_security.sql), the read log by stewards.
 REVOKE ALL ON catalog_aggregations, catalog_functions, dimensions, sources, measures, metrics, targets,
-    alert_rules, catalog_history, catalog_history_id_seq FROM PUBLIC;
+    alert_rules, catalog_history, catalog_history_id_seq, trusted_roles, metric_grants, catalog_settings,
+    metric_read_log, metric_read_log_id_seq FROM PUBLIC;
 GRANT SELECT ON catalog_aggregations, catalog_functions, dimensions, sources, measures, metrics, targets,
-    alert_rules, catalog_history TO PUBLIC;
+    alert_rules, catalog_history, trusted_roles, metric_grants, catalog_settings TO PUBLIC;
+GRANT SELECT ON metric_read_log TO retail_kpi_admin;
 
 -- pg_dump keeps the rows users added (the built-in allow-list rows come from the install script).
 SELECT pg_catalog.pg_extension_config_dump('retail_kpi.catalog_aggregations', 'WHERE NOT builtin');
@@ -238,4 +289,9 @@ SELECT pg_catalog.pg_extension_config_dump('retail_kpi.targets', '');
 SELECT pg_catalog.pg_extension_config_dump('retail_kpi.alert_rules', '');
 SELECT pg_catalog.pg_extension_config_dump('retail_kpi.catalog_history', '');
 SELECT pg_catalog.pg_extension_config_dump('retail_kpi.catalog_history_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('retail_kpi.trusted_roles', '');
+SELECT pg_catalog.pg_extension_config_dump('retail_kpi.metric_grants', '');
+SELECT pg_catalog.pg_extension_config_dump('retail_kpi.catalog_settings', '');
+SELECT pg_catalog.pg_extension_config_dump('retail_kpi.metric_read_log', '');
+SELECT pg_catalog.pg_extension_config_dump('retail_kpi.metric_read_log_id_seq', '');
 

@@ -55,17 +55,22 @@ COMMENT ON FUNCTION standard_metric_templates() IS
 CREATE OR REPLACE FUNCTION install_standard_metrics(bindings jsonb DEFAULT '{}', owner text DEFAULT NULL,
                                          status text DEFAULT 'draft', reason text DEFAULT 'standard library')
 RETURNS TABLE(code text, installed boolean, detail text)
-LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY INVOKER PARALLEL UNSAFE AS $$
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY INVOKER PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
     t record;
     bound text;
     bound_unit text;
 BEGIN
+    -- binding the standard library decides what the standard KPIs mean for everyone: stewards only
+    -- (docs/security.md, R2); certifying them also checks that the measures bound are trusted
+    PERFORM retail_kpi._catalog_require_admin('install the standard metrics');
     IF bindings IS NULL OR jsonb_typeof(bindings) <> 'object' THEN
         RAISE EXCEPTION 'argument "bindings" must be a JSON object mapping conventional measure codes to measure codes'
             USING ERRCODE = '22023';
     END IF;
+    PERFORM retail_kpi._catalog_check_count((SELECT count(*)::int FROM jsonb_object_keys(bindings)), 'bindings', 200);
     FOR t IN SELECT * FROM retail_kpi.standard_metric_templates() LOOP
         code := t.code;
         IF EXISTS (SELECT 1 FROM retail_kpi.metrics m WHERE m.code = t.code) THEN
@@ -105,4 +110,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION install_standard_metrics(jsonb, text, text, text) IS
-    'defines the standard KPI metrics whose measures exist (bindings map conventional measure codes to yours); returns what was installed or why not';
+    'defines the standard KPI metrics whose measures exist (bindings map conventional measure codes to yours); returns what was installed or why not (stewards only)';

@@ -32,7 +32,7 @@ COMMENT ON FUNCTION _catalog_check_members(jsonb, text) IS 'internal: validates 
 CREATE OR REPLACE FUNCTION set_target(metric text, period_start date, value numeric, dimensions jsonb DEFAULT '{}',
                            grain text DEFAULT 'month', scenario text DEFAULT 'budget', reason text DEFAULT NULL)
 RETURNS void
-LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY DEFINER PARALLEL UNSAFE SET search_path = pg_catalog, retail_kpi, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY DEFINER PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
     m retail_kpi.metrics;
@@ -44,6 +44,7 @@ BEGIN
     PERFORM retail_kpi._catalog_check_variant(grain, 'grain',
         '{day,week,month,quarter,year,total,retail_week,retail_period,retail_quarter,retail_year}');
     PERFORM retail_kpi._catalog_check_members(dimensions, 'dimensions');
+    PERFORM retail_kpi._catalog_check_text(reason, 'reason', 1000);
     SELECT * INTO m FROM retail_kpi.metrics t WHERE t.code = metric;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'metric "%" does not exist', metric USING ERRCODE = '42704';
@@ -71,7 +72,7 @@ BEGIN
     END IF;
     PERFORM retail_kpi._catalog_record('target', metric,
         CASE WHEN value IS NULL THEN 'drop' WHEN old.metric IS NULL THEN 'create' ELSE 'update' END,
-        reason, to_jsonb(old), to_jsonb(new));
+        reason, to_jsonb(old), to_jsonb(new), m.owner);
 END
 $$;
 COMMENT ON FUNCTION set_target(text, date, numeric, jsonb, text, text, text) IS
@@ -93,7 +94,8 @@ CREATE OR REPLACE FUNCTION metric_vs_target(metric text, dimensions text[] DEFAU
                                  scenario text DEFAULT 'budget')
 RETURNS TABLE(period_start date, dimension_values jsonb, actual float8, target numeric, attainment float8,
               deviation float8, direction text)
-LANGUAGE plpgsql STABLE CALLED ON NULL INPUT SECURITY INVOKER PARALLEL UNSAFE AS $$
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY INVOKER PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
     dir text;

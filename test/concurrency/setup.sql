@@ -4,6 +4,8 @@ SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS retail_kpi;
 DO $$ BEGIN
     IF to_regrole('rk_conc_owner') IS NULL THEN CREATE ROLE rk_conc_owner LOGIN; END IF;
+    -- the edit scripts write to the catalog: an author (docs/security.md, R1)
+    GRANT retail_kpi_author TO rk_conc_owner;
 END $$;
 CREATE SCHEMA conc;
 GRANT USAGE ON SCHEMA conc TO rk_conc_owner;
