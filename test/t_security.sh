@@ -10,6 +10,7 @@
 #   rk_sec_nobody   no grant                            rk_sec_etl     owns the fact tables (trusted)
 #   rk_sec_team     NOLOGIN group owning the governed objects (trusted; rk_sec_author is a member)
 #   rk_sec_temp, rk_sec_leaver  authors whose role is dropped / whose objects are handed over (T6)
+#   rk_sec_shared   NOLOGIN group of which mallory and the steward are both members
 # Mallory's code is a plain (SECURITY INVOKER) function mal.spy(what) that raises the WARNING
 # "rk_sec_spy: <what> ran as <current_user>" (once per session) and logs current_user into sec.log
 # (insertable by everyone): wherever it runs it runs with the rights of the session that calls it.
@@ -31,7 +32,7 @@ tmp=${RK_TMP:-/tmp}/security.$$
 db=rk_security
 su=${PGUSER:-postgres}
 roles=(rk_sec_steward rk_sec_author rk_sec_mallory rk_sec_reader rk_sec_nobody rk_sec_etl rk_sec_team
-       rk_sec_temp rk_sec_leaver)
+       rk_sec_temp rk_sec_leaver rk_sec_shared)
 t3dbs=(rk_security_t3a rk_security_t3b rk_security_t3c)
 
 # Tests of rules main does not implement yet: reported "pending" (not FAIL) when they fail.
@@ -210,7 +211,9 @@ CREATE ROLE rk_sec_etl LOGIN;
 CREATE ROLE rk_sec_team NOLOGIN;
 CREATE ROLE rk_sec_temp LOGIN;
 CREATE ROLE rk_sec_leaver LOGIN;
+CREATE ROLE rk_sec_shared NOLOGIN;
 GRANT rk_sec_team TO rk_sec_author;
+GRANT rk_sec_shared TO rk_sec_mallory, rk_sec_steward;
 CREATE DATABASE rk_security;
 SQL
 
@@ -308,6 +311,16 @@ CREATE POLICY everyone ON mal.rls_t USING (mal.spy('policy of mal.rls_t'));
 CREATE TABLE mal.empty_t (sale_date date, store_id int, region text, amount numeric);
 CREATE TABLE mal.later_rls (sale_date date, store_id int, region text, amount numeric);
 INSERT INTO mal.later_rls SELECT * FROM mal.facts;
+-- a plain table (no RLS) whose column has mallory's type with her implicit cast to numeric
+CREATE TYPE mal.amt AS (v numeric);
+CREATE FUNCTION mal.amt_num(a mal.amt) RETURNS numeric LANGUAGE plpgsql IMMUTABLE
+    AS $f$BEGIN PERFORM mal.spy('implicit cast mal.amt -> numeric'); RETURN a.v; END$f$;
+CREATE CAST (mal.amt AS numeric) WITH FUNCTION mal.amt_num(mal.amt) AS IMPLICIT;
+CREATE TABLE mal.typed (sale_date date, store_id int, region text, amount mal.amt);
+INSERT INTO mal.typed SELECT sale_date, store_id, region, ROW(amount)::mal.amt FROM mal.facts;
+-- an immutable function a steward may allow-list by mistake
+CREATE FUNCTION mal.twice(x numeric) RETURNS numeric LANGUAGE plpgsql IMMUTABLE
+    AS $f$BEGIN PERFORM mal.spy('allow-listed mal.twice'); RETURN 2 * x; END$f$;
 GRANT USAGE ON SCHEMA mal, evil TO PUBLIC;
 GRANT SELECT ON ALL TABLES IN SCHEMA mal TO PUBLIC;
 RESET ROLE;
@@ -478,6 +491,9 @@ SELECT define_source('mal_plain_src', 'mal.plain', 'sale_date', '{"store": "stor
 SELECT define_source('mal_rls_src', 'mal.rls_t', 'sale_date', '{"store": "store_id", "region": "region"}');
 SELECT define_source('mal_empty_src', 'mal.empty_t', 'sale_date', '{"store": "store_id", "region": "region"}');
 SELECT define_source('mal_later_src', 'mal.later_rls', 'sale_date', '{"store": "store_id", "region": "region"}');
+SELECT define_source('mal_typed_src', 'mal.typed', 'sale_date', '{"store": "store_id", "region": "region"}');
+SELECT define_measure('mal_typed_amt', 'mal_typed_src', 'sum', 'amount');
+SELECT define_metric('mal_typed_metric', 'Mallory typed', measure => 'mal_typed_amt');
 SELECT define_measure('mal_view_amt', 'mal_view_src', 'sum', 'amount');
 SELECT define_measure('mal_plain_amt', 'mal_plain_src', 'sum', 'amount');
 SELECT define_measure('mal_rls_amt', 'mal_rls_src', 'sum', 'amount');
@@ -491,10 +507,12 @@ SELECT define_metric('mal_rls_metric', 'Mallory RLS', measure => 'mal_rls_amt');
 SELECT define_metric('mal_empty_metric', 'Mallory empty', measure => 'mal_empty_amt');
 SELECT define_metric('mal_later_metric', 'Mallory later RLS', measure => 'mal_later_amt');
 SELECT define_alert_rule('mal_rule', 'mal_view_metric', 'below', 1e15);
+-- a rule owned by a group the steward is also a member of
+SELECT define_alert_rule('mal_shared_rule', 'mal_view_metric', 'below', 1e15, owner => 'rk_sec_shared');
 SQL
 
 # ---------------------------------------------------------------------------------------------
-echo "# positive controls: the spy runs when mallory's code is reached"
+echo "# positive controls: the spy runs when mallory's code is reached ($SECONDS s)"
 
 expect_spied p.view rk_sec_reader "control: a reader selecting from mallory's view runs her function as the reader" <<'SQL'
 SELECT count(*) FROM mal.spy_view;
@@ -523,7 +541,7 @@ expect_true_or() {
 }
 
 # ---------------------------------------------------------------------------------------------
-echo "# T1 / R4, R5: evaluating never runs code of a role the reader has not trusted"
+echo "# T1 / R4, R5: evaluating never runs code of a role the reader has not trusted ($SECONDS s)"
 
 VALS="'{}', NULL, '2025-02-01', '2025-02-28', 'total'"
 for who in rk_sec_reader rk_sec_steward "$su"; do
@@ -571,11 +589,21 @@ expect_error t1.return_rule rk_sec_reader 42501 "a reader evaluates mallory's me
 SELECT count(*) FROM retail_kpi.metric_values('{mal_empty_metric}', $VALS);
 SQL
 
+expect_error t1.cast rk_sec_reader 42501 "a reader evaluates mallory's metric over her plain table (no RLS) whose column has her type with an implicit cast function (beyond R4's letter: plain tables do run code)" <<SQL
+SELECT count(*) FROM retail_kpi.metric_values('{mal_typed_metric}', $VALS);
+SQL
+expect_error t1.publish.schema rk_sec_mallory 42501 "mallory publishes a metric view into the steward's schema" <<'SQL'
+SELECT retail_kpi.publish_metric_view('mal_in_pub', '{rev}', schema_name => 'pub');
+SQL
+
 # R5: check_alerts evaluates the caller's own rules only; named rules of others give an error row
-expect_true t1.alerts.steward rk_sec_steward "a steward's check_alerts() does not evaluate mallory's rule (only the steward's own rules)" <<'SQL'
-SELECT count(*) FILTER (WHERE rule = 'mal_rule') = 0 AND count(*) FILTER (WHERE rule = 'st_good') > 0
+expect_true t1.alerts.steward rk_sec_steward "a steward's check_alerts() evaluates neither mallory's rule nor her rule owned by a group they share (only rules of his current role)" <<'SQL'
+SELECT count(*) FILTER (WHERE rule IN ('mal_rule', 'mal_shared_rule')) = 0 AND count(*) FILTER (WHERE rule = 'st_good') > 0
    AND count(*) FILTER (WHERE rule NOT IN ('st_good', 'st_broken')) = 0
 FROM retail_kpi.check_alerts('2025-03-10');
+SQL
+expect_error t1.alerts.plant rk_sec_mallory 42501 "mallory plants an alert rule owned by the steward (owner =>) into his check_alerts()" <<'SQL'
+SELECT retail_kpi.define_alert_rule('mal_planted', 'mal_view_metric', 'below', 1e15, owner => 'rk_sec_steward');
 SQL
 expect_true t1.alerts.super "$su" "a superuser's check_alerts() evaluates no rule of anybody else (it owns none)" <<'SQL'
 SELECT count(*) = 0 FROM retail_kpi.check_alerts('2025-03-10');
@@ -641,7 +669,7 @@ SELECT retail_kpi.distrust_role('rk_sec_etl');
 SQL
 
 # ---------------------------------------------------------------------------------------------
-echo "# T2 / R1-R3: writing requires a grant; certified numbers rest on trusted objects only"
+echo "# T2 / R1-R3: writing requires a grant; certified numbers rest on trusted objects only ($SECONDS s)"
 
 for who in rk_sec_nobody rk_sec_reader; do
   expect_error "t2.nogrant.dimension.$who" "$who" 42501 "$who (no author grant) defines a dimension" <<SQL
@@ -737,7 +765,8 @@ SQL
 expect_ok t2.rule.certified rk_sec_author "an author attaches an alert rule to a certified metric: allowed" <<'SQL'
 SELECT retail_kpi.define_alert_rule('auth_on_cert', 'cert_rev', 'below', 1);
 SQL
-for t in metrics measures sources dimensions targets alert_rules catalog_history catalog_functions trusted_roles metric_read_log; do
+for t in metrics measures sources dimensions targets alert_rules catalog_history catalog_functions catalog_aggregations \
+         trusted_roles metric_read_log metric_grants catalog_settings; do
   expect_error "t2.direct.insert.$t" rk_sec_steward 42501 "a steward writes retail_kpi.$t directly (INSERT)" <<SQL
 INSERT INTO retail_kpi.$t DEFAULT VALUES;
 SQL
@@ -759,7 +788,7 @@ SELECT count(*) > 0 FROM retail_kpi.check_catalog() WHERE problem = 'certified_u
 SQL
 
 # ---------------------------------------------------------------------------------------------
-echo "# T3 / R8: the schema is the extension's"
+echo "# T3 / R8: the schema is the extension's ($SECONDS s)"
 
 psql_su -d postgres >/dev/null <<'SQL' || echo "FAIL - setup: T3 databases"
 CREATE DATABASE rk_security_t3a;
@@ -822,6 +851,9 @@ done
 expect_error t3.plant.table rk_sec_mallory 42501 "mallory creates a table in schema retail_kpi" <<'SQL'
 CREATE TABLE retail_kpi.metrics_shadow (x int);
 SQL
+expect_error t3.probe rk_sec_mallory 42501 "mallory calls the internal catalog_probe (runs a query as the caller in a restricted context) directly" <<'SQL'
+SELECT retail_kpi.catalog_probe('SELECT 1');
+SQL
 expect_true t3.definer_path "$su" "every SECURITY DEFINER function of the extension has search_path = pg_catalog, pg_temp" <<'SQL'
 SELECT coalesce(string_agg(p.oid::regprocedure::text || ' ' || coalesce(array_to_string(p.proconfig, ';'), 'no SET'), ', '), 't')
 FROM pg_proc p
@@ -830,7 +862,7 @@ WHERE p.pronamespace = 'retail_kpi'::regnamespace AND p.prosecdef
 SQL
 
 # ---------------------------------------------------------------------------------------------
-echo "# T4 / R9: generated SQL means the same under any search_path"
+echo "# T4 / R9: generated SQL means the same under any search_path ($SECONDS s)"
 
 REQ1="retail_kpi.metric_values('{rev,cert_ratio,cert_gmr,t4_mix,north_gp,visitors}', '{region}', '{\"region\": [\"north\", \"south\"]}', '2025-01-01', '2025-03-31', 'month', 'previous_period')"
 REQ2="retail_kpi.metric_values('{rev,t4_mix,cert_ratio}', '{store}', NULL, '2025-01-06', '2025-03-30', 'week', 'same_period_last_year')"
@@ -863,8 +895,8 @@ same_as t4.view.clean_path rk_sec_reader "a reader with a clean search_path quer
 same_as t4.view.evil_path rk_sec_reader "a reader with evil first on the search_path queries the view published with a clean one" "$tmp/t4_view" <<<"$EVIL SELECT * FROM pub.kpi_clean;"
 expect_ok t4.alerts rk_sec_steward "a steward runs check_alerts() (message formatting, conditions) with evil first on the search_path" <<EOSQL
 $EVIL
-SELECT count(*) FROM retail_kpi.check_alerts('2025-03-10');
-SELECT count(*) FROM retail_kpi.check_alerts('2025-03-10', rules => '{st_good,st_broken}');
+SELECT pg_catalog.count(*) FROM retail_kpi.check_alerts('2025-03-10');
+SELECT pg_catalog.count(*) FROM retail_kpi.check_alerts('2025-03-10', rules => '{st_good,st_broken}');
 EOSQL
 expect_ok t4.define rk_sec_author "an author defines a measure (expression, filter) and a derived metric with evil first on the search_path" <<EOSQL
 $EVIL
@@ -875,14 +907,14 @@ SELECT retail_kpi.define_alert_rule('t4_auth_rule', 't4_auth', 'change_beyond', 
 EOSQL
 expect_ok t4.governance rk_sec_steward "a steward runs check_catalog, metric_lineage, metric_history and metric_catalog with evil first on the search_path" <<EOSQL
 $EVIL
-SELECT count(*) FROM retail_kpi.check_catalog();
-SELECT count(*) FROM retail_kpi.metric_lineage('cert_ratio');
-SELECT count(*) FROM retail_kpi.metric_history('cert_rev');
-SELECT count(*) FROM retail_kpi.metric_catalog;
+SELECT pg_catalog.count(*) FROM retail_kpi.check_catalog();
+SELECT pg_catalog.count(*) FROM retail_kpi.metric_lineage('cert_ratio');
+SELECT pg_catalog.count(*) FROM retail_kpi.metric_history('cert_rev');
+SELECT pg_catalog.count(*) FROM retail_kpi.metric_catalog;
 EOSQL
 
 # ---------------------------------------------------------------------------------------------
-echo "# T5 / R10: one login role cannot exhaust the server"
+echo "# T5 / R10: one login role cannot exhaust the server ($SECONDS s)"
 
 # a chain of derived metrics, each referencing the previous one 3 times (3^n expansions if not memoised)
 TMO=30s run rk_sec_author <<'SQL'
@@ -1006,6 +1038,12 @@ SQL
 expect_error t5.text.tag_64 rk_sec_author 22001 "an author defines a metric with a 64-character tag" <<'SQL'
 SELECT retail_kpi.define_metric('tag64', 'x', measure => 'auth_rev', tags => ARRAY[repeat('t', 64)]);
 SQL
+expect_error t5.text.reason_trust rk_sec_steward 22001 "a steward trusts a role with a 10 MB reason" <<SQL
+SELECT retail_kpi.trust_role('rk_sec_etl', $BIG);
+SQL
+expect_error t5.text.reason_restrict rk_sec_author 22001 "an author restricts his metric with a 10 MB reason" <<SQL
+SELECT retail_kpi.restrict_metric('auth_metric', true, $BIG);
+SQL
 expect_error t5.expression rk_sec_author 54000 "an author defines a measure with an 11000-byte expression" <<'SQL'
 SELECT retail_kpi.define_measure('big_expr', 'sales', 'sum', repeat('revenue + ', 1100) || '1');
 SQL
@@ -1057,7 +1095,7 @@ SELECT retail_kpi.item_count(retail_kpi.rollup(s)) FROM (SELECT s FROM etl.big_a
 SQL
 
 # ---------------------------------------------------------------------------------------------
-echo "# T6 / R6: identity is by OID"
+echo "# T6 / R6: identity is by OID ($SECONDS s)"
 
 setup_step "rk_sec_temp (author) defines a metric, then the superuser drops the role and re-creates it" rk_sec_temp <<'SQL'
 SELECT retail_kpi.define_metric('tmp_metric', 'Temp', measure => 'sales_rev');
@@ -1105,6 +1143,27 @@ SELECT (SELECT count(*) FROM retail_kpi.metrics WHERE owner::text = 'rk_sec_leav
      + (SELECT count(*) FROM retail_kpi.measures WHERE owner::text = 'rk_sec_leaver') = 0
    AND (SELECT owner::text FROM retail_kpi.metrics WHERE code = 'leaver_metric') = 'rk_sec_author';
 SQL
+setup_step "the steward trusts rk_sec_leaver; the superuser drops the role and re-creates it (author, with a schema)" rk_sec_steward <<'SQL'
+SELECT retail_kpi.trust_role('rk_sec_leaver', 'reviewed');
+SQL
+psql_su -d "$db" >/dev/null 2>&1 <<'SQL' || echo "FAIL - setup: drop and re-create rk_sec_leaver"
+DROP OWNED BY rk_sec_leaver;
+DROP ROLE rk_sec_leaver;
+CREATE ROLE rk_sec_leaver LOGIN;
+GRANT retail_kpi_author TO rk_sec_leaver;
+CREATE SCHEMA lv AUTHORIZATION rk_sec_leaver;
+GRANT USAGE ON SCHEMA lv TO PUBLIC;
+SQL
+setup_step "the new rk_sec_leaver defines a metric over his view that calls mallory's function" rk_sec_leaver <<'SQL'
+CREATE VIEW lv.v AS SELECT sale_date, store_id, region, amount FROM mal.facts WHERE mal.spy('view lv.v of the new rk_sec_leaver');
+GRANT SELECT ON lv.v TO PUBLIC;
+SELECT retail_kpi.define_source('lv_src', 'lv.v', 'sale_date', '{"region": "region"}');
+SELECT retail_kpi.define_measure('lv_amt', 'lv_src', 'sum', 'amount');
+SELECT retail_kpi.define_metric('lv_metric', 'New leaver', measure => 'lv_amt');
+SQL
+expect_error t6.trust_by_oid rk_sec_reader 42501 "a role re-created with the name of a dropped trusted role is not trusted: a reader evaluates its view" <<'SQL'
+SELECT count(*) FROM retail_kpi.metric_values('{lv_metric}', '{}', NULL, '2025-02-01', '2025-02-28', 'total');
+SQL
 REN="SELECT exact_value FROM retail_kpi.metric_values('{ren_metric}', '{}', NULL, '2025-02-01', '2025-02-28', 'total')"
 expect_true t6.rename.before rk_sec_reader "(before the rename) the source's metric sums the relation's 10 rows" <<<"SELECT ($REN) = 10;"
 setup_step "the ETL role renames the source's relation" "$su" <<<"ALTER TABLE etl.ren RENAME TO ren_old;"
@@ -1123,19 +1182,34 @@ setup_step "the ETL role drops the original relation" "$su" <<<"DROP TABLE etl.r
 expect_error t6.rename.dropped rk_sec_reader 42P01 "the original relation dropped: 42P01, the new one under the old name is still not used" <<<"$REN;"
 
 # ---------------------------------------------------------------------------------------------
-echo "# T7 / R7: private catalog data is not public"
+echo "# T7 / R7: private catalog data is not public ($SECONDS s)"
 
 for t in targets alert_rules catalog_history metric_read_log; do
   expect_hidden "t7.nobody.$t" rk_sec_nobody "a role without grant reads retail_kpi.$t (objects of others)" <<SQL
 SELECT count(*) FROM retail_kpi.$t;
 SQL
 done
+expect_true t7.nobody.vs_target rk_sec_nobody "a role without grant reads the budget of a public metric through metric_vs_target (target hidden)" <<'SQL'
+SELECT count(*) FILTER (WHERE target IS NOT NULL) = 0 AND count(*) > 0
+FROM retail_kpi.metric_vs_target('cert_rev', '{region}', NULL, '2025-02-01', '2025-02-28');
+SQL
+expect_true t7.nobody.metric_history rk_sec_nobody "a role without grant reads the change history of the team's metric through metric_history()" <<'SQL'
+SELECT count(*) = 0 FROM retail_kpi.metric_history('cert_rev');
+SQL
+expect_true t7.nobody.lineage rk_sec_nobody "a role without grant lists the targets and alert rules of the team's metric through metric_lineage()" <<'SQL'
+SELECT count(*) = 0 FROM retail_kpi.metric_lineage('cert_rev') WHERE object_type IN ('target', 'alert_rule');
+SQL
+expect_true t7.reader.lineage rk_sec_reader "a reader sees them through metric_lineage()" <<'SQL'
+SELECT count(*) FILTER (WHERE object_type = 'target') > 0 AND count(*) FILTER (WHERE object_type = 'alert_rule') > 0
+FROM retail_kpi.metric_lineage('cert_rev');
+SQL
 expect_true t7.definitions.public rk_sec_nobody "a role without grant reads the definitions (metrics, measures, sources, dimensions)" <<'SQL'
 SELECT (SELECT count(*) FROM retail_kpi.metrics) > 0 AND (SELECT count(*) FROM retail_kpi.measures) > 0
    AND (SELECT count(*) FROM retail_kpi.sources) > 0 AND (SELECT count(*) FROM retail_kpi.dimensions) > 0;
 SQL
-expect_true t7.mallory.rules rk_sec_mallory "mallory (author) sees her own alert rules only" <<'SQL'
-SELECT count(*) FILTER (WHERE owner::text <> 'rk_sec_mallory') = 0 AND count(*) FILTER (WHERE code = 'mal_rule') = 1
+expect_true t7.mallory.rules rk_sec_mallory "mallory (author) sees only the alert rules of roles she is a member of" <<'SQL'
+SELECT count(*) FILTER (WHERE NOT pg_has_role('rk_sec_mallory', owner::oid, 'MEMBER')) = 0
+   AND count(*) FILTER (WHERE code IN ('mal_rule', 'mal_shared_rule')) = 2
 FROM retail_kpi.alert_rules;
 SQL
 expect_true t7.mallory.targets rk_sec_mallory "mallory (author) sees no target of the team's certified metric" <<'SQL'
@@ -1172,6 +1246,7 @@ expect_error t7.grant.mallory rk_sec_mallory 42501 "mallory grants herself the r
 setup_step "the author grants the restricted metric to the reader" rk_sec_author <<<"SELECT retail_kpi.grant_metric('auth_secret', 'rk_sec_reader');"
 expect_ok t7.granted.reader rk_sec_reader "after grant_metric the reader evaluates the restricted metric and the derived one" <<<"SELECT count(*) FROM retail_kpi.metric_values('{auth_secret,auth_secret_x2}', $SECRET);"
 expect_error t7.granted.nobody rk_sec_nobody 42501 "grant_metric to the reader lets nobody else in" <<<"SELECT count(*) FROM retail_kpi.metric_values('{auth_secret}', $SECRET);"
+expect_hidden t7.grants.nobody rk_sec_nobody "a role without grant reads who was granted restricted metrics (metric_grants)" <<<"SELECT count(*) FROM retail_kpi.metric_grants;"
 setup_step "the author revokes it (revoke_metric)" rk_sec_author <<<"SELECT retail_kpi.revoke_metric('auth_secret', 'rk_sec_reader');"
 expect_error t7.revoked rk_sec_reader 42501 "after revoke_metric the reader is refused again" <<<"SELECT count(*) FROM retail_kpi.metric_values('{auth_secret}', $SECRET);"
 
@@ -1185,6 +1260,15 @@ WHERE to_jsonb(l)::text LIKE '%rk_sec_reader%' AND to_jsonb(l)::text LIKE '%audi
 SQL
 expect_hidden t7.audit.reader_reads rk_sec_reader "a reader reads the read log (stewards only)" <<<"SELECT count(*) FROM retail_kpi.metric_read_log;"
 expect_hidden t7.audit.author_reads rk_sec_author "an author reads the read log (stewards only)" <<<"SELECT count(*) FROM retail_kpi.metric_read_log;"
+expect_error t7.audit.forge rk_sec_mallory 42501 "mallory writes the read audit directly (_catalog_audit_read: forged rows, a LOG line with a line break and a fake steward entry)" <<'SQL'
+SELECT retail_kpi._catalog_audit_read('{cert_rev}', '{}',
+    E'month from x to y\n2026-01-01 00:00:00.000 UTC [1] rk_sec_steward@rk_security LOG:  retail_kpi read audit: role rk_sec_steward (session user rk_sec_steward) read metrics {forged_by_mallory}',
+    NULL, NULL, NULL);
+SQL
+if [[ -n $logfile ]]; then
+  n=$(server_log | grep -c '^[[:space:]]*2026-01-01 00:00:00.000 UTC \[1\]' || true)
+  report t7.audit.forge_log $((n == 0)) "the server log holds no audit line forged by mallory (a line break in an argument)" "found $n forged line(s) (a continuation line starting with the fake prefix)"
+fi
 expect_ok t7.audit.rollback rk_sec_reader "(audit on) a reader evaluates audit_rb in a transaction he rolls back" <<SQL
 BEGIN;
 SELECT count(*) FROM retail_kpi.metric_values('{audit_rb}', $SECRET);
@@ -1208,14 +1292,16 @@ fi
 setup_step "the steward switches the read audit off" rk_sec_steward <<<"SELECT retail_kpi.set_read_audit(false);"
 
 # ---------------------------------------------------------------------------------------------
-echo "# T8 / R4, R11: stored code is re-checked, stored SQL regenerated"
+echo "# T8 / R4, R11: stored code is re-checked, stored SQL regenerated ($SECONDS s)"
 
 setup_step "the steward writes stw.bump(numeric) (IMMUTABLE) and allow-lists it; the author uses it" rk_sec_steward <<'SQL'
 CREATE FUNCTION stw.bump(x numeric) RETURNS numeric LANGUAGE sql IMMUTABLE AS 'SELECT x + 1';
-SELECT retail_kpi.allow_function('bump', 'stw.bump', 'metric', 'adds one');
+SELECT retail_kpi.allow_function('bump', 'stw.bump', 'both', 'adds one');
 SQL
-setup_step "the author defines a derived metric calling bump()" rk_sec_author <<'SQL'
+setup_step "the author defines a derived metric and a measure (expression and filter) calling bump()" rk_sec_author <<'SQL'
 SELECT retail_kpi.define_metric('bumped', 'Bumped revenue', 'derived', expression => 'bump(rev)');
+SELECT retail_kpi.define_measure('bumped_m', 'sales', 'sum', 'bump(revenue)', filter => 'bump(units) > 1');
+SELECT retail_kpi.define_metric('bumped_row', 'Bumped rows', measure => 'bumped_m');
 SQL
 BUMP="SELECT count(*) FROM retail_kpi.metric_values('{bumped}', '{}', NULL, '2025-02-01', '2025-02-28', 'total');"
 expect_error t8.allow.author rk_sec_author 42501 "an author extends the function allow-list (allow_function)" <<'SQL'
@@ -1239,6 +1325,15 @@ CREATE FUNCTION stw.bump(x float8) RETURNS float8 LANGUAGE plpgsql IMMUTABLE
     AS $$BEGIN PERFORM mal.spy('overload stw.bump(float8)'); RETURN x + 1; END$$;
 SQL
 expect_error t8.overload rk_sec_reader 42501 "a reader evaluates the metric after mallory added an overload of the allow-listed function in its schema" <<<"$BUMP"
+expect_error t8.overload.row rk_sec_reader 42501 "the same through a measure whose expression and filter call the function" <<'SQL'
+SELECT count(*) FROM retail_kpi.metric_values('{bumped_row}', '{}', NULL, '2025-02-01', '2025-02-28', 'total');
+SQL
+expect_error t8.fold rk_sec_author 42501 "an author defines a metric calling bump(2): resolved to mallory's overload bump(float8), which the type check would fold, running her code" <<'SQL'
+SELECT retail_kpi.define_metric('bump_const', 'Bump const', 'derived', expression => 'bump(2) * rev');
+SQL
+expect_error t8.allow.untrusted rk_sec_steward 42501 "a steward allow-lists mallory's IMMUTABLE function mal.twice (owned by an untrusted role)" <<'SQL'
+SELECT retail_kpi.allow_function('twice', 'mal.twice', 'metric', 'doubles');
+SQL
 baseline t8_values rk_sec_reader <<<"$CLEAN SELECT * FROM retail_kpi.metric_values('{rev,cert_ratio,cert_gmr}', '{region}', NULL, '2025-01-01', '2025-03-31', 'month');"
 setup_step "the superuser edits compiled_sql of a measure and of a derived metric behind the API (one of them calls mallory's view)" "$su" <<'SQL'
 CREATE TABLE sec.saved AS SELECT 'measure' AS t, code, compiled_sql FROM retail_kpi.measures WHERE code = 'sales_rev'
@@ -1254,7 +1349,7 @@ UPDATE retail_kpi.metrics m SET compiled_sql = s.compiled_sql FROM sec.saved s W
 SQL
 
 # ---------------------------------------------------------------------------------------------
-echo "# SQL injection through codes, labels, filter values and identifiers"
+echo "# SQL injection through codes, labels, filter values and identifiers ($SECONDS s)"
 
 expect_error inj.code.dimension rk_sec_author 22023 "an author defines a dimension whose code holds a quote and a statement" <<'SQL'
 SELECT retail_kpi.define_dimension('re"gion''; DROP TABLE sec.canary; --', 'X');
@@ -1309,7 +1404,7 @@ SQL
 expect_true inj.canary "$su" "after every injection attempt the canary table is intact" <<<"SELECT count(*) = 1 FROM sec.canary;"
 
 # ---------------------------------------------------------------------------------------------
-echo "# the server after the attacks"
+echo "# the server after the attacks ($SECONDS s)"
 
 if [[ -n $logfile ]]; then
   bad=$(server_log | grep -E 'server process .* (was terminated|exited with exit code)|terminated by signal|out of memory|PANIC' | head -n 5)
