@@ -30,7 +30,7 @@ SQL_PARTS_0.1      = $(wildcard $(addprefix src/,$(addsuffix .sql,$(filter-out $
 # migrations), the families new in 0.3, every catalog code file as it is in the install script, and
 # src/upgrade/0.2--0.3-post.sql (data migrations that need the new functions).  `make freeze-0.2--0.3`
 # commits it when 0.3 ships; from then on it is a shipped script, never edited.
-FAMILIES_NEW_IN_0.3 =
+FAMILIES_NEW_IN_0.3 = customer
 UPGRADE_0.3_PARTS = src/upgrade/0.2--0.3.sql \
                     $(wildcard $(addprefix src/,$(addsuffix .sql,$(FAMILIES_NEW_IN_0.3)))) \
                     $(addprefix src/,$(addsuffix .sql,$(CATALOG_CODE))) src/upgrade/0.2--0.3-post.sql

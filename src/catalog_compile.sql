@@ -5,71 +5,68 @@
 -- The compiler
 
 -- The closure of requested metrics over their dependencies, live or as defined at as_of: code, the
--- row (NULL when the metric does not exist) and its evaluation level (simple or missing metrics 0,
--- the others 1 + the highest level of their dependencies, so that every dependency is computed at a
--- lower level than the metrics using it).  Each metric is read once (breadth-first) and levels are
--- assigned in rounds: linear in the size of the closure times its depth, never in the number of
--- paths (docs/security.md, R10).  Raises 54000 beyond 1000 metrics, 54001 beyond 32 levels, 42P17
--- on a cycle.
+-- row (NULL when the metric does not exist) and its evaluation level: 0 for simple (or missing)
+-- metrics, 1 + D - d for the others, where d is a metric's deepest distance from the requested ones
+-- and D the deepest of any derived or ratio metric, so that every dependency is computed at a lower
+-- level than the metrics using it.  One recursive query over (metric, distance) pairs: at most 33
+-- distances per metric, never the number of paths (docs/security.md, R10).  Raises 54000 beyond
+-- 1000 metrics and 54001 beyond 32 levels (where a cycle, which the API never stores, ends too).
 CREATE OR REPLACE FUNCTION _catalog_metric_closure(metrics text[], as_of timestamptz)
 RETURNS TABLE(code text, level int, j jsonb)
 LANGUAGE plpgsql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
-#variable_conflict use_variable
-DECLARE
-    rows jsonb := '{}';         -- code -> row (JSON null when missing)
-    levels jsonb := '{}';       -- code -> level
-    frontier text[] := ARRAY(SELECT DISTINCT x FROM unnest(metrics) x);
-    got jsonb;
-    n int;
-    assigned int;
-    lvl int := 0;
+#variable_conflict use_column
 BEGIN
-    WHILE cardinality(frontier) > 0 LOOP
-        IF as_of IS NULL THEN
-            SELECT coalesce(jsonb_object_agg(m.code, to_jsonb(m)), '{}') INTO got
-            FROM retail_kpi.metrics m WHERE m.code = ANY (frontier);
-        ELSE
-            SELECT coalesce(jsonb_object_agg(h.code, h.new_definition), '{}') INTO got
-            FROM (SELECT DISTINCT ON (hh.code) hh.code, hh.new_definition FROM retail_kpi.catalog_history hh
-                  WHERE hh.object_type = 'metric' AND hh.code = ANY (frontier) AND hh.changed_at <= as_of
-                  ORDER BY hh.code, hh.id DESC) h;
-        END IF;
-        SELECT rows || got || coalesce(jsonb_object_agg(x, 'null'::jsonb) FILTER (WHERE NOT got ? x), '{}')
-          INTO rows FROM unnest(frontier) x;
-        n := (SELECT count(*) FROM jsonb_object_keys(rows));
-        IF n > 1000 THEN
-            RAISE EXCEPTION 'the metrics requested depend on more than 1000 metrics'
-                USING ERRCODE = '54000', DETAIL = 'A request and everything it depends on are limited to 1000 metrics (docs/security.md, R10).';
-        END IF;
-        SELECT coalesce(array_agg(DISTINCT d), '{}') INTO frontier
-        FROM jsonb_each(got) e(k, v), jsonb_array_elements_text(CASE WHEN jsonb_typeof(v->'depends_on') = 'array'
-                                                                     THEN v->'depends_on' ELSE '[]' END) d
-        WHERE NOT rows ? d;
-    END LOOP;
-    -- levels, in rounds: a metric gets a level once all its dependencies have one
-    SELECT coalesce(jsonb_object_agg(k, 0), '{}') INTO levels FROM jsonb_each(rows) e(k, v)
-    WHERE jsonb_typeof(v) = 'null' OR v->>'kind' = 'simple' OR jsonb_array_length(v->'depends_on') = 0;
-    LOOP
-        EXIT WHEN (SELECT count(*) FROM jsonb_object_keys(levels)) = n;
-        lvl := lvl + 1;
-        SELECT levels || coalesce(jsonb_object_agg(k, lvl), '{}'), count(*) INTO levels, assigned
-        FROM jsonb_each(rows) e(k, v)
-        WHERE NOT levels ? k
-          AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements_text(v->'depends_on') d WHERE NOT levels ? d);
-        IF assigned = 0 THEN
-            RAISE EXCEPTION 'the metrics requested depend on each other in a cycle' USING ERRCODE = '42P17';
-        END IF;
-        IF lvl > 32 THEN
-            RAISE EXCEPTION 'the metrics requested are derived more than 32 levels deep'
-                USING ERRCODE = '54001', DETAIL = 'Chains of derived metrics are limited to 32 levels (docs/security.md, R10).';
-        END IF;
-    END LOOP;
-    RETURN QUERY SELECT e.k, (levels->>e.k)::int, CASE WHEN jsonb_typeof(e.v) = 'null' THEN NULL ELSE e.v END
-                 FROM jsonb_each(rows) e(k, v);
+    IF as_of IS NULL THEN
+        RETURN QUERY
+        WITH RECURSIVE c(code, depth) AS (
+            SELECT DISTINCT x, 0 FROM unnest(metrics) x
+            UNION
+            SELECT d, c.depth + 1 FROM c JOIN retail_kpi.metrics m ON m.code = c.code, unnest(m.depends_on) d
+            WHERE c.depth < 33),
+        g AS (SELECT c.code, max(c.depth) AS depth FROM c GROUP BY c.code),
+        r AS (SELECT g.code, g.depth, to_jsonb(m) AS j, m.kind, count(*) OVER () AS n,
+                     max(g.depth) OVER () AS deepest, max(g.depth) FILTER (WHERE m.kind <> 'simple') OVER () AS deepest_derived
+              FROM g LEFT JOIN retail_kpi.metrics m ON m.code = g.code)
+        SELECT r.code, CASE WHEN r.n > 1000 OR r.deepest >= 33 THEN retail_kpi._catalog_closure_limit(r.n, r.deepest)
+                            WHEN r.kind IS NULL OR r.kind = 'simple' THEN 0 ELSE 1 + r.deepest_derived - r.depth END, r.j
+        FROM r;
+    ELSE
+        RETURN QUERY
+        WITH RECURSIVE h AS (
+            SELECT DISTINCT ON (hh.code) hh.code, hh.new_definition AS j FROM retail_kpi.catalog_history hh
+            WHERE hh.object_type = 'metric' AND hh.changed_at <= as_of ORDER BY hh.code, hh.id DESC),
+        c(code, depth) AS (
+            SELECT DISTINCT x, 0 FROM unnest(metrics) x
+            UNION
+            SELECT d, c.depth + 1 FROM c JOIN h ON h.code = c.code, jsonb_array_elements_text(h.j->'depends_on') d
+            WHERE c.depth < 33 AND h.j IS NOT NULL),
+        g AS (SELECT c.code, max(c.depth) AS depth FROM c GROUP BY c.code),
+        r AS (SELECT g.code, g.depth, h.j, h.j->>'kind' AS kind, count(*) OVER () AS n,
+                     max(g.depth) OVER () AS deepest, max(g.depth) FILTER (WHERE h.j->>'kind' <> 'simple') OVER () AS deepest_derived
+              FROM g LEFT JOIN h ON h.code = g.code)
+        SELECT r.code, CASE WHEN r.n > 1000 OR r.deepest >= 33 THEN retail_kpi._catalog_closure_limit(r.n, r.deepest)
+                            WHEN r.kind IS NULL OR r.kind = 'simple' THEN 0 ELSE 1 + r.deepest_derived - r.depth END, r.j
+        FROM r;
+    END IF;
 END
 $$;
 COMMENT ON FUNCTION _catalog_metric_closure(text[], timestamptz) IS
-    'internal: metrics of a request and everything they depend on, with evaluation level and row (live or as of a time); bounded and linear';
+    'internal: metrics of a request and everything they depend on, with evaluation level and row (live or as of a time); bounded, never path-enumerating';
+
+-- Raises the error of a closure beyond its limits (54000: more than 1000 metrics, 54001: deeper
+-- than 32 levels).
+CREATE OR REPLACE FUNCTION _catalog_closure_limit(n bigint, deepest int) RETURNS int
+LANGUAGE plpgsql IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
+BEGIN
+    IF n > 1000 THEN
+        RAISE EXCEPTION 'the metrics requested depend on more than 1000 metrics'
+            USING ERRCODE = '54000', DETAIL = 'A request and everything it depends on are limited to 1000 metrics (docs/security.md, R10).';
+    END IF;
+    RAISE EXCEPTION 'the metrics requested are derived more than 32 levels deep'
+        USING ERRCODE = '54001', DETAIL = 'Chains of derived metrics are limited to 32 levels (docs/security.md, R10).';
+END
+$$;
+COMMENT ON FUNCTION _catalog_closure_limit(bigint, int) IS 'internal: raises the error of a metric closure beyond its limits';
 
 -- The rows of the given measures, sources or dimensions as a {code: row} object, live or as of a time.
 -- Sources carry relation_oid: their relation by identity; with as_of it is the source's current

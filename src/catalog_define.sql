@@ -75,12 +75,16 @@ COMMENT ON FUNCTION _catalog_get(text, text, timestamptz) IS
 -- Parses and re-renders an expression with the allow-listed functions of the given usage.
 CREATE OR REPLACE FUNCTION _catalog_parse(expression text, argname text, usage text, column_prefix text DEFAULT NULL,
                                OUT sql text, OUT columns text[], OUT functions text[], OUT items int)
-LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
-    SELECT p.sql, p.columns, p.functions, p.items
+-- (PL/pgSQL, not SQL: its query is planned once per session, it runs on every compilation)
+LANGUAGE plpgsql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
+#variable_conflict use_variable
+BEGIN
+    SELECT p.sql, p.columns, p.functions, p.items INTO sql, columns, functions, items
     FROM (SELECT coalesce(array_agg(f.name ORDER BY f.name), '{}') AS n,
                  coalesce(array_agg(f.sql_name ORDER BY f.name), '{}') AS s
           FROM retail_kpi.catalog_functions f WHERE f.usage IN (usage, 'both')) a,
          retail_kpi.catalog_parse_expression(expression, argname, a.n, a.s, column_prefix) p;
+END
 $$;
 COMMENT ON FUNCTION _catalog_parse(text, text, text, text) IS 'internal: catalog_parse_expression with the allow-list of a usage';
 

@@ -35,39 +35,51 @@ REVOKE EXECUTE ON FUNCTION catalog_probe(text) FROM PUBLIC;
 -- Roles and trust (by OID; a role that no longer exists is nobody)
 
 -- True when member is a member of role (through any chain of grants); false when either is gone.
+-- (The helpers of this section are PL/pgSQL, not SQL: their queries are planned once per session.)
 CREATE OR REPLACE FUNCTION _catalog_has_role(member oid, role oid) RETURNS boolean
-LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
-    SELECT CASE WHEN (SELECT count(*) FROM pg_catalog.pg_roles r WHERE r.oid IN ($1, $2))
-                     = CASE WHEN $1 = $2 THEN 1 ELSE 2 END
-                THEN pg_catalog.pg_has_role($1, $2, 'MEMBER') ELSE false END;
+LANGUAGE plpgsql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
+BEGIN
+    IF member IS NULL OR role IS NULL
+       OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.oid = member)
+       OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.oid = role) THEN
+        RETURN false;
+    END IF;
+    RETURN pg_catalog.pg_has_role(member, role, 'MEMBER');
+END
 $$;
 COMMENT ON FUNCTION _catalog_has_role(oid, oid) IS
     'internal: pg_has_role(member, role, MEMBER), false when either role does not exist';
 
 -- True for superusers and members of retail_kpi_admin (the stewards).
 CREATE OR REPLACE FUNCTION _catalog_is_steward(r oid) RETURNS boolean
-LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
-    SELECT coalesce((SELECT x.rolsuper FROM pg_catalog.pg_roles x WHERE x.oid = $1), false)
-        OR retail_kpi._catalog_has_role($1, (SELECT x.oid FROM pg_catalog.pg_roles x WHERE x.rolname = 'retail_kpi_admin'));
+LANGUAGE plpgsql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
+BEGIN
+    RETURN coalesce((SELECT x.rolsuper FROM pg_catalog.pg_roles x WHERE x.oid = r), false)
+        OR retail_kpi._catalog_has_role(r, (SELECT x.oid FROM pg_catalog.pg_roles x WHERE x.rolname = 'retail_kpi_admin'));
+END
 $$;
 COMMENT ON FUNCTION _catalog_is_steward(oid) IS 'internal: is the role a superuser or a member of retail_kpi_admin';
 
 -- True for stewards and members of retail_kpi_author.
 CREATE OR REPLACE FUNCTION _catalog_is_author(r oid) RETURNS boolean
-LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
-    SELECT retail_kpi._catalog_is_steward($1)
-        OR retail_kpi._catalog_has_role($1, (SELECT x.oid FROM pg_catalog.pg_roles x WHERE x.rolname = 'retail_kpi_author'));
+LANGUAGE plpgsql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
+BEGIN
+    RETURN retail_kpi._catalog_is_steward(r)
+        OR retail_kpi._catalog_has_role(r, (SELECT x.oid FROM pg_catalog.pg_roles x WHERE x.rolname = 'retail_kpi_author'));
+END
 $$;
 COMMENT ON FUNCTION _catalog_is_author(oid) IS 'internal: may the role write to the catalog (author or steward)';
 
 -- Trusted roles (docs/security.md): superusers, stewards, the extension's owner and the roles
 -- stewards declared trusted.  Their code may run for every reader and certified metrics rest on them.
 CREATE OR REPLACE FUNCTION _catalog_is_trusted(r oid) RETURNS boolean
-LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
-    SELECT retail_kpi._catalog_is_steward($1)
+LANGUAGE plpgsql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
+BEGIN
+    RETURN retail_kpi._catalog_is_steward(r)
         OR EXISTS (SELECT 1 FROM retail_kpi.trusted_roles t
-                   WHERE t.role = $1 AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles x WHERE x.oid = $1))
-        OR $1 = (SELECT e.extowner FROM pg_catalog.pg_extension e WHERE e.extname = 'retail_kpi');
+                   WHERE t.role = r AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles x WHERE x.oid = r))
+        OR r = (SELECT e.extowner FROM pg_catalog.pg_extension e WHERE e.extname = 'retail_kpi');
+END
 $$;
 COMMENT ON FUNCTION _catalog_is_trusted(oid) IS 'internal: is the role trusted (superuser, steward, extension owner, or declared with trust_role)';
 
@@ -289,14 +301,16 @@ COMMENT ON FUNCTION _catalog_check_evaluation(oid[], text[]) IS
 -- R7: the first of the given metrics that is restricted and that the caller may not evaluate, or NULL.
 -- SECURITY DEFINER: the grants are private, the caller may not see every row of metric_grants.
 CREATE OR REPLACE FUNCTION _catalog_denied_metric(codes text[]) RETURNS text
-LANGUAGE sql STABLE CALLED ON NULL INPUT SECURITY DEFINER PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT m.code FROM retail_kpi.metrics m
-    WHERE m.code = ANY ($1) AND m.restricted
-      AND NOT retail_kpi._catalog_is_steward(retail_kpi.catalog_caller_id())
-      AND NOT retail_kpi._catalog_has_role(retail_kpi.catalog_caller_id(), m.owner)
-      AND NOT EXISTS (SELECT 1 FROM retail_kpi.metric_grants g
-                      WHERE g.metric = m.code AND retail_kpi._catalog_has_role(retail_kpi.catalog_caller_id(), g.grantee))
-    ORDER BY m.code LIMIT 1;
+LANGUAGE plpgsql STABLE CALLED ON NULL INPUT SECURITY DEFINER PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    RETURN (SELECT m.code FROM retail_kpi.metrics m
+            WHERE m.code = ANY (codes) AND m.restricted
+              AND NOT retail_kpi._catalog_is_steward(retail_kpi.catalog_caller_id())
+              AND NOT retail_kpi._catalog_has_role(retail_kpi.catalog_caller_id(), m.owner)
+              AND NOT EXISTS (SELECT 1 FROM retail_kpi.metric_grants g
+                              WHERE g.metric = m.code AND retail_kpi._catalog_has_role(retail_kpi.catalog_caller_id(), g.grantee))
+            ORDER BY m.code LIMIT 1);
+END
 $$;
 COMMENT ON FUNCTION _catalog_denied_metric(text[]) IS
     'internal: the first restricted (sensitive) metric among codes that the caller may not evaluate (R7)';
@@ -317,7 +331,11 @@ BEGIN
             RETURN pg_catalog.format('metric "%s" is owned by %s', r.code, retail_kpi._catalog_role_label(r.owner));
         END IF;
         IF r.kind = 'derived' THEN
-            fns := fns || (retail_kpi._catalog_parse(r.definition->>'expression', 'expression', 'metric')).functions;
+            BEGIN
+                fns := fns || (retail_kpi._catalog_parse(r.definition->>'expression', 'expression', 'metric')).functions;
+            EXCEPTION WHEN OTHERS THEN
+                RETURN pg_catalog.format('the definition of metric "%s" no longer compiles: %s', r.code, SQLERRM);
+            END;
         END IF;
     END LOOP;
     FOR r IN SELECT me.code, me.owner, me.expression, me.filter, s.code AS scode, s.owner AS sowner, s.relation,
@@ -339,12 +357,16 @@ BEGIN
             RETURN pg_catalog.format('relation %s of source "%s" is owned by %s', r.relation::regclass, r.scode,
                                      retail_kpi._catalog_role_label(r.relowner));
         END IF;
-        IF r.expression IS NOT NULL THEN
-            fns := fns || (retail_kpi._catalog_parse(r.expression, 'expression', 'row')).functions;
-        END IF;
-        IF r.filter IS NOT NULL THEN
-            fns := fns || (retail_kpi._catalog_parse(r.filter, 'filter', 'row')).functions;
-        END IF;
+        BEGIN
+            IF r.expression IS NOT NULL THEN
+                fns := fns || (retail_kpi._catalog_parse(r.expression, 'expression', 'row')).functions;
+            END IF;
+            IF r.filter IS NOT NULL THEN
+                fns := fns || (retail_kpi._catalog_parse(r.filter, 'filter', 'row')).functions;
+            END IF;
+        EXCEPTION WHEN OTHERS THEN
+            RETURN pg_catalog.format('the definition of measure "%s" no longer compiles: %s', r.code, SQLERRM);
+        END;
     END LOOP;
     SELECT pg_catalog.format('function %s is owned by %s', p.oid::regprocedure, retail_kpi._catalog_role_label(p.proowner))
       INTO r

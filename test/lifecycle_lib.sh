@@ -91,6 +91,7 @@ SELECT store_id, 'q1_vs_q2', bridge_agg(sku, sale_date >= '2024-04-01', units, r
 FROM lc.sales WHERE sale_date BETWEEN '2024-01-01' AND '2024-06-30' GROUP BY store_id;
 \endif
 SQL
+  lc_fill_new_types "$1" || return 1
   # every summary type of the extension has a fixture table
   local missing
   missing=$(lc_psql -d "$1" -At <<'SQL'
@@ -122,6 +123,28 @@ SELECT define_metric('sales_per_visitor', 'Sales per visitor', 'ratio', numerato
                      denominator => 'visitors', unit => 'CNY');
 SELECT set_target('net_sales', '2024-03-01', 25000, '{"region": "north"}', reason => 'budget');
 SELECT define_alert_rule('low_sales', 'net_sales', 'below', 20000, dimensions => '{region}');
+SQL
+}
+
+# Fixtures of the summary types added after 0.1 (lc_fill calls it; test/t_upgrade.sh calls it again
+# after ALTER EXTENSION UPDATE, when those types have appeared): each table is created only when its
+# type exists and the table does not yet.
+lc_fill_new_types() {
+  lc_psql -d "$1" >/dev/null <<'SQL'
+SET search_path = retail_kpi, public;
+SELECT to_regtype('retail_kpi.customer_summary') IS NOT NULL
+       AND to_regclass('lc.sum_customer_summary') IS NULL AS need_customer \gset
+\if :need_customer
+CREATE TABLE lc.sum_customer_summary (id int, grp text, s customer_summary);
+INSERT INTO lc.sum_customer_summary
+SELECT row_number() OVER (ORDER BY store_id, m), 'store' || store_id, s
+FROM (SELECT store_id, date_trunc('month', sale_date) m,
+             customer_agg(txn % 60 - 10, sale_date, revenue) s
+      FROM lc.sales GROUP BY 1, 2) t;
+INSERT INTO lc.sum_customer_summary VALUES
+  (1001, 'literal', '(v1,rows=10,-9223372036854775808=-1@2024-03-02,-7=3.00@2024-02-01,3=0@2024-01-01;2024-01-02;2024-01-03,42=17.75@2024-01-01;2024-01-05;2024-03-15,9223372036854775807=1@2024-03-01)'),
+  (1002, 'literal', '(v1,rows=0)');
+\endif
 SQL
 }
 

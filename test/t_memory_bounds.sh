@@ -8,9 +8,12 @@
 #     MEM_GROWTH_KB (default 16384 kB; 1,000,000 rows x 16 bytes would be 15625 kB) while aggregating 1,000,000 rows -- nothing per row;
 #   - bridge: an item key over 1000 bytes -> 54000; a text value claiming more than 2,097,152
 #     items -> rejected (22P02) before anything is allocated;
-#   - stock (when the family is installed): more than 100,000 snapshot dates -> 54000.
+#   - stock (when the family is installed): more than 100,000 snapshot dates -> 54000;
+#   - customer (when installed): more than 36,600 purchase dates of one customer (aggregate and
+#     rollup) -> 54000; a cohort table spanning more than 3,660 periods -> 54000.
 # MEM_BOUNDS_LONG=1 adds the big ones (about 1 GB of memory and a minute):
 #   - bridge with 1,000,000 items: size of the summary and peak memory, printed;
+#   - customer with 1,000,000 customers of 3 dates each: size and peak memory, printed;
 #   - bridge with 2,097,153 items -> 54000.
 # Needs a superuser (pg_read_file of /proc/self/status); run by test/run_tests.sh with the
 # cluster in PG* variables and the repository as $1.
@@ -54,6 +57,7 @@ declare -A queries=(
   [ratio_agg]="SELECT row_count(ratio_agg(g % 1000 * 0.01, 1 + g % 700)) FROM generate_series(1, 1000000) g"
   [promo_agg]="SELECT row_count(promo_agg(date '2024-01-01' + g % 60, 1, g % 100, g % 70, '2024-02-01', '2024-02-29', '2024-01-01', '2024-01-31')) FROM generate_series(1, 1000000) g"
   [abc_agg_100_items]="SELECT item_count(abc_agg('sku-' || g % 100, g % 1000 * 0.01)) FROM generate_series(1, 1000000) g"
+  [customer_agg_100_customers]="SELECT purchase_occasions(customer_agg(g % 100, date '2024-01-01' + g % 60, g % 1000 * 0.01)) FROM generate_series(1, 1000000) g"
   [bridge_agg_100_items]="SELECT item_count(bridge_agg('sku-' || g % 100, g % 2 = 0, 1, g % 100, g % 70)) FROM generate_series(1, 1000000) g"
 )
 if psql -d "$db" -At -c "SELECT to_regtype('retail_kpi.stock_summary') IS NOT NULL" | grep -q t; then
@@ -91,8 +95,24 @@ else
   echo "  (stock_summary is not installed: its date limit is not checked)"
 fi
 
+if psql -d "$db" -At -c "SELECT to_regtype('retail_kpi.customer_summary') IS NOT NULL" | grep -q t; then
+  check "customer: 36,600 purchase dates of one customer" ok \
+    "SELECT customer_agg(1, date '2000-01-01' + g, 1) FROM generate_series(1, 36600) g"
+  check "customer: 36,601 purchase dates of one customer" 54000 \
+    "SELECT customer_agg(1, date '2000-01-01' + g, 1) FROM generate_series(1, 36601) g"
+  check "customer: rollup to 36,601 dates" 54000 \
+    "SELECT rollup(s) FROM (SELECT customer_agg(1, date '2000-01-01' + g, 1) s FROM generate_series(1, 36600) g
+                            UNION ALL SELECT customer_agg(1, date '1900-01-01', 1)) t"
+  check "customer: cohort table over 3,661 days" 54000 \
+    "SELECT count(*) FROM retail_kpi.cohort_retention((SELECT customer_agg(g, date '2000-01-01' + g, 1) FROM generate_series(0, 3660) g), 'day')"
+else
+  echo "  (customer_summary is not installed: its limits are not checked)"
+fi
+
 if [[ ${MEM_BOUNDS_LONG:-0} == 1 ]]; then
   echo "long checks:"
+  read -r before after result < <(peak "SELECT pg_column_size(s) || ' bytes, ' || customer_count(s) || ' customers, ' || purchase_occasions(s) || ' occasions, send ' || octet_length(customer_summary_send(s)) || ' bytes' FROM (SELECT customer_agg(g % 1000000, date '2024-01-01' + g % 365, 1) s FROM generate_series(1, 3000000) g) t")
+  echo "  customer, 1,000,000 customers x 3 dates: $result; backend peak $before kB -> $after kB"
   read -r before after result < <(peak "SELECT pg_column_size(s) || ' bytes, ' || item_count(s) || ' items, send ' || octet_length(bridge_summary_send(s)) || ' bytes' FROM (SELECT bridge_agg('sku-' || g, g % 2 = 0, 1, g % 100, g % 70) s FROM generate_series(1, 1000000) g) t")
   echo "  bridge, 1,000,000 items: $result; backend peak $before kB -> $after kB"
   check "bridge: 2,097,153 items" 54000 \

@@ -50,6 +50,13 @@ BEGIN
              retail_kpi.stock_agg(snapshot_date, on_hand_cost, on_hand_units) AS s
       FROM retail_demo.inventory_snapshots GROUP BY 1, 2$q$;
   END IF;
+  IF to_regtype('retail_kpi.customer_summary') IS NOT NULL THEN
+    EXECUTE $q$
+      CREATE TABLE smith.customer_store_month AS
+      SELECT store_id, date_trunc('month', sale_date)::date AS month,
+             retail_kpi.customer_agg(customer_id, sale_date, revenue) AS s
+      FROM retail_demo.sales WHERE sale_date < date '2024-07-01' GROUP BY 1, 2$q$;
+  END IF;
 END $$;
 
 -- one column of every summary type of the extension, whatever families exist (generic)
