@@ -1084,14 +1084,19 @@ SQL
 expect_error t5.bindings rk_sec_steward 54000 "a steward binds the standard library with 201 bindings" <<'SQL'
 SELECT count(*) FROM retail_kpi.install_standard_metrics((SELECT jsonb_object_agg('k' || g, 'sales_rev') FROM generate_series(1, 201) g));
 SQL
+# (each call takes about 0.1 to 0.5 s on an idle machine; 20 of them make sure the timeout fires during one)
 TMO=100ms expect_error t5.timeout.bridge rk_sec_reader 57014 "statement_timeout 100ms cancels margin_bridge over a 200,000-item bridge summary" <<'SQL'
-SELECT count(*) FROM etl.big_bridge, retail_kpi.margin_bridge(s);
+SELECT sum(x.n) FROM generate_series(1, 20) i,
+    LATERAL (SELECT count(*) + i - i AS n FROM etl.big_bridge, retail_kpi.margin_bridge(s)) x;
 SQL
 TMO=100ms expect_error t5.timeout.abc rk_sec_reader 57014 "statement_timeout 100ms cancels abc_classify over a 1,000,000-item ABC summary" <<'SQL'
-SELECT count(*) FROM etl.big_abc, retail_kpi.abc_classify(s);
+SELECT sum(x.n) FROM generate_series(1, 20) i,
+    LATERAL (SELECT count(*) + i - i AS n FROM etl.big_abc, retail_kpi.abc_classify(s)) x;
 SQL
 TMO=100ms expect_error t5.timeout.rollup rk_sec_reader 57014 "statement_timeout 100ms cancels merging two 1,000,000-item ABC summaries" <<'SQL'
-SELECT retail_kpi.item_count(retail_kpi.rollup(s)) FROM (SELECT s FROM etl.big_abc UNION ALL SELECT s FROM etl.big_abc) x;
+SELECT sum(x.n) FROM generate_series(1, 20) i,
+    LATERAL (SELECT retail_kpi.item_count(retail_kpi.rollup(s)) + i - i AS n
+             FROM (SELECT s FROM etl.big_abc UNION ALL SELECT s FROM etl.big_abc) y) x;
 SQL
 
 # ---------------------------------------------------------------------------------------------
