@@ -35,8 +35,16 @@ roles=(rk_sec_steward rk_sec_author rk_sec_mallory rk_sec_reader rk_sec_nobody r
        rk_sec_temp rk_sec_leaver rk_sec_shared)
 t3dbs=(rk_security_t3a rk_security_t3b rk_security_t3c)
 
-# Tests of rules main does not implement yet: reported "pending" (not FAIL) when they fail.
-PENDING=${RK_SEC_PENDING-}
+# Tests that main does not pass yet, with the reason: reported "pending" (not FAIL) when they fail,
+# "ok" when they pass.  RK_SEC_STRICT=1 reports them as FAIL.
+declare -A PENDING=(
+  [t1.cast]="R4 treats plain tables as code-free, but a column whose type belongs to an untrusted role with an implicit cast (CREATE CAST ... AS IMPLICIT, allowed to the type's owner) runs her cast function as the reader: R4 should also check the owners of the column types and casts a definition uses"
+  [t5.text.tags]="contract R10 says 22001 for more than 32 tags, main raises 54000"
+  [t7.audit.forge]="retail_kpi._catalog_audit_read is SECURITY DEFINER and executable by PUBLIC: anyone writes read-log rows and LOG lines with any text (REVOKE EXECUTE ... FROM PUBLIC)"
+  [t7.audit.forge_log]="through _catalog_audit_read: a line break in its grain argument forges a steward's audit line in the server log"
+  [t8.volatile]="contract R4 says 42501 for an allow-listed function that became VOLATILE, main raises 22023"
+  [t8.fold]="the type check of a definition (catalog_probe) constant-folds allow-listed functions before R4's function check: mallory's overload ran as the author (read-only); the check should run before the probe"
+)
 
 psql_su() { "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -U "$su" "$@"; }
 
@@ -88,7 +96,7 @@ run() {
 
 passed=0 failed=0 pending=0
 declare -A seen_ids=()
-is_pending() { [[ " $PENDING " == *" $1 "* ]]; }
+is_pending() { [[ ${RK_SEC_STRICT:-0} != 1 && -n ${PENDING[$1]:-} ]]; }
 report() {   # report ID OK(0|1) "attack" "detail when failed"
   local id=$1 ok=$2 what=$3 detail=$4
   [[ -z ${seen_ids[$id]:-} ]] || { echo "FAIL - test id $id used twice (fix the suite)"; failed=$((failed + 1)); }
@@ -96,7 +104,7 @@ report() {   # report ID OK(0|1) "attack" "detail when failed"
   if ((ok)); then
     passed=$((passed + 1)); echo "ok - [$id] $what"
   elif is_pending "$id"; then
-    pending=$((pending + 1)); echo "pending - [$id] $what: not implemented in main yet ($detail)"
+    pending=$((pending + 1)); echo "pending - [$id] $what: ${PENDING[$id]} (expected failure: $detail)"
   else
     failed=$((failed + 1)); echo "FAIL - [$id] $what: $detail"
   fi
@@ -217,6 +225,11 @@ GRANT rk_sec_shared TO rk_sec_mallory, rk_sec_steward;
 CREATE DATABASE rk_security;
 SQL
 
+if ! "$bindir/psql" -X -q -U rk_sec_nobody -d "$db" -c 'SELECT 1' >/dev/null 2>&1; then
+  echo "SKIP - the server does not let the suite log in as its roles without a password (it needs trust"
+  echo "       authentication on its socket, as the throwaway cluster of test/cluster.sh has): nothing tested"
+  exit 0
+fi
 psql_su -d "$db" >/dev/null <<'SQL' || { echo "FAIL - setup: CREATE EXTENSION and fact tables"; exit 1; }
 CREATE EXTENSION retail_kpi;
 -- the extension's roles (docs/security.md "The roles"); a missing one makes its tests fail
