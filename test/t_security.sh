@@ -261,6 +261,7 @@ CREATE SCHEMA mal AUTHORIZATION rk_sec_mallory;
 CREATE SCHEMA evil AUTHORIZATION rk_sec_mallory;
 CREATE SCHEMA stw AUTHORIZATION rk_sec_steward;
 CREATE SCHEMA pub AUTHORIZATION rk_sec_steward;
+CREATE SCHEMA nob AUTHORIZATION rk_sec_nobody;
 GRANT USAGE ON SCHEMA stw, pub TO PUBLIC;
 
 -- the trusted ETL role's fact tables (January to March 2025)
@@ -572,6 +573,9 @@ for who in rk_sec_reader rk_sec_steward "$su"; do
 SELECT count(*) FROM retail_kpi.metric_values('{mal_view_metric}', $VALS);
 SQL
 done
+expect_error t1.view.as_of rk_sec_reader 42501 "a reader evaluates mallory's metric over her view as of now (as_of path)" <<'SQL'
+SELECT count(*) FROM retail_kpi.metric_values('{mal_view_metric}', '{}', NULL, '2025-02-01', '2025-02-28', 'total', as_of => now());
+SQL
 expect_error t1.view.metric_sql rk_sec_reader 42501 "a reader compiles mallory's metric over her view (metric_sql)" <<'SQL'
 SELECT retail_kpi.metric_sql('{mal_view_metric}');
 SQL
@@ -928,6 +932,11 @@ SELECT retail_kpi.define_metric('t4_auth', 'T4', measure => 't4_auth_m');
 SELECT retail_kpi.define_metric('t4_auth_d', 'T4 derived', 'derived', expression => 't4_auth / nullif(lines, 0) + abs(t4_auth)');
 SELECT retail_kpi.define_alert_rule('t4_auth_rule', 't4_auth', 'change_beyond', 0.1);
 EOSQL
+expect_ok t4.stdlib rk_sec_steward "a steward lists and binds the standard library with evil first on the search_path" <<EOSQL
+$EVIL
+SELECT pg_catalog.count(*) FROM retail_kpi.standard_metric_templates();
+SELECT pg_catalog.count(*) FROM retail_kpi.install_standard_metrics('{"units_sold": "sales_lines"}');
+EOSQL
 expect_ok t4.governance rk_sec_steward "a steward runs check_catalog, metric_lineage, metric_history and metric_catalog with evil first on the search_path" <<EOSQL
 $EVIL
 SELECT pg_catalog.count(*) FROM retail_kpi.check_catalog();
@@ -1255,6 +1264,8 @@ SELECT (SELECT count(*) FROM retail_kpi.targets WHERE metric = 'cert_rev') > 0
 SQL
 expect_error t7.restrict.other rk_sec_mallory 42501 "mallory restricts the author's metric" <<<"SELECT retail_kpi.restrict_metric('auth_metric');"
 expect_error t7.restrict.certified rk_sec_author 42501 "an author (member of the owner team) restricts a certified metric" <<<"SELECT retail_kpi.restrict_metric('cert_rev');"
+run "$su" <<<"SELECT now();"
+before_restrict=$LAST
 setup_step "the author restricts his metric auth_secret" rk_sec_author <<<"SELECT retail_kpi.restrict_metric('auth_secret');"
 SECRET="'{}', NULL, '2025-02-01', '2025-02-28', 'total'"
 for who in rk_sec_nobody rk_sec_reader rk_sec_mallory; do
@@ -1264,6 +1275,12 @@ SQL
 done
 expect_error t7.restricted.derived rk_sec_nobody 42501 "a role without grant evaluates a public derived metric over the restricted one" <<SQL
 SELECT count(*) FROM retail_kpi.metric_values('{auth_secret_x2}', $SECRET);
+SQL
+expect_error t7.restricted.as_of rk_sec_reader 42501 "a reader (not granted; he may read the history) evaluates the restricted metric as of a time before it was restricted (as_of)" <<SQL
+SELECT count(*) FROM retail_kpi.metric_values('{auth_secret,auth_secret_x2}', $SECRET, as_of => '$before_restrict');
+SQL
+expect_error t7.restricted.publish rk_sec_nobody 42501 "a role without grant publishes a view of the restricted metric into his own schema" <<'SQL'
+SELECT retail_kpi.publish_metric_view('secret_view', '{auth_secret}', schema_name => 'nob');
 SQL
 expect_error t7.restricted.vs_target rk_sec_nobody 42501 "a role without grant compares the restricted metric with targets (metric_vs_target)" <<'SQL'
 SELECT count(*) FROM retail_kpi.metric_vs_target('auth_secret', '{}', NULL, '2025-02-01', '2025-02-28');
