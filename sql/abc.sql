@@ -215,3 +215,35 @@ GROUP BY abc_class ORDER BY abc_class;
 DROP FUNCTION abc_try_recv(bytea);
 DROP TABLE abc_small, abc_huge, abc_bin, abc_bin2, abc_raw, abc_t, abc_by_store, abc_by_store_sorted,
            abc_serial;
+
+-- ---------------------------------------------------------------------------
+-- 0.3: abc_ranking: rank, cumulative share before the item, cut_rule.  Values 50, 35, 10, 5
+-- (total 100), 0 and -3: cumulative shares 0.5, 0.85, 0.95, 1 and before 0, 0.5, 0.85, 0.95.
+-- 'including' (as abc_classify): A <= 0.8, B <= 0.95 -> A, B, B, C;
+-- 'before': A while before < 0.8, B while before < 0.95 -> A, A (b crosses 0.8), B, C.
+-- ---------------------------------------------------------------------------
+CREATE TEMP TABLE abc_rank_in AS
+SELECT abc_agg(i, v) AS s FROM (VALUES ('a', 50), ('b', 35), ('c', 10), ('d', 5), ('e', 0), ('f', -3)) t(i, v);
+SELECT * FROM abc_ranking((SELECT s FROM abc_rank_in));
+SELECT rank, item, abc_class FROM abc_ranking((SELECT s FROM abc_rank_in), cut_rule => 'before');
+-- abc_ranking 'including' gives abc_classify's rows and classes; rank is the row order, and the
+-- cumulative share before an item is the previous item's cumulative share
+CREATE TEMP TABLE abc_rank_rows AS
+SELECT 'sku' || (i % 997) AS k, ((i * 7919) % 1009) / 10.0 - 5 AS v FROM generate_series(1, 20000) i;
+SELECT count(*) AS rows,
+       count(*) FILTER (WHERE (r.item, r.value, r.share, r.cumulative_share, r.abc_class)
+                              IS DISTINCT FROM (c.item, c.value, c.share, c.cumulative_share, c.abc_class)) AS differ,
+       bool_and(r.cumulative_share_before IS NOT DISTINCT FROM lag_cs) AS before_is_previous
+FROM (SELECT *, CASE WHEN rank = 1 THEN 0 ELSE lag(cumulative_share) OVER (ORDER BY rank) END AS lag_cs
+      FROM abc_ranking((SELECT abc_agg(k, v) FROM abc_rank_rows))) r
+JOIN (SELECT row_number() OVER () AS rank, * FROM abc_classify((SELECT abc_agg(k, v) FROM abc_rank_rows))) c
+  USING (rank);
+-- 'before' puts exactly the crossing items one class higher: classes by hand from the
+-- cumulative share before each item
+SELECT count(*) FILTER (WHERE abc_class <> CASE WHEN value <= 0 THEN 'D'
+                                                WHEN cumulative_share_before < 0.7 THEN 'A'
+                                                WHEN cumulative_share_before < 0.9 THEN 'B' ELSE 'C' END) AS differ,
+       count(*) FILTER (WHERE abc_class = 'A') AS a_items
+FROM abc_ranking((SELECT abc_agg(k, v) FROM abc_rank_rows), 0.7, 0.9, 'before');
+SELECT count(*) FROM abc_ranking((SELECT s FROM abc_rank_in), cut_rule => 'after');
+SELECT count(*) FROM abc_ranking((SELECT s FROM abc_rank_in), 0.9, 0.8);

@@ -6,7 +6,7 @@ SET search_path = retail_kpi, public;
 \set VERBOSITY terse
 SELECT to_regtype('retail_kpi.stock_summary') IS NOT NULL
        AND to_regproc('retail_kpi.retail_week') IS NOT NULL
-       AND to_regproc('retail_kpi.sell_through_rate') IS NOT NULL AS have_families \gset
+       AND to_regprocedure('retail_kpi.sell_through_rate(numeric,numeric,numeric)') IS NOT NULL AS have_families \gset
 \if :have_families
 DELETE FROM catalog_history; DELETE FROM alert_rules; DELETE FROM targets; DELETE FROM metrics;
 DELETE FROM measures; DELETE FROM sources; DELETE FROM dimensions;

@@ -84,12 +84,52 @@ SELECT set_target('nosuch', '2025-03-01', 1);
 SELECT set_target('net_sales', '2025-03-01', 1, '{"nosuch": 1}');
 SELECT set_target('net_sales', NULL, 1);
 
+-- ---- targets along a hierarchy, with coverage (issue 12): children's targets roll up for an
+-- additive metric, the actual compared is that of the children with a target (like with like)
+CREATE TABLE rk_gov.cov_sales (sale_date date, store text, region text, revenue numeric, lines int);
+INSERT INTO rk_gov.cov_sales VALUES
+    ('2025-01-05', 'n1', 'north', 100, 1), ('2025-01-06', 'n2', 'north', 200, 2), ('2025-01-07', 'n3', 'north', 300, 3),
+    ('2025-01-08', 's1', 'south', 50, 1), ('2025-01-09', 's2', 'south', 70, 1),
+    ('2025-02-05', 'n1', 'north', 10, 1);
+SELECT define_source('cov_sales', 'rk_gov.cov_sales', 'sale_date', '{"store": "store", "region": "region"}');
+SELECT define_measure('cov_revenue', 'cov_sales', 'sum', 'revenue');
+SELECT define_measure('cov_lines', 'cov_sales', 'sum', 'lines');
+SELECT define_metric('cov_revenue', 'Revenue (coverage test)', measure => 'cov_revenue');
+SELECT define_metric('cov_lines', 'Lines (coverage test)', measure => 'cov_lines');
+SELECT define_metric('cov_price', 'Revenue per line', 'ratio', numerator => 'cov_revenue', denominator => 'cov_lines');
+SELECT set_target('cov_revenue', '2025-01-01', 80, '{"store": "n1"}'), set_target('cov_revenue', '2025-01-01', 250, '{"store": "n2"}'),
+       set_target('cov_revenue', '2025-02-01', 20, '{"store": "n1"}'), set_target('cov_revenue', '2025-02-01', 40, '{"store": "n4"}');
+SELECT set_target('cov_price', '2025-01-01', 90, '{"store": "n1"}');
+-- by hand, January: north n1 100 (target 80), n2 200 (250), n3 300 (none): covered actual 300 of 600,
+-- target 330, attainment 300 / 330 = 0.9090909091, coverage 0.5, 2 with and 1 without a target;
+-- south: no target (0 of 2 covered); February: n1 10 vs 20 (0.5); n4 has a target and no row (left out)
+SELECT period_start, dimension_values, actual, target, round(attainment::numeric, 10) AS attainment, actual_all,
+       covered_actual, coverage, members_with_target, members_without_target, target_source
+FROM metric_vs_target('cov_revenue', '{region}', NULL, '2025-01-01', '2025-02-28');
+-- the company total: 300 of 720 covered (0.4166666667), target 330
+SELECT period_start, actual, target, actual_all, round(coverage::numeric, 10) AS coverage, members_with_target,
+       members_without_target, target_source
+FROM metric_vs_target('cov_revenue', '{}', NULL, '2025-01-01', '2025-01-31');
+-- comparing all the actual with the children's targets is available, explicitly: 600 / 330 = 1.8181818182
+SELECT dimension_values, actual, target, round(attainment::numeric, 10) AS attainment
+FROM metric_vs_target('cov_revenue', '{region}', '{"region": "north"}', '2025-01-01', '2025-01-31', covered_only => false);
+-- a parent's own target wins over its children's: south 120 against 100
+SELECT set_target('cov_revenue', '2025-01-01', 100, '{"region": "south"}');
+SELECT dimension_values, actual, target, attainment, members_with_target, members_without_target, target_source
+FROM metric_vs_target('cov_revenue', '{region}', '{"region": "south"}', '2025-01-01', '2025-01-31');
+-- a ratio metric's targets are never summed: a parent needs its own
+SELECT dimension_values, actual, target, target_source
+FROM metric_vs_target('cov_price', '{region}', '{"region": "north"}', '2025-01-01', '2025-01-31');
+SELECT count(*) FROM metric_vs_target('cov_revenue', '{region}', covered_only => NULL);
+
 -- ---- alert rules
 SELECT define_alert_rule('north_sales_low', 'net_sales', 'below', 1000, dimensions => '{region}',
                          filters => '{"region": "north"}', severity => 'critical');
 SELECT define_alert_rule('margin_high', 'gross_margin_rate', 'above', 0.35, dimensions => '{region}', severity => 'info');
 SELECT define_alert_rule('sales_swing', 'net_sales', 'change_beyond', 0.15, dimensions => '{region}');
 SELECT define_alert_rule('off_budget', 'net_sales', 'target_deviation', 0.1, dimensions => '{region}');
+-- a rate (unit 'ratio'): its change is also given in percentage points
+SELECT define_alert_rule('margin_swing', 'gross_margin_rate', 'change_beyond', 0.05, dimensions => '{region}');
 SELECT define_alert_rule('disabled_rule', 'net_sales', 'above', 0, enabled => false);
 SELECT define_alert_rule('bad', 'net_sales', 'below', 'NaN');
 SELECT define_alert_rule('bad', 'net_sales', 'change_beyond', -0.1);
@@ -101,10 +141,11 @@ SELECT * FROM check_alerts('2025-03-10');
 -- by hand, February: north 800 < 1000 (critical); margins north 0.375 > 0.35, south 0.35 not above;
 -- change north (800 - 1000) / 1000 = -20 % beyond 15 %, south (600 - 500) / 500 = +20 %;
 -- target deviation north (800 - 1000) / 1000 = -20 % beyond 10 %; south target 0 -> no deviation defined
+-- margin rate north Jan 0.35 -> Feb 0.375: +7.1 %, +2.5 pp; south 0.3 -> 0.35: +16.7 %, +5 pp
 SELECT * FROM check_alerts('2025-04-01');
 -- March: north 1200 not below; margin north 480/1200 = 0.4 above; south -20/-50: margin of R <= 0 is NULL;
 -- change north +50 %; south base 600 -> -50: -108.3 %; deviation north 100 / 1100 = 9.1 % (not beyond),
--- south (-50 - -100) / 100 = 50 %
+-- south (-50 - -100) / 100 = 50 %; margin rate north 0.375 -> 0.4: +6.7 %, +2.5 pp (south: NULL, R <= 0)
 SELECT check_alerts(NULL);
 
 -- ---- check_catalog: every kind of problem

@@ -181,6 +181,23 @@ SELECT metric, period_start, exact_value, base_value, round(change::numeric, 10)
 FROM metric_values('{net_sales}', '{}', NULL, '2024-07-01', '2024-09-30', 'total', 'previous_period');
 SELECT sum(revenue) FILTER (WHERE sale_date >= '2024-07-01') AS current, sum(revenue) FILTER (WHERE sale_date < '2024-07-01') AS base
 FROM rk_val.sales WHERE sale_date BETWEEN date '2024-07-01' - 92 AND '2024-09-30';
+-- the exact base and the absolute change (numeric metrics), percentage points (metrics whose unit is
+-- a rate), checked against the same sums by hand
+SELECT define_metric('gross_margin_rate', 'Gross margin rate', 'derived', expression => 'margin_rate(sales_summary)',
+                     unit => 'ratio');
+CREATE TEMP TABLE got AS SELECT * FROM metric_values('{net_sales,gross_margin_rate}', '{}', NULL, '2024-07-01', '2024-09-30',
+                                                     'total', 'previous_period');
+WITH h AS (SELECT sum(revenue) FILTER (WHERE sale_date >= '2024-07-01') AS cur_r, sum(cost) FILTER (WHERE sale_date >= '2024-07-01') AS cur_c,
+                  sum(revenue) FILTER (WHERE sale_date < '2024-07-01') AS base_r, sum(cost) FILTER (WHERE sale_date < '2024-07-01') AS base_c
+           FROM rk_val.sales WHERE sale_date BETWEEN date '2024-07-01' - 92 AND '2024-09-30')
+SELECT g.metric, g.exact_base = h.base_r AS exact_base_ok, g.absolute_change = h.cur_r - h.base_r AS absolute_change_ok,
+       g.change_pp IS NULL AS no_pp
+FROM got g, h WHERE g.metric = 'net_sales'
+UNION ALL
+SELECT g.metric, g.exact_base IS NULL, abs(g.absolute_change - (((h.cur_r - h.cur_c) / h.cur_r) - ((h.base_r - h.base_c) / h.base_r))) < 1e-12,
+       abs(g.change_pp - 100 * (((h.cur_r - h.cur_c) / h.cur_r) - ((h.base_r - h.base_c) / h.base_r))::float8) < 1e-9
+FROM got g, h WHERE g.metric = 'gross_margin_rate';
+DROP TABLE got;
 -- total with the same period last year: the two windows are not adjacent
 SELECT metric, period_start, exact_value, base_value, round(change::numeric, 10)
 FROM metric_values('{net_sales}', '{}', NULL, '2025-03-01', '2025-05-31', 'total', 'same_period_last_year');
@@ -241,6 +258,39 @@ SELECT metric_sql('{net_sales}', filters => '{"store": [null]}');
 SELECT define_dimension('channel', 'Channel');
 SELECT metric_sql('{net_sales}', '{channel}');
 SELECT metric_sql('{net_sales}', filters => '{"channel": "web"}');
+
+-- ---- valid grains (issue 12): a promotion summary only over its own window, monthly facts only
+-- over whole months at month grain or coarser; refused with 22023 and the valid grains, never split
+CREATE TABLE rk_val.promo_lines (sale_date date, units numeric, revenue numeric, cost numeric);
+INSERT INTO rk_val.promo_lines VALUES ('2024-02-10', 10, 100, 60), ('2024-02-20', 10, 100, 60),
+                                      ('2024-03-05', 30, 270, 180), ('2024-03-30', 5, 50, 30);
+SELECT define_source('promo_lines', 'rk_val.promo_lines', 'sale_date');
+SELECT define_measure('march_promo', 'promo_lines', 'promo_agg',
+                      'sale_date, units, revenue, cost, CAST(''2024-03-01'' AS date), CAST(''2024-03-14'' AS date), '
+                      'CAST(''2024-02-01'' AS date), CAST(''2024-02-29'' AS date)');
+SELECT define_metric('march_promo', 'March promotion', measure => 'march_promo');
+SELECT define_metric('promo_incremental_revenue', 'Incremental revenue', 'derived', expression => 'incremental_revenue(march_promo)');
+SELECT metric, value FROM metric_values('{promo_incremental_revenue}', grain => 'month');    -- 22023
+SELECT metric, value FROM metric_values('{promo_incremental_revenue}', grain => 'total');
+-- by hand: promotion 270 over 14 days, baseline 200 over 29 days: 270 - 200 / 29 * 14 = 173.448275862...
+SELECT round(270 - 200 / 29.0 * 14, 9) AS by_hand;
+CREATE TABLE rk_val.monthly_costs (month_start date, region text, amount numeric);
+INSERT INTO rk_val.monthly_costs VALUES ('2024-01-01', 'north', 100), ('2024-02-01', 'north', 110), ('2024-03-01', 'north', 120),
+                                        ('2024-04-01', 'north', 130), ('2024-01-01', 'south', 50);
+SELECT define_source('monthly_costs', 'rk_val.monthly_costs', 'month_start', '{"region": "region"}', native_grain => 'month');
+SELECT define_source('bad', 'rk_val.monthly_costs', 'month_start', native_grain => 'fortnight');           -- 22023
+SELECT define_measure('costs', 'monthly_costs', 'sum', 'amount');
+SELECT define_metric('costs', 'Costs', measure => 'costs');
+SELECT metric, period_start, value FROM metric_values('{costs}', '{}', NULL, '2024-01-01', '2024-03-31', 'quarter');   -- 380
+SELECT metric, value FROM metric_values('{costs}', '{}', NULL, '2024-01-01', '2024-01-31', 'day');        -- 22023: finer
+SELECT metric, value FROM metric_values('{costs}', '{}', NULL, '2024-01-01', '2024-03-31', 'week');       -- 22023: not aligned
+SELECT metric, value FROM metric_values('{costs}', '{}', NULL, '2024-01-15', '2024-03-31', 'month');      -- 22023: from_date
+SELECT metric, value FROM metric_values('{costs}', '{}', NULL, '2024-01-01', '2024-03-15', 'total');      -- 22023: to_date
+SELECT metric, value FROM metric_values('{costs}', '{}', NULL, '2024-02-01', '2024-03-31', 'total', 'previous_period');  -- 22023: 60 days back
+SELECT metric, value, base_value FROM metric_values('{costs}', '{}', NULL, '2024-03-01', '2024-04-30', 'month', 'previous_period');
+SELECT drop_metric('costs'), drop_catalog_object('measure', 'costs'), drop_catalog_object('source', 'monthly_costs');
+SELECT drop_metric('promo_incremental_revenue'), drop_metric('march_promo'), drop_catalog_object('measure', 'march_promo'),
+       drop_catalog_object('source', 'promo_lines');
 
 -- cleanup
 RESET ROLE;

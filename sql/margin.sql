@@ -224,3 +224,22 @@ RESET parallel_leader_participation;
 SELECT revenue(NULL::margin_summary) IS NULL AS strict_accessor;
 
 DROP TABLE sales, odd, wide, rnd, rnd_daily, stored, stored2, raw, big, big_daily, serial_result;
+
+-- ---------------------------------------------------------------------------
+-- 0.3: margin_rate(s, digits) and markup_rate(s, digits): numeric, rounded half away from zero
+-- once from the exact sums.  revenue 150.75, cost 100.15: margin 50.60 / 150.75 = 0.33565506...,
+-- markup 50.60 / 100.15 = 0.50524213...; revenue 8, cost 7: margin 1/8 = 0.125 -> 0.13;
+-- revenue 8, cost 9: -0.125 -> -0.13; revenue <= 0 or cost <= 0 -> NULL (as the float8 forms)
+-- ---------------------------------------------------------------------------
+SELECT margin_rate(margin_agg(150.75, 100.15), 4) AS m4, markup_rate(margin_agg(150.75, 100.15), 4) AS k4,
+       margin_rate(margin_agg(8, 7), 2) AS half_up, margin_rate(margin_agg(8, 9), 2) AS half_down,
+       margin_rate(margin_agg(0, 1), 2) AS no_revenue, markup_rate(margin_agg(1, 0), 2) AS no_cost,
+       margin_rate(margin_agg(150.75, 100.15), 0) AS d0, pg_typeof(margin_rate(margin_agg(1, 1), 2)) AS type;
+-- against round() of the exact quotient on the random stores
+SELECT count(*) AS groups,
+       count(*) FILTER (WHERE margin_rate(m, 6) <> round((revenue(m) - cost(m)) / revenue(m), 6)) AS margin_differ,
+       count(*) FILTER (WHERE markup_rate(m, 6) <> round((revenue(m) - cost(m)) / cost(m), 6)) AS markup_differ
+FROM (SELECT margin_agg(r, c) AS m
+      FROM (SELECT i % 50 AS g, (i * 7919 % 100003) / 100.0 AS r, (i * 104729 % 70001) / 100.0 AS c
+            FROM generate_series(1, 20000) i) t GROUP BY g) x;
+SELECT margin_rate(margin_agg(1, 1), -1);

@@ -135,11 +135,13 @@ SELECT days_of_inventory(m, s, 30) IS NULL AS doi_null, inventory_turnover(m, s)
 FROM s1, (SELECT margin_agg(r, c, u) AS m FROM (VALUES (10.00, 0.00, 0)) v(r, c, u)) x;
 
 -- ---------------------------------------------------------------------------
--- 2. NULLs: rows with a NULL date or cost are skipped; a NULL units or retail value is left out
---    of that basis and counted as missing; a basis with no value on a date skips that date.
+-- 2. NULLs: rows with a NULL date, or without any on-hand value, are skipped; a NULL units or
+--    retail value is left out of that basis and counted as missing; a basis with no value on a date
+--    skips that date.  (Until 0.2 a row with a NULL cost was skipped whole; from 0.3 its units and
+--    retail count and its cost is missing: section 2b.)
 -- ---------------------------------------------------------------------------
 SELECT stock_agg(d, c, u, r)
-FROM (VALUES (date '2024-01-01', 10, 1, NULL::numeric), (NULL, 99, 9, 9), ('2024-01-01', NULL, 9, 9),
+FROM (VALUES (date '2024-01-01', 10, 1, NULL::numeric), (NULL, 99, 9, 9), ('2024-01-01', NULL, NULL, NULL),
              ('2024-01-08', 20, NULL, 4), ('2024-01-15', 30, 3, 6)) v(d, c, u, r);
 -- units exist on Jan 1 and Jan 15 only: snapshots (1 + 3) / 2 = 2; opening 1, closing 3;
 -- daily over Jan 1..15: 1 * 14 + 3 * 1 = 17 over 15 days.  retail: Jan 8 and Jan 15: (4 + 6) / 2 = 5.
@@ -149,8 +151,51 @@ SELECT avg_inventory(s, 'snapshots', 'units') AS units_avg, opening_inventory(s,
        missing_count(s, 'units') AS missing_units, missing_count(s, 'retail') AS missing_retail,
        missing_count(s, 'cost') AS missing_cost, row_count(s)
 FROM (SELECT stock_agg(d, c, u, r) AS s
-      FROM (VALUES (date '2024-01-01', 10, 1, NULL::numeric), (NULL, 99, 9, 9), ('2024-01-01', NULL, 9, 9),
+      FROM (VALUES (date '2024-01-01', 10, 1, NULL::numeric), (NULL, 99, 9, 9), ('2024-01-01', NULL, NULL, NULL),
                    ('2024-01-08', 20, NULL, 4), ('2024-01-15', 30, 3, 6)) v(d, c, u, r)) x;
+-- ---------------------------------------------------------------------------
+-- 2b. Stock in units only (0.3): on_hand_cost may be NULL on every row; the units basis works,
+--     the cost basis is an error that says so (never a silent NULL or a wrong number).
+-- ---------------------------------------------------------------------------
+CREATE TEMP TABLE units_only AS
+SELECT stock_agg(d, NULL::numeric, u) AS s
+FROM (VALUES (date '2024-01-01', 10), ('2024-01-08', 20), ('2024-01-08', NULL), ('2024-01-15', 30)) v(d, u);
+-- 3 rows with units (the all-NULL row is skipped), every one without cost
+SELECT s FROM units_only;
+-- snapshots (10 + 20 + 30) / 3 = 20; endpoints (10 + 30) / 2 = 20;
+-- daily 10 * 7 + 20 * 7 + 30 * 1 = 240 over 15 days = 16
+SELECT avg_inventory(s, basis => 'units') AS snapshots, avg_inventory(s, 'endpoints', 'units') AS endpoints,
+       avg_inventory(s, 'daily', 'units') = 16 AS daily_16, opening_inventory(s, 'units'),
+       closing_inventory(s, 'units'), missing_count(s, 'cost') AS missing_cost,
+       missing_count(s, 'units') AS missing_units, row_count(s), snapshot_count(s)
+FROM units_only;
+SELECT * FROM snapshots((SELECT s FROM units_only));
+-- the cost basis (the default) is refused with a hint
+SELECT avg_inventory(s) FROM units_only;
+SELECT closing_inventory(s) FROM units_only;
+SELECT gmroi((SELECT margin_agg(100, 60)), s) FROM units_only;
+-- turnover in units: units sold 120 / average units on hand 20 = 6
+SELECT inventory_turnover(margin_agg(r, c, q), (SELECT s FROM units_only), basis => 'units') AS turnover_units
+FROM (VALUES (100, 60, 70), (80, 50, 50)) v(r, c, q);
+-- the text form round-trips (missing_cost appears only when > 0; binary: section 7)
+SELECT s::text::stock_summary::text = s::text AS text_rt FROM units_only;
+-- partial cost: on Jan 1 one row has cost 100 and units 10, another only units 5
+SELECT s, avg_inventory(s) AS cost_avg, avg_inventory(s, basis => 'units') AS units_avg,
+       missing_count(s, 'cost') AS missing_cost, s::text::stock_summary::text = s::text AS text_rt
+FROM (SELECT stock_agg(d, c, u) AS s
+      FROM (VALUES (date '2024-01-01', 100, 10), ('2024-01-01', NULL, 5), ('2024-01-08', 80, 8)) v(d, c, u)) x;
+-- rollup of a units-only summary and a summary with cost: same as aggregating the rows together
+SELECT rollup(s)::text = (SELECT stock_agg(d, c, u)
+                          FROM (VALUES (date '2024-01-01', NULL::numeric, 10), ('2024-01-08', NULL, 20),
+                                       ('2024-01-15', NULL, 30), ('2024-01-08', 5.5, 2)) v(d, c, u))::text
+       AS rollup_ok
+FROM (SELECT s FROM units_only
+      UNION ALL SELECT stock_agg(date '2024-01-08', 5.5, 2)) t;
+-- hand-written text of a units-only summary, and bad ones
+SELECT '(v1,rows=2,bases=units,missing_units=0,missing_retail=0,missing_cost=2,2024-01-01:/3/,2024-01-02:/4/)'::stock_summary;
+SELECT '(v1,rows=1,bases=units,missing_units=0,missing_retail=0,2024-01-01:/3/)'::stock_summary;
+SELECT '(v1,rows=1,bases=units,missing_units=0,missing_retail=0,missing_cost=0,2024-01-01:/3/)'::stock_summary;
+SELECT '(v1,rows=1,bases=units,missing_units=0,missing_retail=0,missing_cost=2,2024-01-01:/3/)'::stock_summary;
 -- empty input and all-skipped input give NULL
 SELECT stock_agg(d, cost) IS NULL AS empty FROM snap WHERE false;
 SELECT stock_agg(d, c) IS NULL AS all_skipped FROM (VALUES (NULL::date, 1), ('2024-01-01', NULL)) v(d, c);
@@ -292,6 +337,9 @@ CREATE TEMP TABLE bin_out (category_id int, st stock_summary);
 CREATE TEMP TABLE bin_in (category_id int, st stock_summary);
 INSERT INTO bin_out SELECT category_id, st FROM ours;
 INSERT INTO bin_out VALUES (0, (SELECT s FROM s1)), (-1, NULL);
+-- units-only and partial-cost summaries (0.3: missing_cost is appended to the binary form)
+INSERT INTO bin_out VALUES (-2, (SELECT s FROM units_only)),
+  (-3, '(v1,rows=3,bases=cost+units,missing_units=0,missing_retail=0,missing_cost=1,2024-01-01:100/15/,2024-01-08:80/8/)');
 -- a file name per server port, so that clusters running this test at the same time do not collide
 SELECT '/tmp/retail_kpi_stock_' || current_setting('port') || '.bin' AS binfile,
        '/tmp/retail_kpi_stock_bad_' || current_setting('port') || '.bin' AS badfile \gset
@@ -300,6 +348,7 @@ COPY bin_in FROM :'binfile' (FORMAT binary);
 SELECT count(*) AS rows, bool_and(i.st::text IS NOT DISTINCT FROM o.st::text) AS binary_round_trip
 FROM bin_out o JOIN bin_in i USING (category_id);
 SELECT stock_summary_send(st) = stock_summary_send(st::text::stock_summary) AS send_stable FROM ours LIMIT 1;
+SELECT stock_summary_send(s) = stock_summary_send(s::text::stock_summary) AS send_stable_units_only FROM units_only;
 
 -- ---------------------------------------------------------------------------
 -- 6. Bad input
@@ -380,6 +429,12 @@ INSERT INTO bad_bytes SELECT 'no cost', overlay(b PLACING '\x00'::bytea FROM 35 
 INSERT INTO bad_bytes SELECT 'bad digits', set_byte(b, 39, 120) FROM good_bytes;
 INSERT INTO bad_bytes SELECT 'rows below dates', overlay(b PLACING '\x0000000000000001'::bytea FROM 7) FROM good_bytes;
 INSERT INTO bad_bytes SELECT 'negative missing', overlay(b PLACING '\xffffffffffffffff'::bytea FROM 15) FROM good_bytes;
+-- 0.3: an int64 missing-cost count may follow the dates; it must be > 0 and at most the rows, and
+-- a date without cost is valid only with it (the last row is accepted)
+INSERT INTO bad_bytes SELECT 'missing cost 0', b || '\x0000000000000000'::bytea FROM good_bytes;
+INSERT INTO bad_bytes SELECT 'missing cost > rows', b || '\x0000000000000003'::bytea FROM good_bytes;
+INSERT INTO bad_bytes SELECT 'no cost but counted', overlay(b PLACING '\x00'::bytea FROM 35 FOR 8) || '\x0000000000000001'::bytea
+FROM good_bytes;
 CREATE TEMP TABLE recv_target (st stock_summary);
 CREATE FUNCTION pg_temp.try_recv(bad bytea, file text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE detail text;

@@ -132,6 +132,7 @@ abc_grow_slots(AbcExpanded *e)
 	{
 		uint32		h = e->items[i].hash & (n - 1);
 
+		CHECK_FOR_INTERRUPTS();
 		while (slots[h] >= 0)
 			h = (h + 1) & (n - 1);
 		slots[h] = i;
@@ -265,6 +266,7 @@ abc_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_size
 		const AbcItem *it = order[i];
 		int16		scale = it->value.scale;
 
+		CHECK_FOR_INTERRUPTS();
 		memcpy(p, &it->value.fast, 16);
 		memcpy(p + 16, &scale, 2);
 		memcpy(p + 20, &it->len, 4);
@@ -330,6 +332,7 @@ abc_read(Datum d, AbcEntry **entries)
 		int16		scale;
 		int32		len;
 
+		CHECK_FOR_INTERRUPTS();
 		if (end - p < ABC_ENTRY_HDR)
 			abc_corrupt("An item entry is truncated.");
 		memcpy(&fast, p, 16);
@@ -375,7 +378,10 @@ abc_merge_datum(AbcExpanded *e, Datum d)
 		if (b->hdr.eoh_methods != &abc_methods)
 			elog(ERROR, "expanded value is not an abc_summary");
 		for (i = 0; i < b->nitems; i++)
+		{
+			CHECK_FOR_INTERRUPTS();
 			abc_add_sum(e, b->items[i].key, b->items[i].len, &b->items[i].value);
+		}
 		if (pg_add_s64_overflow(e->nrows, b->nrows, &e->nrows))
 			ereport(ERROR,
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
@@ -384,7 +390,10 @@ abc_merge_datum(AbcExpanded *e, Datum d)
 	}
 	f = abc_read(d, &entries);
 	for (i = 0; i < f->nitems; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		abc_add_sum(e, entries[i].key, entries[i].len, &entries[i].value);
+	}
 	if (pg_add_s64_overflow(e->nrows, f->nrows, &e->nrows))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
@@ -453,6 +462,7 @@ abc_summary_out(PG_FUNCTION_ARGS)
 	appendStringInfo(&buf, "(v%d,rows=" INT64_FORMAT, f->version, f->nrows);
 	for (i = 0; i < f->nitems; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		appendStringInfoString(&buf, ",\"");
 		for (j = 0; j < entries[i].len; j++)
 		{
@@ -514,6 +524,7 @@ abc_summary_in(PG_FUNCTION_ARGS)
 		int128		value = 0;
 		int			scale = 0;
 
+		CHECK_FOR_INTERRUPTS();
 		p++;
 		if (*p != '"')
 			abc_syntax_error(str, "An item name must be double-quoted.");
@@ -588,6 +599,7 @@ abc_summary_send(PG_FUNCTION_ARGS)
 	{
 		uint128		u = (uint128) entries[i].value.fast;
 
+		CHECK_FOR_INTERRUPTS();
 		pq_sendint32(&buf, entries[i].len);
 		pq_sendtext(&buf, entries[i].key, entries[i].len);
 		pq_sendint16(&buf, entries[i].value.scale);
@@ -641,6 +653,7 @@ abc_summary_recv(PG_FUNCTION_ARGS)
 		bool		is_new;
 		ExactSum   *sum;
 
+		CHECK_FOR_INTERRUPTS();
 		abc_need_bytes(buf, 4);
 		len = pq_getmsgint(buf, 4);
 		if (len < 0)
@@ -811,14 +824,22 @@ abc_share(const AbcTotal *part, const AbcTotal *total)
  * value / total of positive values and the cumulative share including the
  * item itself; class A while cumulative share <= a_cut, B while <= b_cut, else
  * C.  Items with value <= 0 are class D, listed last, with NULL shares.
+ *
+ * abc_ranking(s, a_cut, b_cut, cut_rule) (0.3) gives the same rows with the
+ * rank (1, 2, ... in that order) and the cumulative share before the item;
+ * cut_rule 'including' classes as abc_classify, 'before' by the cumulative
+ * share before the item (A while it is < a_cut, B while < b_cut), so the item
+ * that crosses a cut-off stays in the higher class.
  */
-PG_FUNCTION_INFO_V1(abc_classify);
-Datum
-abc_classify(PG_FUNCTION_ARGS)
+static const char *const abc_cut_rules[] = {"including", "before", NULL};
+
+static Datum
+abc_classify_rows(FunctionCallInfo fcinfo, bool ranked)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	double		a_cut = PG_GETARG_FLOAT8(1);
 	double		b_cut = PG_GETARG_FLOAT8(2);
+	int			rule = ranked ? rk_variant(PG_GETARG_TEXT_PP(3), "cut_rule", abc_cut_rules) : 0;
 	AbcEntry   *entries;
 	AbcFlat    *f;
 	AbcTotal	total;
@@ -838,10 +859,10 @@ abc_classify(PG_FUNCTION_ARGS)
 	memset(&total, 0, sizeof(total));
 	for (i = 0; i < f->nitems; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		entries[i].num = exact_sum_fast_numeric(&entries[i].value);
 		if (abc_sign(&entries[i].value) > 0)
 			abc_total_add(&total, &entries[i]);
-		CHECK_FOR_INTERRUPTS();
 	}
 	qsort(entries, f->nitems, sizeof(AbcEntry), abc_rank_cmp);
 
@@ -849,31 +870,62 @@ abc_classify(PG_FUNCTION_ARGS)
 	for (i = 0; i < f->nitems; i++)
 	{
 		AbcEntry   *en = &entries[i];
-		Datum		values[5];
-		bool		nulls[5] = {false, false, false, false, false};
+		Datum		values[7];
+		bool		nulls[7] = {false, false, false, false, false, false, false};
+		int			c = 0;
 
-		values[0] = PointerGetDatum(cstring_to_text_with_len(en->key, en->len));
-		values[1] = en->num;
+		CHECK_FOR_INTERRUPTS();
+		if (ranked)
+			values[c++] = Int32GetDatum(i + 1);
+		values[c++] = PointerGetDatum(cstring_to_text_with_len(en->key, en->len));
+		values[c++] = en->num;
 		if (abc_sign(&en->value) > 0)
 		{
 			AbcTotal	one;
+			double		before = ranked ? abc_share(&cum, &total) : 0;
 			double		cs;
+			double		key;
 
 			memset(&one, 0, sizeof(one));
 			abc_total_add(&one, en);
 			abc_total_add(&cum, en);
 			cs = abc_share(&cum, &total);
-			values[2] = Float8GetDatum(abc_share(&one, &total));
-			values[3] = Float8GetDatum(cs);
-			values[4] = CStringGetTextDatum(cs <= a_cut ? "A" : (cs <= b_cut ? "B" : "C"));
+			values[c++] = Float8GetDatum(abc_share(&one, &total));
+			if (ranked)
+				values[c++] = Float8GetDatum(before);
+			values[c++] = Float8GetDatum(cs);
+			key = rule == 0 ? cs : before;
+			if (rule == 0)
+				values[c++] = CStringGetTextDatum(key <= a_cut ? "A" : (key <= b_cut ? "B" : "C"));
+			else
+				values[c++] = CStringGetTextDatum(key < a_cut ? "A" : (key < b_cut ? "B" : "C"));
 		}
 		else
 		{
-			nulls[2] = nulls[3] = true;
-			values[2] = values[3] = (Datum) 0;
-			values[4] = CStringGetTextDatum("D");
+			int			nshares = ranked ? 3 : 2;
+
+			while (nshares-- > 0)
+			{
+				nulls[c] = true;
+				values[c++] = (Datum) 0;
+			}
+			values[c++] = CStringGetTextDatum("D");
 		}
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;
+}
+
+PG_FUNCTION_INFO_V1(abc_classify);
+Datum
+abc_classify(PG_FUNCTION_ARGS)
+{
+	return abc_classify_rows(fcinfo, false);
+}
+
+PG_FUNCTION_INFO_V1(abc_ranking);
+Datum
+abc_ranking(PG_FUNCTION_ARGS)
+{
+	return abc_classify_rows(fcinfo, true);
 }

@@ -67,3 +67,14 @@ RETURNS TABLE (item text, value numeric, share float8, cumulative_share float8, 
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 1000;
 COMMENT ON FUNCTION abc_classify(abc_summary, float8, float8) IS
     'ABC (Pareto) classes: items by value descending (ties by item bytes); A while cumulative share <= a_cut, B while <= b_cut, else C; value <= 0 is class D (left out of the total, listed last)';
+
+-- abc_ranking (0.3): abc_classify's rows with the rank and the cumulative share before the item,
+-- and a choice of cut rule (a new function, so abc_classify's result columns stay as they were).
+CREATE FUNCTION abc_ranking(s abc_summary, a_cut float8 DEFAULT 0.8, b_cut float8 DEFAULT 0.95,
+                            cut_rule text DEFAULT 'including')
+RETURNS TABLE (rank int, item text, value numeric, share float8, cumulative_share_before float8,
+               cumulative_share float8, abc_class text)
+    AS 'MODULE_PATHNAME', 'abc_ranking'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 1000;
+COMMENT ON FUNCTION abc_ranking(abc_summary, float8, float8, text) IS
+    'ABC classes with rank (1 = largest value, ties by item bytes) and cumulative share before the item; cut_rule ''including'' (default) classes as abc_classify (cumulative share including the item <= cut), ''before'' by the cumulative share before the item (< cut), so the item that crosses a cut-off stays in the higher class; value <= 0 is class D, ranked last';

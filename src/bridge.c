@@ -33,6 +33,7 @@
 #include "funcapi.h"
 #include "libpq/pqformat.h"
 #include "mb/pg_wchar.h"
+#include "utils/datum.h"
 #include "utils/numeric.h"
 
 #define BRIDGE_KIND			'b'
@@ -235,7 +236,10 @@ bridge_grow(BridgeSummary *s, int64 need_items, uint64 need_heap)
 	memcpy(B_HEAP(n), B_HEAP(s), s->heap_used);
 	e = B_ENTRIES(n);
 	for (i = 0; i < n->nitems; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		slot_insert(n, key_hash(B_KEY(n, &e[i]), e[i].key_len), i);
+	}
 	return n;
 }
 
@@ -446,6 +450,7 @@ bridge_order(const BridgeSummary *s)
 			const char *key = B_KEY(s, &e[i]);
 			int			len = e[i].key_len;
 
+			CHECK_FOR_INTERRUPTS();
 			items[i].k1 = key_word(key, len);
 			items[i].k2 = len > 8 ? key_word(key + 8, len - 8) : 0;
 			items[i].idx = i;
@@ -491,6 +496,7 @@ bridge_compact(const BridgeSummary *s)
 	{
 		const BridgeEntry *e = &B_ENTRIES(s)[order[i]];
 
+		CHECK_FOR_INTERRUPTS();
 		ce[i] = *e;
 		memcpy(&B_HI(c)[(Size) i * 6], &B_HI(s)[(Size) order[i] * 6], 6 * sizeof(int64));
 		memset(ce[i].prefix, 0, KEY_PREFIX);
@@ -537,6 +543,7 @@ bridge_to_working(const BridgeSummary *s)
 		uint32		pos = hash & mask;
 		BridgeEntry *e = &we[i];
 
+		CHECK_FOR_INTERRUPTS();
 		/* the sums and flags as validated; key, prefix and hash rebuilt here */
 		*e = *src;
 		memcpy(&B_HI(w)[(Size) i * 6], &B_HI(s)[(Size) i * 6], 6 * sizeof(int64));
@@ -604,6 +611,7 @@ bridge_from_datum(Datum d)
 		const BridgeEntry *e = &entries[i];
 		int			j;
 
+		CHECK_FOR_INTERRUPTS();
 		/* keys are packed: the stored form in order, in any form no more than the heap holds */
 		key_bytes += e->key_len;
 		if (key_bytes > s->heap_used || (!s->hashed && e->key_off != key_bytes - e->key_len))
@@ -699,6 +707,7 @@ bridge_merge(BridgeSummary *a, const BridgeSummary *b)
 		bool		created;
 		BridgeEntry *e = bridge_lookup(&a, B_KEY(b, &be[i]), be[i].key_len, &created);
 
+		CHECK_FOR_INTERRUPTS();
 		entry_merge(a, e, b, &be[i]);
 	}
 	return a;
@@ -924,6 +933,7 @@ bridge_to_cstring(const BridgeSummary *s)
 		uint32		k;
 		int			j;
 
+		CHECK_FOR_INTERRUPTS();
 		appendStringInfoString(&buf, ",[\"");
 		for (k = 0; k < e->key_len; k++)
 		{
@@ -1005,6 +1015,7 @@ bridge_from_cstring(const char *str)
 		int			given = 0;	/* which of the six fields were given */
 		int			j;
 
+		CHECK_FOR_INTERRUPTS();
 		if (p[0] != ',' || p[1] != '[' || p[2] != '"')
 			bridge_syntax_error(str, "Expected an item in the form [\"key\",units,revenue,cost,units,revenue,cost].");
 		p += 3;
@@ -1116,6 +1127,7 @@ bridge_summary_send(PG_FUNCTION_ARGS)
 		const BridgeEntry *e = &B_ENTRIES(s)[order[i]];
 		int			j;
 
+		CHECK_FOR_INTERRUPTS();
 		pq_sendint32(&buf, e->key_len);
 		pq_sendbytes(&buf, B_KEY(s, e), e->key_len);
 		pq_sendbyte(&buf, e->present);
@@ -1173,6 +1185,7 @@ bridge_summary_recv(PG_FUNCTION_ARGS)
 		bool		created;
 		int			j;
 
+		CHECK_FOR_INTERRUPTS();
 		need_bytes(buf, 4);
 		len = pq_getmsgint(buf, 4);
 		if (len < 0 || len > BRIDGE_MAX_KEY)
@@ -1261,6 +1274,7 @@ summary_scales(const BridgeSummary *s, int *sq, int *sm)
 	*sm = 0;
 	for (i = 0; i < s->nitems; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		*sq = Max(*sq, Max(e[i].scale[B_Q0], e[i].scale[B_Q1]));
 		*sm = Max(*sm, Max(Max(e[i].scale[B_R0], e[i].scale[B_C0]),
 						   Max(e[i].scale[B_R1], e[i].scale[B_C1])));
@@ -1430,6 +1444,7 @@ bridge_srf(FunctionCallInfo fcinfo, bool revenue_only)
 	/* first pass: check every item, and the units of the continuing items */
 	for (i = 0; i < s->nitems; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		item_values(s, &entries[order[i]], sq, sm, &iv);
 		if (iv.active[0] && iv.active[1])
 		{
@@ -1455,6 +1470,7 @@ bridge_srf(FunctionCallInfo fcinfo, bool revenue_only)
 		bool		row_used[O_N];
 		bool		both;
 
+		CHECK_FOR_INTERRUPTS();
 		item_values(s, e, sq, sm, &iv);
 		both = iv.active[0] && iv.active[1];
 		bridge_item_effects(&iv, method, revenue_only, sm, d, Q0, Q1, out);
@@ -1497,11 +1513,47 @@ bridge_revenue_bridge(PG_FUNCTION_ARGS)
 	return bridge_srf(fcinfo, true);
 }
 
-/* x / y for two exact values at one scale, as float8 (y != 0). */
+/* An exact 128-bit value as numeric. */
+static Datum
+num128(int128 x)
+{
+	return scaled_to_numeric(x, 0);
+}
+
+/* a * b of numerics, exact. */
+static Datum
+nmul(Datum a, Datum b)
+{
+	return DirectFunctionCall2(numeric_mul, a, b);
+}
+
+/* a - b of numerics, exact. */
+static Datum
+nsub(Datum a, Datum b)
+{
+	return DirectFunctionCall2(numeric_sub, a, b);
+}
+
+/* A numeric as float8 (one correct rounding of its decimal digits). */
+static double
+nfloat(Datum a)
+{
+	return DatumGetFloat8(DirectFunctionCall1(numeric_float8, a));
+}
+
+/*
+ * x / y for two exact values at one scale, as float8 (y != 0): IEEE division
+ * when both are exact doubles (correctly rounded), else from the numeric
+ * quotient; the same bits on every platform either way.
+ */
 static double
 ratio128(int128 x, int128 y)
 {
-	return (double) ((long double) x / (long double) y);
+	int128		lim = (int128) 1 << 53;
+
+	if (x < lim && x > -lim && y < lim && y > -lim)
+		return (double) x / (double) y;
+	return nfloat(rk_numeric_quotient(num128(x), num128(y)));
 }
 
 /*
@@ -1511,6 +1563,13 @@ ratio128(int128 x, int128 y)
  * positive revenue in one of the periods (new, discontinued, or revenue <= 0)
  * has no rate effect: its whole change of contribution GP1/R1 - GP0/R0 is mix.
  * NULL effects when a period's total revenue is <= 0.
+ *
+ * Every effect is an exact fraction of integer sums, divided once in numeric
+ * (rk_numeric_quotient) and rounded once to float8; the total rate effect is
+ * the exact sum of the items' quotients and the total mix the exact change
+ * minus it.  Integer and numeric arithmetic give the same bits on every
+ * platform (until 0.2 this used long double, whose width depends on the
+ * platform: 80-bit x87, 64-bit, or 128-bit software on aarch64).
  */
 PG_FUNCTION_INFO_V1(bridge_margin_rate_bridge);
 Datum
@@ -1525,7 +1584,7 @@ bridge_margin_rate_bridge(PG_FUNCTION_ARGS)
 	int128		RT[2] = {0, 0},
 				GT[2] = {0, 0};
 	bool		ok;
-	long double rate_sum = 0;
+	Datum		rate_sum;
 	MemoryContext rowcxt;
 	MemoryContext oldcxt;
 	Datum		values[5];
@@ -1539,6 +1598,7 @@ bridge_margin_rate_bridge(PG_FUNCTION_ARGS)
 	{
 		const BridgeEntry *e = &entries[i];
 
+		CHECK_FOR_INTERRUPTS();
 		for (p = 0; p < 2; p++)
 		{
 			int128		r = rescale(ev(s, e, p * 3 + 1), e->scale[p * 3 + 1], sm);
@@ -1549,6 +1609,7 @@ bridge_margin_rate_bridge(PG_FUNCTION_ARGS)
 		}
 	}
 	ok = RT[0] > 0 && RT[1] > 0;
+	rate_sum = num128(0);
 
 	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "bridge row", ALLOCSET_SMALL_SIZES);
 	for (i = 0; i < s->nitems; i++)
@@ -1557,6 +1618,7 @@ bridge_margin_rate_bridge(PG_FUNCTION_ARGS)
 		int128		r[2],
 					g[2];
 
+		CHECK_FOR_INTERRUPTS();
 		memset(nulls, 0, sizeof(nulls));
 		for (p = 0; p < 2; p++)
 		{
@@ -1578,22 +1640,38 @@ bridge_margin_rate_bridge(PG_FUNCTION_ARGS)
 			nulls[2] = nulls[3] = true;
 		else if (r[0] > 0 && r[1] > 0)
 		{
-			long double r0 = (long double) g[0] / r[0];
-			long double r1 = (long double) g[1] / r[1];
-			long double w0 = (long double) r[0] / RT[0];
-			long double w1 = (long double) r[1] / RT[1];
-			long double mix = (w1 - w0) * r0;
-			long double rate = w1 * (r1 - r0);
+			/*
+			 * mix  = (w1 - w0) r0     = (R1 RT0 - R0 RT1) G0 / (RT1 RT0 R0)
+			 * rate = w1 (r1 - r0)     = (G1 R0 - G0 R1) / (RT1 R0)
+			 * as exact fractions of integers, each divided once
+			 */
+			Datum		mixq,
+						rateq;
 
-			values[2] = Float8GetDatum((double) mix);
-			values[3] = Float8GetDatum((double) rate);
-			rate_sum += rate;
+			oldcxt = MemoryContextSwitchTo(rowcxt);
+			mixq = rk_numeric_quotient(nmul(nsub(nmul(num128(r[1]), num128(RT[0])),
+												 nmul(num128(r[0]), num128(RT[1]))),
+											num128(g[0])),
+									   nmul(nmul(num128(RT[1]), num128(RT[0])), num128(r[0])));
+			rateq = rk_numeric_quotient(nsub(nmul(num128(g[1]), num128(r[0])),
+											 nmul(num128(g[0]), num128(r[1]))),
+										nmul(num128(RT[1]), num128(r[0])));
+			values[2] = Float8GetDatum(nfloat(mixq));
+			values[3] = Float8GetDatum(nfloat(rateq));
+			rateq = DirectFunctionCall2(numeric_add, rate_sum, rateq);
+			MemoryContextSwitchTo(oldcxt);
+			/* the running sum lives outside the per-row context: one value at a time */
+			pfree(DatumGetPointer(rate_sum));
+			rate_sum = datumCopy(rateq, false, -1);
 		}
 		else
 		{
-			long double mix = (long double) g[1] / RT[1] - (long double) g[0] / RT[0];
-
-			values[2] = Float8GetDatum((double) mix);
+			/* no rate effect: mix = G1 / RT1 - G0 / RT0 = (G1 RT0 - G0 RT1) / (RT0 RT1) */
+			oldcxt = MemoryContextSwitchTo(rowcxt);
+			values[2] = Float8GetDatum(nfloat(rk_numeric_quotient(nsub(nmul(num128(g[1]), num128(RT[0])),
+																	   nmul(num128(g[0]), num128(RT[1]))),
+																  nmul(num128(RT[0]), num128(RT[1])))));
+			MemoryContextSwitchTo(oldcxt);
 			values[3] = Float8GetDatum(0.0);
 		}
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
@@ -1614,10 +1692,12 @@ bridge_margin_rate_bridge(PG_FUNCTION_ARGS)
 		nulls[4] = true;
 	if (ok)
 	{
-		double		change = DatumGetFloat8(values[4]) - DatumGetFloat8(values[1]);
+		/* exact: change = GT1/RT1 - GT0/RT0 (40-digit quotients), mix = change - sum of the rate effects */
+		Datum		change = nsub(rk_numeric_quotient(num128(GT[1]), num128(RT[1])),
+								  rk_numeric_quotient(num128(GT[0]), num128(RT[0])));
 
-		values[3] = Float8GetDatum((double) rate_sum);
-		values[2] = Float8GetDatum(change - (double) rate_sum);
+		values[3] = Float8GetDatum(nfloat(rate_sum));
+		values[2] = Float8GetDatum(nfloat(nsub(change, rate_sum)));
 	}
 	else
 		nulls[2] = nulls[3] = true;

@@ -232,6 +232,7 @@ calendar_retail_calendar(PG_FUNCTION_ARGS)
 	{
 		CalDay		r;
 
+		CHECK_FOR_INTERRUPTS();
 		cal_day(d, fy, &o, &r);
 		tuplestore_puttuple(rsinfo->setResult, cal_tuple(rsinfo->setDesc, &r));
 	}

@@ -363,6 +363,7 @@ render_node(CatExprContext *cx, Node *node, StringInfo out)
 	ListCell   *lc;
 
 	check_stack_depth();
+	CHECK_FOR_INTERRUPTS();		/* one check per expression node */
 	if (node == NULL)
 		reject(cx, "an empty expression is");
 
@@ -492,6 +493,7 @@ text_array_to_cstrings(ArrayType *arr, const char *argname, char ***out)
 	*out = palloc(sizeof(char *) * (n + 1));
 	for (i = 0; i < n; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (nulls[i])
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),

@@ -127,9 +127,15 @@ BEGIN
                 SELECT coalesce(jsonb_agg(to_jsonb(x)), '[]') INTO fired FROM (
                 SELECT a.code AS rule, a.metric, a.severity, a.condition, v.period_start, v.dimension_values, v.value,
                        v.base_value AS reference, a.threshold,
-                       format('%s changed by %s %% vs the previous period (%s → %s), beyond %s %%', a.metric,
+                       format('%s changed by %s %% vs the previous period (%s → %s, %s), beyond %s %%', a.metric,
                               round(CAST(v.change * 100 AS numeric), 1), retail_kpi._catalog_fmt(v.base_value),
-                              retail_kpi._catalog_fmt(v.value), trim_scale(a.threshold * 100)) AS message
+                              retail_kpi._catalog_fmt(v.value),
+                              -- the absolute change, in percentage points for a rate
+                              CASE WHEN v.change_pp IS NOT NULL
+                                   THEN CASE WHEN v.change_pp >= 0 THEN '+' ELSE '' END || round(CAST(v.change_pp AS numeric), 2) || ' pp'
+                                   ELSE CASE WHEN v.absolute_change >= 0 THEN '+' ELSE '' END
+                                        || retail_kpi._catalog_fmt(CAST(v.absolute_change AS float8)) END,
+                              trim_scale(a.threshold * 100)) AS message
                 FROM retail_kpi.metric_values(ARRAY[a.metric], a.dimensions, a.filters, p_start, p_end, a.grain,
                                               'previous_period') v
                 WHERE abs(CAST(v.change AS numeric)) > a.threshold

@@ -144,6 +144,7 @@ DECLARE
     vals text := '';
     ord int := 0;
     filt text;
+    vgrains text[];
     prev text;
 BEGIN
     IF metrics IS NULL OR cardinality(metrics) = 0 OR array_position(metrics, NULL) IS NOT NULL THEN
@@ -312,6 +313,43 @@ BEGIN
         END IF;
     END IF;
 
+    -- valid grains (issue 12): a measure whose aggregation summarises a window of its own (a
+    -- promotion's) is valid only at the grains of its allow-list row; a source of periodic facts
+    -- (monthly expenses, receivables) only at its grain or coarser, over whole periods
+    FOR c, r IN SELECT * FROM jsonb_each(meas) ORDER BY 1 LOOP
+        SELECT a.valid_grains INTO vgrains FROM retail_kpi.catalog_aggregations a WHERE a.name = r->>'aggregation';
+        IF vgrains IS NOT NULL AND NOT grain = ANY (vgrains) THEN
+            RAISE EXCEPTION 'measure "%" is not valid at grain "%"', c, grain
+                USING ERRCODE = '22023',
+                      DETAIL = format('Its aggregation %s summarises a window of its own (a promotion''s): split into %s periods it would give another value in each.',
+                                      r->>'aggregation', grain),
+                      HINT = 'Valid grains: ' || array_to_string(vgrains, ', ') || '.';
+        END IF;
+    END LOOP;
+    FOR c, r IN SELECT * FROM jsonb_each(srcs) ORDER BY 1 LOOP
+        CONTINUE WHEN coalesce(r->>'native_grain', 'day') = 'day' OR r->>'time_column' IS NULL;
+        vgrains := CASE r->>'native_grain' WHEN 'month' THEN '{month,quarter,year,total}'::text[]
+                                          WHEN 'quarter' THEN '{quarter,year,total}'::text[] ELSE '{year,total}'::text[] END;
+        IF NOT grain = ANY (vgrains) THEN
+            RAISE EXCEPTION 'source "%" holds % facts: grain "%" is finer or not aligned', c, r->>'native_grain', grain
+                USING ERRCODE = '22023', HINT = 'Valid grains: ' || array_to_string(vgrains, ', ') || '.';
+        END IF;
+        FOREACH d IN ARRAY ARRAY['from_date', 'to_date', 'comparison'] LOOP
+            k := CASE d WHEN 'from_date' THEN from_date::text WHEN 'to_date' THEN (to_date + 1)::text
+                        ELSE CASE WHEN compare IS NOT NULL AND grain = 'total' THEN lo::text END END;
+            CONTINUE WHEN k IS NULL;
+            IF date_trunc(r->>'native_grain', k::timestamp)::date <> k::date THEN
+                RAISE EXCEPTION 'the window does not cover whole % periods of source "%"', r->>'native_grain', c
+                    USING ERRCODE = '22023',
+                          DETAIL = CASE d WHEN 'from_date' THEN format('Argument "from_date" (%s) is not the first day of a %s.', from_date, r->>'native_grain')
+                                          WHEN 'to_date' THEN format('Argument "to_date" (%s) is not the last day of a %s.', to_date, r->>'native_grain')
+                                          ELSE format('The comparison window starts on %s, not on the first day of a %s.', lo, r->>'native_grain') END,
+                          HINT = CASE d WHEN 'comparison' THEN 'Compare at the source''s grain or coarser instead of grain total.'
+                                        ELSE format('The source holds one row per %s: align the window to whole periods.', r->>'native_grain') END;
+            END IF;
+        END LOOP;
+    END LOOP;
+
     -- one aggregate query per source
     i := 0;
     FOR s, r IN SELECT * FROM jsonb_each(srcs) ORDER BY 1 LOOP
@@ -458,11 +496,15 @@ BEGIN
     FOREACH c IN ARRAY metrics LOOP
         ord := ord + 1;
         vals := vals || CASE WHEN ord > 1 THEN ', ' ELSE '' END
-            || format('(%s, %L, CAST(k.%I AS pg_catalog.float8), %s, CAST(k.%I AS pg_catalog.numeric), %s)', ord, c, c,
+            || format('(%s, %L, CAST(k.%I AS pg_catalog.float8), %s, CAST(k.%I AS pg_catalog.numeric), %s, %s, %s)', ord, c, c,
                       CASE WHEN mdefs->c->>'value_type' IN ('pg_catalog.float8', 'pg_catalog.float4') THEN 'CAST(NULL AS pg_catalog.numeric)'
                            ELSE format('CAST(k.%I AS pg_catalog.numeric)', c) END, c,
                       CASE WHEN compare IS NULL THEN 'CAST(NULL AS pg_catalog.numeric)'
-                           ELSE format('CAST(b.%I AS pg_catalog.numeric)', c) END);
+                           ELSE format('CAST(b.%I AS pg_catalog.numeric)', c) END,
+                      -- exact: the value is numeric or an integer, so base and change are exact too
+                      CASE WHEN mdefs->c->>'value_type' IN ('pg_catalog.float8', 'pg_catalog.float4') THEN 'false' ELSE 'true' END,
+                      -- a rate (unit ratio, rate or %): its change is also given in percentage points
+                      CASE WHEN lower(mdefs->c->>'unit') IN ('ratio', 'rate', '%', 'percent', 'pct') THEN 'true' ELSE 'false' END);
     END LOOP;
     q := 'WITH ' || array_to_string(ctes, E',\n')
         || E'\nSELECT v.metric, k."period.start" AS period_start, '
@@ -470,12 +512,15 @@ BEGIN
                 ELSE 'pg_catalog.jsonb_build_object(' || (SELECT string_agg(format('%L, k.%I', x, 'dim.' || x), ', ')
                                                            FROM unnest(dimensions) x) || ')' END
         || ' AS dimension_values, v.value, v.exact_value, CAST(v.base AS pg_catalog.float8) AS base_value, '
-        || 'CASE WHEN v.base OPERATOR(pg_catalog.>) 0 THEN CAST((v.cur OPERATOR(pg_catalog.-) v.base) OPERATOR(pg_catalog./) v.base AS pg_catalog.float8) END AS change'
+        || 'CASE WHEN v.base OPERATOR(pg_catalog.>) 0 THEN CAST((v.cur OPERATOR(pg_catalog.-) v.base) OPERATOR(pg_catalog./) v.base AS pg_catalog.float8) END AS change, '
+        || 'CASE WHEN v.exact THEN v.base END AS exact_base, '
+        || 'v.cur OPERATOR(pg_catalog.-) v.base AS absolute_change, '
+        || 'CASE WHEN v.rate THEN CAST((v.cur OPERATOR(pg_catalog.-) v.base) OPERATOR(pg_catalog.*) 100 AS pg_catalog.float8) END AS change_pp'
         || format(E'\nFROM %I k', prev);
     IF compare IS NOT NULL THEN
         q := q || format(' LEFT JOIN %I b ON b."period.start" OPERATOR(pg_catalog.=) %s', prev, basekey) || dimjoin;
     END IF;
-    q := q || ' CROSS JOIN LATERAL (VALUES ' || vals || ') v(ord, metric, value, exact_value, cur, base)';
+    q := q || ' CROSS JOIN LATERAL (VALUES ' || vals || ') v(ord, metric, value, exact_value, cur, base, exact, rate)';
     IF compare IS NOT NULL THEN
         q := q || format(' WHERE k."period.start" OPERATOR(pg_catalog.>=) %L::pg_catalog.date', first_period);
     END IF;
@@ -490,7 +535,7 @@ CREATE OR REPLACE FUNCTION metric_values(metrics text[], dimensions text[] DEFAU
                               from_date date DEFAULT NULL, to_date date DEFAULT NULL, grain text DEFAULT 'month',
                               compare text DEFAULT NULL, as_of timestamptz DEFAULT NULL)
 RETURNS TABLE(metric text, period_start date, dimension_values jsonb, value float8, exact_value numeric,
-              base_value float8, change float8)
+              base_value float8, change float8, exact_base numeric, absolute_change numeric, change_pp float8)
 LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY INVOKER PARALLEL UNSAFE ROWS 100
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -501,7 +546,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION metric_values(text[], text[], jsonb, date, date, text, text, timestamptz) IS
-    'runs metric_sql with the caller''s privileges (row-level security applies) under a pinned search_path; one row per metric, period and dimension members';
+    'runs metric_sql with the caller''s privileges (row-level security applies) under a pinned search_path; one row per metric, period and dimension members, with the comparison''s base, relative and absolute change (percentage points for rates)';
 
 CREATE OR REPLACE FUNCTION publish_metric_view(view_name text, metrics text[], dimensions text[] DEFAULT '{}',
                                     filters jsonb DEFAULT NULL, from_date date DEFAULT NULL, to_date date DEFAULT NULL,

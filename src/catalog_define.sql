@@ -317,7 +317,7 @@ COMMENT ON FUNCTION define_dimension(text, text, text, text, text, text, text) I
 
 CREATE OR REPLACE FUNCTION define_source(code text, relation regclass, time_column text DEFAULT NULL,
                               dimensions jsonb DEFAULT '{}', description text DEFAULT NULL,
-                              owner text DEFAULT NULL, reason text DEFAULT NULL) RETURNS text
+                              owner text DEFAULT NULL, reason text DEFAULT NULL, native_grain text DEFAULT 'day') RETURNS text
 LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY DEFINER PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
@@ -332,6 +332,7 @@ BEGIN
     PERFORM retail_kpi._catalog_require_author('define a source');
     PERFORM retail_kpi._catalog_check_code(code, 'code');
     PERFORM retail_kpi._catalog_check_texts(NULL, NULL, description, NULL, reason);
+    PERFORM retail_kpi._catalog_check_variant(native_grain, 'native_grain', '{day,month,quarter,year}');
     IF relation IS NULL THEN
         RAISE EXCEPTION 'argument "relation" must not be NULL' USING ERRCODE = '22004';
     END IF;
@@ -385,12 +386,13 @@ BEGIN
         PERFORM retail_kpi._catalog_require_owner('source', code, old.owner);
         PERFORM retail_kpi._catalog_require_uncertified('source', code, 'change');
         UPDATE retail_kpi.sources s SET schema_name = nsp, relation_name = rel, relation = relation,
-               time_column = time_column, dimensions = dimensions, description = description,
+               time_column = time_column, dimensions = dimensions, description = description, native_grain = native_grain,
                owner = CASE WHEN owner IS NULL THEN s.owner ELSE retail_kpi._catalog_owner(owner) END, updated_at = now()
          WHERE s.code = code RETURNING s.* INTO new;
     ELSE
-        INSERT INTO retail_kpi.sources (code, schema_name, relation_name, relation, time_column, dimensions, description, owner)
-        VALUES (code, nsp, rel, relation, time_column, dimensions, description, retail_kpi._catalog_owner(owner))
+        INSERT INTO retail_kpi.sources (code, schema_name, relation_name, relation, time_column, dimensions, description, owner,
+                                        native_grain)
+        VALUES (code, nsp, rel, relation, time_column, dimensions, description, retail_kpi._catalog_owner(owner), native_grain)
         RETURNING * INTO new;
     END IF;
     PERFORM retail_kpi._catalog_record('source', code, CASE WHEN old.code IS NULL THEN 'create' ELSE 'update' END,
@@ -398,8 +400,8 @@ BEGIN
     RETURN code;
 END
 $$;
-COMMENT ON FUNCTION define_source(text, regclass, text, jsonb, text, text, text) IS
-    'creates or updates a source: a table or view (kept by OID), its time column and {dimension code: column} map; returns the code';
+COMMENT ON FUNCTION define_source(text, regclass, text, jsonb, text, text, text, text) IS
+    'creates or updates a source: a table or view (kept by OID), its time column, {dimension code: column} map and the grain of its facts (day, or month ... for periodic facts); returns the code';
 
 CREATE OR REPLACE FUNCTION define_measure(code text, source text, aggregation text, expression text DEFAULT NULL,
                                filter text DEFAULT NULL, label_en text DEFAULT NULL, label_zh text DEFAULT NULL,

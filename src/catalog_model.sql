@@ -35,23 +35,24 @@ CREATE TABLE catalog_aggregations (
     min_args    int NOT NULL CHECK (min_args >= 0),
     max_args    int NOT NULL CHECK (max_args >= min_args),
     description text,
-    builtin     boolean NOT NULL DEFAULT false
+    builtin     boolean NOT NULL DEFAULT false,
+    valid_grains text[] CHECK (valid_grains <@ '{day,week,month,quarter,year,total,retail_week,retail_period,retail_quarter,retail_year}')
 );
 COMMENT ON TABLE catalog_aggregations IS
-    'allow-list of aggregations a measure may use: name, the qualified aggregate it renders to, DISTINCT, argument count';
+    'allow-list of aggregations a measure may use: name, the qualified aggregate it renders to, DISTINCT, argument count, the grains it is valid at (NULL: all)';
 
-INSERT INTO catalog_aggregations VALUES
-    ('sum',            'pg_catalog.sum',         false, 1, 1, 'sum of the expression', true),
-    ('count',          'pg_catalog.count',       false, 0, 1, 'count(*) without expression, else count of non-NULL values', true),
-    ('count_distinct', 'pg_catalog.count',       true,  1, 1, 'number of distinct non-NULL values', true),
-    ('min',            'pg_catalog.min',         false, 1, 1, 'minimum', true),
-    ('max',            'pg_catalog.max',         false, 1, 1, 'maximum', true),
-    ('margin_agg',     'retail_kpi.margin_agg',  false, 2, 3, 'margin summary (revenue, cost [, units])', true),
-    ('ratio_agg',      'retail_kpi.ratio_agg',   false, 2, 2, 'ratio summary (numerator, denominator)', true),
-    ('stock_agg',      'retail_kpi.stock_agg',   false, 2, 4, 'stock summary (snapshot_date, on_hand_cost [, units [, retail]])', true),
-    ('promo_agg',      'retail_kpi.promo_agg',   false, 8, 8, 'promotion summary', true),
-    ('bridge_agg',     'retail_kpi.bridge_agg',  false, 5, 5, 'bridge summary', true),
-    ('abc_agg',        'retail_kpi.abc_agg',     false, 2, 2, 'ABC summary', true);
+INSERT INTO catalog_aggregations (name, sql_name, is_distinct, min_args, max_args, description, builtin, valid_grains) VALUES
+    ('sum',            'pg_catalog.sum',         false, 1, 1, 'sum of the expression', true, NULL),
+    ('count',          'pg_catalog.count',       false, 0, 1, 'count(*) without expression, else count of non-NULL values', true, NULL),
+    ('count_distinct', 'pg_catalog.count',       true,  1, 1, 'number of distinct non-NULL values', true, NULL),
+    ('min',            'pg_catalog.min',         false, 1, 1, 'minimum', true, NULL),
+    ('max',            'pg_catalog.max',         false, 1, 1, 'maximum', true, NULL),
+    ('margin_agg',     'retail_kpi.margin_agg',  false, 2, 3, 'margin summary (revenue, cost [, units])', true, NULL),
+    ('ratio_agg',      'retail_kpi.ratio_agg',   false, 2, 2, 'ratio summary (numerator, denominator)', true, NULL),
+    ('stock_agg',      'retail_kpi.stock_agg',   false, 2, 4, 'stock summary (snapshot_date, on_hand_cost [, units [, retail]])', true, NULL),
+    ('promo_agg',      'retail_kpi.promo_agg',   false, 8, 8, 'promotion summary', true, '{total}'),
+    ('bridge_agg',     'retail_kpi.bridge_agg',  false, 5, 5, 'bridge summary', true, NULL),
+    ('abc_agg',        'retail_kpi.abc_agg',     false, 2, 2, 'ABC summary', true, NULL);
 
 CREATE TABLE catalog_functions (
     name        text PRIMARY KEY CHECK (name ~ '^[a-z][a-z0-9_]{0,62}$'),
@@ -129,10 +130,11 @@ CREATE TABLE sources (
     owner         regrole NOT NULL,
     created_at    timestamptz NOT NULL DEFAULT now(),
     updated_at    timestamptz NOT NULL DEFAULT now(),
-    relation      regclass NOT NULL
+    relation      regclass NOT NULL,
+    native_grain  text NOT NULL DEFAULT 'day' CHECK (native_grain IN ('day', 'month', 'quarter', 'year'))
 );
 COMMENT ON TABLE sources IS
-    'catalog: fact tables or views (by OID: relation; schema_name and relation_name are their names when defined), their time column (NULL: static facts such as selling area) and the column of each dimension';
+    'catalog: fact tables or views (by OID: relation; schema_name and relation_name are their names when defined), their time column (NULL: static facts such as selling area), the column of each dimension and the grain of their facts';
 
 CREATE TABLE measures (
     code         text PRIMARY KEY CHECK (code ~ '^[a-z][a-z0-9_]{0,62}$'),

@@ -89,33 +89,130 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 $$;
 COMMENT ON FUNCTION _catalog_attainment(numeric, numeric, text) IS 'internal: target attainment (达成率) as in kpi-semantics.md';
 
+-- A metric's actual beside its target, by dimension members and period, with the coverage of the
+-- targets (issue 12, docs/indicator_center.md "Targets and coverage"):
+--  * a row's own target: a target set at exactly the requested dimensions' members;
+--  * otherwise, for an additive metric (a simple metric over a sum or count measure), the targets set
+--    on its children roll up: the metric is evaluated at the finer dimensions of those targets, each
+--    child is matched with its target, and the row compares the actual of the children that have a
+--    target with the sum of their targets (like with like: covered_only => true), never the actual of
+--    all children with the targets of some (the "185 %" of a region where three stores have none);
+--  * the coverage columns say how much of the actual the targets cover: actual_all, covered_actual,
+--    coverage = covered_actual / actual_all, members_with_target, members_without_target;
+--  * a ratio or derived metric's parent target must be set explicitly (its targets are not summed).
+-- target_source is 'own', 'children: <dimensions>' or NULL (no target).
 CREATE OR REPLACE FUNCTION metric_vs_target(metric text, dimensions text[] DEFAULT '{}', filters jsonb DEFAULT NULL,
                                  from_date date DEFAULT NULL, to_date date DEFAULT NULL, grain text DEFAULT 'month',
-                                 scenario text DEFAULT 'budget')
+                                 scenario text DEFAULT 'budget', covered_only boolean DEFAULT true)
 RETURNS TABLE(period_start date, dimension_values jsonb, actual float8, target numeric, attainment float8,
-              deviation float8, direction text)
+              deviation float8, direction text, actual_all float8, covered_actual float8, coverage float8,
+              members_with_target int, members_without_target int, target_source text)
 LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY INVOKER PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
     dir text;
+    additive boolean;
+    child_keys text[];
+    detail_dims text[];
+    unplaced int;
+    detail jsonb;
 BEGIN
     PERFORM retail_kpi._catalog_check_code(metric, 'metric');
     PERFORM retail_kpi._catalog_check_code(scenario, 'scenario');
-    SELECT CASE WHEN m.polarity = 'lower_is_better' THEN 'lower_is_better' ELSE 'higher_is_better' END
-      INTO dir FROM retail_kpi.metrics m WHERE m.code = metric;
+    IF covered_only IS NULL THEN
+        RAISE EXCEPTION 'argument "covered_only" must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    IF dimensions IS NULL OR array_position(dimensions, NULL) IS NOT NULL THEN
+        RAISE EXCEPTION 'argument "dimensions" must be an array without NULL elements' USING ERRCODE = '22023';
+    END IF;
+    SELECT CASE WHEN m.polarity = 'lower_is_better' THEN 'lower_is_better' ELSE 'higher_is_better' END,
+           m.kind = 'simple' AND coalesce(me.aggregation IN ('sum', 'count'), false)
+      INTO dir, additive
+    FROM retail_kpi.metrics m LEFT JOIN retail_kpi.measures me ON me.code = m.definition->>'measure'
+    WHERE m.code = metric;
+    -- the finest set of target dimensions below the requested ones (most dimensions, then most targets)
+    IF additive THEN
+        SELECT k.keys INTO child_keys
+        FROM (SELECT ARRAY(SELECT x FROM jsonb_object_keys(t.dimensions) x ORDER BY 1) AS keys, count(*) AS n
+              FROM retail_kpi.targets t
+              WHERE t.metric = metric AND t.scenario = scenario AND t.grain = grain
+                AND (from_date IS NULL OR t.period_start >= date_trunc(grain, from_date::timestamp)::date OR grain NOT IN ('day', 'week', 'month', 'quarter', 'year'))
+                AND (to_date IS NULL OR t.period_start <= to_date)
+              GROUP BY 1) k
+        WHERE NOT k.keys <@ dimensions
+        ORDER BY cardinality(k.keys) DESC, k.n DESC, k.keys LIMIT 1;
+    END IF;
+
+    IF child_keys IS NULL THEN
+        -- own targets only
+        RETURN QUERY
+        SELECT v.period_start, v.dimension_values, v.value, t.value,
+               retail_kpi._catalog_attainment(coalesce(v.exact_value, CAST(v.value AS numeric)), t.value, dir),
+               CASE WHEN t.value <> 0 THEN CAST((coalesce(v.exact_value, CAST(v.value AS numeric)) - t.value) / abs(t.value) AS float8) END,
+               dir, v.value, CASE WHEN t.value IS NOT NULL THEN v.value END,
+               CASE WHEN t.value IS NULL THEN 0::float8 ELSE 1::float8 END,
+               CASE WHEN t.value IS NULL THEN 0 ELSE 1 END, CASE WHEN t.value IS NULL THEN 1 ELSE 0 END,
+               CASE WHEN t.value IS NOT NULL THEN 'own' END
+        FROM retail_kpi.metric_values(ARRAY[metric], dimensions, filters, from_date, to_date, grain) v
+        LEFT JOIN retail_kpi.targets t
+          ON t.metric = metric AND t.scenario = scenario AND t.grain = grain
+         AND t.period_start = v.period_start AND t.dimensions = v.dimension_values
+        ORDER BY v.period_start, v.dimension_values;
+        RETURN;
+    END IF;
+
+    -- children's targets roll up: the metric at the requested and the targets' dimensions, once
+    detail_dims := dimensions || ARRAY(SELECT x FROM unnest(child_keys) x WHERE NOT x = ANY (dimensions));
+    SELECT coalesce(jsonb_agg(jsonb_build_object(
+               'period_start', v.period_start, 'a', coalesce(v.exact_value, CAST(v.value AS numeric)),
+               'parent', coalesce((SELECT jsonb_object_agg(e.key, e.value) FROM jsonb_each(v.dimension_values) e
+                                   WHERE e.key = ANY (dimensions)), '{}'),
+               'child', (SELECT jsonb_object_agg(e.key, e.value) FROM jsonb_each(v.dimension_values) e
+                         WHERE e.key = ANY (child_keys)))), '[]')
+      INTO detail
+    FROM retail_kpi.metric_values(ARRAY[metric], detail_dims, filters, from_date, to_date, grain) v;
     RETURN QUERY
-    SELECT v.period_start, v.dimension_values, v.value, t.value,
-           retail_kpi._catalog_attainment(coalesce(v.exact_value, CAST(v.value AS numeric)), t.value, dir),
-           CASE WHEN t.value <> 0 THEN CAST((coalesce(v.exact_value, CAST(v.value AS numeric)) - t.value) / abs(t.value) AS float8) END,
-           dir
-    FROM retail_kpi.metric_values(ARRAY[metric], dimensions, filters, from_date, to_date, grain) v
-    LEFT JOIN retail_kpi.targets t
-      ON t.metric = metric AND t.scenario = scenario AND t.grain = grain
-     AND t.period_start = v.period_start AND t.dimensions = v.dimension_values
-    ORDER BY v.period_start, v.dimension_values;
+    WITH d AS (SELECT * FROM jsonb_to_recordset(detail) AS x(period_start date, a numeric, parent jsonb, child jsonb)),
+    dc AS (
+        SELECT d.*, t.value AS child_target
+        FROM d LEFT JOIN retail_kpi.targets t
+          ON t.metric = metric AND t.scenario = scenario AND t.grain = grain
+         AND t.period_start = d.period_start AND t.dimensions = d.child),
+    p AS (
+        SELECT dc.period_start, dc.parent, sum(dc.a) AS a_all, sum(dc.a) FILTER (WHERE dc.child_target IS NOT NULL) AS a_cov,
+               sum(dc.child_target) AS t_children, count(dc.child_target)::int AS n_with,
+               count(*) FILTER (WHERE dc.child_target IS NULL)::int AS n_without
+        FROM dc GROUP BY 1, 2),
+    r AS (
+        SELECT p.*, own.value AS t_own,
+               CASE WHEN own.value IS NOT NULL THEN own.value WHEN p.n_with > 0 THEN p.t_children END AS t,
+               CASE WHEN own.value IS NULL AND p.n_with > 0 AND covered_only THEN coalesce(p.a_cov, 0) ELSE p.a_all END AS a
+        FROM p LEFT JOIN retail_kpi.targets own
+          ON own.metric = metric AND own.scenario = scenario AND own.grain = grain
+         AND own.period_start = p.period_start AND own.dimensions = p.parent)
+    SELECT r.period_start, r.parent, CAST(r.a AS float8), r.t,
+           retail_kpi._catalog_attainment(r.a, r.t, dir),
+           CASE WHEN r.t <> 0 THEN CAST((r.a - r.t) / abs(r.t) AS float8) END,
+           dir, CAST(r.a_all AS float8), CAST(coalesce(r.a_cov, 0) AS float8),
+           CASE WHEN r.a_all <> 0 THEN CAST(coalesce(r.a_cov, 0) / r.a_all AS float8) END,
+           r.n_with, r.n_without,
+           CASE WHEN r.t_own IS NOT NULL THEN 'own' WHEN r.n_with > 0 THEN 'children: ' || array_to_string(child_keys, ', ') END
+    FROM r ORDER BY r.period_start, r.parent;
+
+    -- children's targets whose members have no row in their period cannot be placed under a parent
+    -- (with filters, the members filtered out are not known either: no notice then)
+    SELECT count(*) INTO unplaced FROM retail_kpi.targets t
+    WHERE filters IS NULL AND t.metric = metric AND t.scenario = scenario AND t.grain = grain
+      AND ARRAY(SELECT x FROM jsonb_object_keys(t.dimensions) x ORDER BY 1) = child_keys
+      AND t.period_start IN (SELECT DISTINCT (x->>'period_start')::date FROM jsonb_array_elements(detail) x)
+      AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(detail) x
+                      WHERE (x->>'period_start')::date = t.period_start AND x->'child' = t.dimensions);
+    IF unplaced > 0 THEN
+        RAISE NOTICE 'targets of metric "%" left out: % (their members have no rows in their period)', metric, unplaced
+            USING HINT = 'Their parents cannot be found from the data; each parent''s attainment covers its members with rows.';
+    END IF;
 END
 $$;
-COMMENT ON FUNCTION metric_vs_target(text, text[], jsonb, date, date, text, text) IS
-    'actual value of a metric beside its target, attainment (by the metric''s polarity) and deviation (A - T) / |T|';
-
+COMMENT ON FUNCTION metric_vs_target(text, text[], jsonb, date, date, text, text, boolean) IS
+    'actual value of a metric beside its target (own, or rolled up from children''s targets for additive metrics), attainment (by polarity), deviation and the coverage of the targets';

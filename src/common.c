@@ -8,6 +8,7 @@
 
 #include <math.h>
 
+#include "common/shortest_dec.h"
 #include "lib/stringinfo.h"
 #include "utils/numeric.h"
 
@@ -79,6 +80,25 @@ rk_numeric_sign(Datum value)
 }
 
 /*
+ * num / den as a numeric with at least 40 fractional digits (den != 0): the
+ * quotient every float8 ratio is rounded from.  numeric arithmetic is integer
+ * arithmetic, so the digits are the same on every platform.
+ */
+Datum
+rk_numeric_quotient(Datum num, Datum den)
+{
+	static const char *const zero40 = "0.0000000000000000000000000000000000000000";
+	Datum		widened;
+
+	widened = DirectFunctionCall2(numeric_add, num,
+								  DirectFunctionCall3(numeric_in,
+													  CStringGetDatum(zero40),
+													  ObjectIdGetDatum(InvalidOid),
+													  Int32GetDatum(-1)));
+	return DirectFunctionCall2(numeric_div, widened, den);
+}
+
+/*
  * num / den as float8, correctly rounded: the quotient is computed in numeric
  * with 40 fractional digits before conversion, so the only rounding that
  * matters is the final one.  Returns false when den is zero.
@@ -86,18 +106,134 @@ rk_numeric_sign(Datum value)
 bool
 rk_numeric_ratio(Datum num, Datum den, double *result)
 {
-	static const char *const zero40 = "0.0000000000000000000000000000000000000000";
-	Datum		widened;
-	Datum		q;
-
 	if (rk_numeric_sign(den) == 0)
 		return false;
-	widened = DirectFunctionCall2(numeric_add, num,
-								  DirectFunctionCall3(numeric_in,
-													  CStringGetDatum(zero40),
-													  ObjectIdGetDatum(InvalidOid),
-													  Int32GetDatum(-1)));
-	q = DirectFunctionCall2(numeric_div, widened, den);
-	*result = DatumGetFloat8(DirectFunctionCall1(numeric_float8, q));
+	*result = DatumGetFloat8(DirectFunctionCall1(numeric_float8, rk_numeric_quotient(num, den)));
 	return true;
+}
+
+/*
+ * A finite float8 as the numeric of its shortest decimal representation, the
+ * digits PostgreSQL prints for it (float8out with extra_float_digits >= 1):
+ * 0.1::float8 becomes 0.1, every integer below 2^53 itself, and any decimal
+ * of at most 15 significant digits comes back exactly as it was written.
+ */
+Datum
+rk_float8_numeric(double value, const char *argname)
+{
+	char		buf[DOUBLE_SHORTEST_DECIMAL_LEN];
+
+	rk_check_finite_float8(value, argname);
+	double_to_shortest_decimal_buf(value, buf);
+	return DirectFunctionCall3(numeric_in, CStringGetDatum(buf),
+							   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+}
+
+/*
+ * The same shortest decimal as an integer times 10^-scale (the form exact sums
+ * add), without building a numeric: false when it does not fit (scale beyond
+ * RK_MAX_SCALE or a value beyond 10^38), and the caller takes the numeric path.
+ * The value must be finite.
+ */
+bool
+rk_float8_scaled(double value, int128 *result, int *scale)
+{
+	char		buf[DOUBLE_SHORTEST_DECIMAL_LEN];
+	const char *p = buf;
+	bool		neg = false;
+	bool		dot = false;
+	int128		v = 0;
+	int			frac = 0;
+	int			exp10 = 0;
+	int			sc;
+
+	double_to_shortest_decimal_buf(value, buf);
+	if (*p == '-')
+	{
+		neg = true;
+		p++;
+	}
+	/* at most 17 significant digits: v < 10^17 */
+	for (; *p != '\0' && *p != 'e'; p++)
+	{
+		if (*p == '.')
+		{
+			dot = true;
+			continue;
+		}
+		v = v * 10 + (*p - '0');
+		if (dot)
+			frac++;
+	}
+	if (*p == 'e')
+		exp10 = atoi(p + 1);
+	sc = frac - exp10;
+	if (sc < 0)
+	{
+		if (-sc > RK_MAX_SCALE - 17)
+			return false;
+		v *= rk_pow10[-sc];
+		sc = 0;
+	}
+	if (sc > RK_MAX_SCALE)
+		return false;
+	*result = neg ? -v : v;
+	*scale = sc;
+	return true;
+}
+
+/* Raise 22023 unless 0 <= digits <= RK_MAX_DIGITS. */
+void
+rk_check_digits(int32 digits)
+{
+	if (digits < 0 || digits > RK_MAX_DIGITS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("argument \"digits\" must be between 0 and %d", RK_MAX_DIGITS),
+				 errdetail("The value given was %d.", digits)));
+}
+
+/*
+ * num / den rounded half away from zero to digits decimals, exactly: the
+ * quotient of num * 10^digits by den is truncated, and the remainder decides
+ * the last digit, so there is one rounding only (never a rounding of an
+ * already rounded quotient).  den must not be zero.
+ */
+/* 10^exponent as an exact numeric (display scale -exponent when negative). */
+static Datum
+numeric_pow10(int exponent)
+{
+	char		buf[32];
+
+	snprintf(buf, sizeof(buf), "1e%d", exponent);
+	return DirectFunctionCall3(numeric_in, CStringGetDatum(buf),
+							   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+}
+
+Datum
+rk_numeric_round_ratio(Datum num, Datum den, int32 digits)
+{
+	Datum		scaled;
+	Datum		q;
+	Datum		r;
+	Datum		twice_r;
+
+	rk_check_digits(digits);
+	scaled = DirectFunctionCall2(numeric_mul, num, numeric_pow10(digits));
+	q = DirectFunctionCall2(numeric_div_trunc, scaled, den);
+	r = DirectFunctionCall2(numeric_sub, scaled, DirectFunctionCall2(numeric_mul, q, den));
+	twice_r = DirectFunctionCall2(numeric_add, r, r);
+	if (DatumGetInt32(DirectFunctionCall2(numeric_cmp,
+										  DirectFunctionCall1(numeric_abs, twice_r),
+										  DirectFunctionCall1(numeric_abs, den))) >= 0)
+	{
+		/* away from zero: the sign of the exact quotient is the sign of r / den */
+		int			sign = rk_numeric_sign(r) * rk_numeric_sign(den);
+
+		q = DirectFunctionCall2(numeric_add, q,
+								DirectFunctionCall1(int4_numeric, Int32GetDatum(sign)));
+	}
+	/* q * 10^-digits: exact, displayed with exactly digits decimals */
+	q = DirectFunctionCall2(numeric_trunc, q, Int32GetDatum(0));
+	return DirectFunctionCall2(numeric_mul, q, numeric_pow10(-digits));
 }

@@ -178,6 +178,12 @@ typedef enum DecimalParse
  */
 extern DecimalParse parse_exact_decimal(const char *s, int len, int128 *value, int *scale);
 
+/*
+ * A finite float8's shortest decimal (rk_float8_numeric) as value * 10^-scale;
+ * false when it does not fit the 128-bit form (use rk_float8_numeric then).
+ */
+extern bool rk_float8_scaled(double value, int128 *result, int *scale);
+
 /* Raise 22003 naming the argument: a sum left the exact 128-bit range. */
 extern void exact_sum_overflow_error(const char *argname) pg_attribute_noreturn();
 

@@ -74,6 +74,7 @@ factor_read_array(ArrayType *a, const char *argname, int *ndim, int *dims)
 	out = palloc(sizeof(double) * Max(nelems, 1));
 	for (i = 0; i < nelems; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (nulls[i])
 			factor_bad_array(argname, psprintf("Element %d (in storage order) is NULL; every factor value must be given.", i + 1));
 		out[i] = DatumGetFloat8(elems[i]);
@@ -171,6 +172,7 @@ factor_chain(const FactorInput *in, double *contrib)
 		{
 			double		prod = 1.0;
 
+			CHECK_FOR_INTERRUPTS();
 			for (m = 0; m < k; m++)
 				prod *= (m < j ? in->x1 : in->x0)[i * k + m];
 			p += prod;
@@ -207,6 +209,7 @@ factor_shapley(const FactorInput *in, double *contrib)
 	{
 		Size		size = 1;
 
+		CHECK_FOR_INTERRUPTS();
 		/* p over the first m factors; bit m of S set = factor m at actual */
 		p[0] = 1.0;
 		for (j = 0; j < k; j++)
@@ -300,6 +303,7 @@ factor_lmdi(const FactorInput *in, double *contrib)
 		int			zeros0 = 0,
 					zeros1 = 0;
 
+		CHECK_FOR_INTERRUPTS();
 		for (m = 0; m < k; m++)
 		{
 			v0 *= a0[m];
@@ -345,6 +349,7 @@ factor_check_nonnegative(const FactorInput *in)
 	{
 		const char *arg = NULL;
 
+		CHECK_FOR_INTERRUPTS();
 		if (in->x0[i] < 0)
 			arg = "base";
 		else if (in->x1[i] < 0)
@@ -371,6 +376,7 @@ factor_total(const FactorInput *in, const double *x)
 	{
 		double		prod = 1.0;
 
+		CHECK_FOR_INTERRUPTS();
 		for (m = 0; m < in->k; m++)
 			prod *= x[i * in->k + m];
 		v += prod;

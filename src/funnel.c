@@ -61,6 +61,7 @@ funnel_steps(PG_FUNCTION_ARGS)
 					  &counts, &cnulls, &n);
 	for (i = 0; i < n; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (cnulls[i])
 			funnel_bad("stage_counts", "must not contain NULL",
 						psprintf("The count of stage %d is NULL.", i + 1));
@@ -97,6 +98,7 @@ funnel_steps(PG_FUNCTION_ARGS)
 		double		step,
 					fromtop;
 
+		CHECK_FOR_INTERRUPTS();
 		values[0] = Int32GetDatum(i + 1);
 		if (names != NULL)
 			values[1] = names[i];

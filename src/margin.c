@@ -6,6 +6,8 @@
  */
 #include "flat_summary.h"
 
+#include "utils/numeric.h"
+
 enum
 {
 	M_REVENUE,
@@ -117,6 +119,40 @@ margin_markup_rate(PG_FUNCTION_ARGS)
 		!flat_ratio(s, M_REVENUE, M_COST, M_COST, &result))
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(result);
+}
+
+/*
+ * margin_rate(s, digits) and markup_rate(s, digits): the rate as numeric,
+ * rounded half away from zero to digits decimals straight from the exact
+ * sums (one rounding); NULL under the same rule as the float8 accessors.
+ */
+static Datum
+margin_rate_digits(FunctionCallInfo fcinfo, int den)
+{
+	FlatSummary *s = flat_from_datum(&margin_kind, PG_GETARG_DATUM(0));
+	int32		digits = PG_GETARG_INT32(1);
+	Datum		gp;
+
+	rk_check_digits(digits);
+	if (flat_sum_sign(s, den) <= 0)
+		PG_RETURN_NULL();
+	gp = DirectFunctionCall2(numeric_sub, flat_sum_numeric(s, M_REVENUE),
+							 flat_sum_numeric(s, M_COST));
+	PG_RETURN_DATUM(rk_numeric_round_ratio(gp, flat_sum_numeric(s, den), digits));
+}
+
+PG_FUNCTION_INFO_V1(margin_margin_rate_digits);
+Datum
+margin_margin_rate_digits(PG_FUNCTION_ARGS)
+{
+	return margin_rate_digits(fcinfo, M_REVENUE);
+}
+
+PG_FUNCTION_INFO_V1(margin_markup_rate_digits);
+Datum
+margin_markup_rate_digits(PG_FUNCTION_ARGS)
+{
+	return margin_rate_digits(fcinfo, M_COST);
 }
 
 /* Number of rows the summary was built from. */

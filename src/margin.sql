@@ -100,3 +100,14 @@ CREATE AGGREGATE gross_margin_rate(revenue numeric, cost numeric) (
 );
 COMMENT ON AGGREGATE gross_margin_rate(numeric, numeric) IS
     'gross margin rate of a group of rows: (sum(revenue) - sum(cost)) / sum(revenue); NULL when sum(revenue) <= 0';
+
+-- Rates as numeric with a number of decimals (0.3): rounded once from the exact sums, for reports
+-- (round(float8, int) does not exist in PostgreSQL).
+CREATE FUNCTION margin_rate(s margin_summary, digits int) RETURNS numeric
+    AS 'MODULE_PATHNAME', 'margin_margin_rate_digits' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION markup_rate(s margin_summary, digits int) RETURNS numeric
+    AS 'MODULE_PATHNAME', 'margin_markup_rate_digits' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION margin_rate(margin_summary, int) IS
+    'gross margin rate (revenue - cost) / revenue as numeric rounded half away from zero to digits decimals from the exact sums; NULL when revenue <= 0';
+COMMENT ON FUNCTION markup_rate(margin_summary, int) IS
+    'markup rate (revenue - cost) / cost as numeric rounded half away from zero to digits decimals from the exact sums; NULL when cost <= 0';

@@ -9,6 +9,7 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 
 /* Format version written at the start of every summary (binary, text and stored forms). */
@@ -30,7 +31,25 @@ extern void rk_check_finite_numeric(Datum value, const char *argname);
 /* The numeric constants 0 and the comparison with zero, used by accessors. */
 extern int	rk_numeric_sign(Datum value);
 
+/* num / den as a numeric with at least 40 fractional digits (den != 0), the same on every platform. */
+extern Datum rk_numeric_quotient(Datum num, Datum den);
+
 /* Correctly rounded float8 of num / den for numerics; NULL (false) when den is 0. */
 extern bool rk_numeric_ratio(Datum num, Datum den, double *result);
+
+/* Largest number of decimals the digits arguments accept. */
+#define RK_MAX_DIGITS 1000
+
+/*
+ * A finite float8 (22023 naming argname otherwise) as the numeric of its
+ * shortest decimal representation: what PostgreSQL prints for it.
+ */
+extern Datum rk_float8_numeric(double value, const char *argname);
+
+/* Raise 22023 unless 0 <= digits <= RK_MAX_DIGITS. */
+extern void rk_check_digits(int32 digits);
+
+/* num / den rounded half away from zero to digits decimals, exactly (den != 0). */
+extern Datum rk_numeric_round_ratio(Datum num, Datum den, int32 digits);
 
 #endif							/* RETAIL_KPI_H */

@@ -11,8 +11,10 @@
  *		header | StockEntry entries[capacity]
  * Entries 0 .. ndates-1 are sorted by date, strictly increasing; entries past
  * ndates are zeroed slack that lets the aggregate grow in place (the final
- * function trims it).  Each entry holds three ExactSums (cost, units, retail);
- * cost always has a value, units and retail only where some row gave one.
+ * function trims it).  Each entry holds three ExactSums (cost, units, retail),
+ * each with a value only where some row gave one; every date has at least one.
+ * Until 0.2 cost was required on every row; from 0.3 a row may give units or
+ * retail without cost (stock in units only), counted in missing[B_COST].
  *
  * Text form:
  *		(v1,rows=5,bases=cost+units,missing_units=1,missing_retail=0,
@@ -20,7 +22,11 @@
  * one "date:cost/units/retail" item per snapshot date in date order, an empty
  * field for a basis without a value on that date.  bases lists the bases that
  * have a value on at least one date (it is checked against the items);
- * missing_* count the rows whose value for that basis was NULL.
+ * missing_* count the rows whose value for that basis was NULL.  A summary
+ * with rows without cost (0.3) adds ",missing_cost=N" after missing_retail,
+ * and its bases may lack cost (e.g. bases=units); summaries whose rows all had
+ * a cost print exactly as before, so stored format-1 values read back as they
+ * were.  The binary form likewise appends missing_cost only when it is > 0.
  */
 #include "flat_summary.h"
 
@@ -71,7 +77,7 @@ typedef struct StockSummary
 	uint16		flags;			/* reserved, 0 */
 	int32		ndates;
 	int32		capacity;		/* entries allocated, >= ndates */
-	int64		nrows;			/* rows aggregated (date and cost given) */
+	int64		nrows;			/* rows aggregated (a date and at least one value) */
 	int64		missing[STOCK_NBASES];	/* rows with a NULL value for the basis */
 	StockEntry	entries[FLEXIBLE_ARRAY_MEMBER];
 } StockSummary;
@@ -165,19 +171,23 @@ stock_validate(const StockSummary *s)
 		s->capacity < s->ndates || s->nrows < s->ndates)
 		stock_corrupt("The header's counts are inconsistent.");
 	for (b = 0; b < STOCK_NBASES; b++)
-		if (s->missing[b] < 0 || s->missing[b] > s->nrows || (b == B_COST && s->missing[b] != 0))
+		if (s->missing[b] < 0 || s->missing[b] > s->nrows)
 			stock_corrupt("A missing-value count is out of range.");
 	for (i = 0; i < s->ndates; i++)
 	{
 		const StockEntry *e = &s->entries[i];
 
+		CHECK_FOR_INTERRUPTS();
 		if (DATE_NOT_FINITE(e->date) || !IS_VALID_DATE(e->date) ||
 			(i > 0 && e->date <= s->entries[i - 1].date))
 			stock_corrupt("The snapshot dates are not valid and strictly increasing.");
 		if (e->pad != 0)
 			stock_corrupt("An entry's padding is not zero.");
-		if (!e->sums[B_COST].has_value)
-			stock_corrupt("A snapshot date has no on-hand cost.");
+		if (!e->sums[B_COST].has_value && !e->sums[B_UNITS].has_value &&
+			!e->sums[B_RETAIL].has_value)
+			stock_corrupt("A snapshot date has no on-hand value.");
+		if (!e->sums[B_COST].has_value && s->missing[B_COST] == 0)
+			stock_corrupt("A snapshot date has no on-hand cost but no row is counted as missing it.");
 		for (b = 0; b < STOCK_NBASES; b++)
 		{
 			const ExactSum *x = &e->sums[b];
@@ -299,6 +309,7 @@ stock_merge(StockSummary *a, const StockSummary *b)
 
 	while (i < na && j < nb)
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (a->entries[i].date < b->entries[j].date)
 			i++;
 		else if (a->entries[i].date > b->entries[j].date)
@@ -312,6 +323,7 @@ stock_merge(StockSummary *a, const StockSummary *b)
 	k = na + nb - common - 1;
 	while (j >= 0)
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (i >= 0 && a->entries[i].date > b->entries[j].date)
 			a->entries[k--] = a->entries[i--];
 		else if (i >= 0 && a->entries[i].date == b->entries[j].date)
@@ -365,7 +377,7 @@ stock_bases(const StockSummary *s)
 }
 
 static const char *const bases_text[] = {
-	NULL, "cost", NULL, "cost+units", NULL, "cost+retail", NULL, "cost+units+retail"
+	NULL, "cost", "units", "cost+units", "retail", "cost+retail", "units+retail", "cost+units+retail"
 };
 
 static char *
@@ -380,8 +392,11 @@ stock_to_cstring(const StockSummary *s)
 					 ",missing_retail=" INT64_FORMAT,
 					 s->version, s->nrows, bases_text[stock_bases(s)],
 					 s->missing[B_UNITS], s->missing[B_RETAIL]);
+	if (s->missing[B_COST] > 0)
+		appendStringInfo(&buf, ",missing_cost=" INT64_FORMAT, s->missing[B_COST]);
 	for (i = 0; i < s->ndates; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		appendStringInfoChar(&buf, ',');
 		append_iso_date(&buf, s->entries[i].date);
 		for (b = 0; b < STOCK_NBASES; b++)
@@ -520,7 +535,8 @@ stock_from_cstring(const char *str)
 	char	   *end;
 	int64		rows,
 				missing_u,
-				missing_r;
+				missing_r,
+				missing_c = 0;
 	int			mask = -1;
 	int			i;
 
@@ -543,16 +559,23 @@ stock_from_cstring(const char *str)
 			strncmp(v, bases_text[i], len) == 0)
 			mask = i;
 	if (mask < 0)
-		stock_syntax_error(&ps, "Field \"bases\" must be cost, cost+units, cost+retail or cost+units+retail.");
+		stock_syntax_error(&ps, "Field \"bases\" must be one or more of cost, units, retail joined by + in that order.");
 	v = parse_field(&ps, "missing_units", &len);
 	if (!parse_count(v, len, &missing_u))
 		stock_syntax_error(&ps, "Field \"missing_units\" must be a non-negative integer.");
 	v = parse_field(&ps, "missing_retail", &len);
 	if (!parse_count(v, len, &missing_r))
 		stock_syntax_error(&ps, "Field \"missing_retail\" must be a non-negative integer.");
+	if (strncmp(ps.p, ",missing_cost=", 14) == 0)
+	{
+		v = parse_field(&ps, "missing_cost", &len);
+		if (!parse_count(v, len, &missing_c) || missing_c == 0)
+			stock_syntax_error(&ps, "Field \"missing_cost\" must be a positive integer (it is left out when 0).");
+	}
 
 	s = stock_new(8);
 	s->nrows = rows;
+	s->missing[B_COST] = missing_c;
 	s->missing[B_UNITS] = missing_u;
 	s->missing[B_RETAIL] = missing_r;
 
@@ -562,6 +585,7 @@ stock_from_cstring(const char *str)
 		DateADT		d;
 		int			b;
 
+		CHECK_FOR_INTERRUPTS();
 		ps.p++;
 		v = ps.p;
 		while (*ps.p != '\0' && *ps.p != ':' && *ps.p != ',' && *ps.p != ')')
@@ -585,11 +609,7 @@ stock_from_cstring(const char *str)
 			while (*ps.p != '\0' && *ps.p != '/' && *ps.p != ',' && *ps.p != ')')
 				ps.p++;
 			if (ps.p == v)
-			{
-				if (b == B_COST)
-					stock_syntax_error(&ps, "Every snapshot has an on-hand cost.");
 				continue;
-			}
 			if (!parse_scaled(v, ps.p - v, b, &value, &scale))
 				stock_syntax_error(&ps, "An on-hand value is not a decimal number.");
 			exact_sum_add_scaled(&e->sums[b], value, scale);	/* empty sum: cannot fail */
@@ -604,10 +624,20 @@ stock_from_cstring(const char *str)
 		stock_syntax_error(&ps, "Unexpected text after the summary.");
 	if (s->ndates == 0)
 		stock_syntax_error(&ps, "A summary has at least one snapshot date.");
-	if (rows < s->ndates || missing_u > rows || missing_r > rows)
+	if (rows < s->ndates || missing_u > rows || missing_r > rows || missing_c > rows)
 		stock_syntax_error(&ps, "The row count must be at least the number of snapshot dates, and the missing counts at most the row count.");
 	if (mask != stock_bases(s))
 		stock_syntax_error(&ps, "Field \"bases\" does not match the snapshots' values.");
+	for (i = 0; i < s->ndates; i++)
+	{
+		const StockEntry *e = &s->entries[i];
+
+		if (!e->sums[B_COST].has_value && !e->sums[B_UNITS].has_value &&
+			!e->sums[B_RETAIL].has_value)
+			stock_syntax_error(&ps, "Every snapshot has at least one on-hand value.");
+		if (!e->sums[B_COST].has_value && missing_c == 0)
+			stock_syntax_error(&ps, "A snapshot without on-hand cost needs a missing_cost count.");
+	}
 	return stock_copy(s, s->ndates);
 }
 
@@ -651,6 +681,7 @@ stock_summary_send(PG_FUNCTION_ARGS)
 	pq_sendint64(&buf, s->missing[B_RETAIL]);
 	for (i = 0; i < s->ndates; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		pq_sendint32(&buf, s->entries[i].date);
 		for (b = 0; b < STOCK_NBASES; b++)
 		{
@@ -666,6 +697,8 @@ stock_summary_send(PG_FUNCTION_ARGS)
 			}
 		}
 	}
+	if (s->missing[B_COST] > 0)
+		pq_sendint64(&buf, s->missing[B_COST]);	/* 0.3: rows without cost */
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
@@ -708,6 +741,7 @@ stock_summary_recv(PG_FUNCTION_ARGS)
 	{
 		StockEntry *e = &s->entries[i];
 
+		CHECK_FOR_INTERRUPTS();
 		need_bytes(buf, 4);
 		e->date = (DateADT) pq_getmsgint(buf, 4);
 		for (b = 0; b < STOCK_NBASES; b++)
@@ -733,6 +767,12 @@ stock_summary_recv(PG_FUNCTION_ARGS)
 			exact_sum_add_scaled(&e->sums[b], value, scale);	/* empty sum: cannot fail */
 		}
 		s->ndates = i + 1;
+	}
+	if (buf->len - buf->cursor == 8)
+	{
+		s->missing[B_COST] = pq_getmsgint64(buf);
+		if (s->missing[B_COST] <= 0)
+			stock_corrupt("The missing-cost count is invalid.");
 	}
 	if (buf->cursor != buf->len)
 		stock_corrupt("The binary value has trailing bytes.");
@@ -764,8 +804,10 @@ stock_trimmed(StockSummary *s, bool in_agg)
 
 /*
  * stock_agg(snapshot_date, on_hand_cost [, on_hand_units [, on_hand_retail]])
- * transition: a row without a date or a cost is skipped; a NULL units or retail
- * value is left out of that basis's sum and counted as missing.
+ * transition: a row without a date, or without any on-hand value, is skipped;
+ * a NULL value of a basis (cost included, from 0.3) is left out of that basis's
+ * sum and counted as missing, so stock kept in units only gives a summary with
+ * the units basis and no cost basis.
  */
 PG_FUNCTION_INFO_V1(stock_agg_trans);
 Datum
@@ -778,11 +820,17 @@ stock_agg_trans(PG_FUNCTION_ARGS)
 	int			b;
 	bool		in_agg;
 
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+		bool		any_value = false;
+
+		for (b = 0; b < STOCK_NBASES && b + 2 < nargs; b++)
+			any_value |= !PG_ARGISNULL(b + 2);
+		if (PG_ARGISNULL(1) || !any_value)
+		{
+			if (PG_ARGISNULL(0))
+				PG_RETURN_NULL();
+			PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+		}
 	}
 	d = PG_GETARG_DATEADT(1);
 	if (DATE_NOT_FINITE(d))
@@ -846,19 +894,28 @@ stock_summary_final(PG_FUNCTION_ARGS)
 
 /* ---------- SQL-callable: balances and averages ---------- */
 
+/* 22023 unless basis b has a value on some date (stock kept in units only has no cost basis). */
+static void
+stock_require_basis(const StockSummary *s, int b)
+{
+	if (!(stock_bases(s) & (1 << b)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("stock summary has no on-hand values at basis \"%s\"", basis_names[b]),
+				 errdetail("No row given to stock_agg had a non-NULL %s.", basis_args[b]),
+				 b == B_COST ?
+				 errhint("Use basis => 'units' (or 'retail') for stock kept without cost, or give on_hand_cost to stock_agg.") :
+				 errhint("The %s basis is supplied by the %s argument of stock_agg(snapshot_date, on_hand_cost, on_hand_units, on_hand_retail).",
+						 basis_names[b], b == B_UNITS ? "third (on_hand_units)" : "fourth (on_hand_retail)")));
+}
+
 /* The basis named by a text argument, which must have a value on some date (else 22023). */
 static int
 stock_basis(const StockSummary *s, text *name)
 {
 	int			b = rk_variant(name, "basis", basis_names);
 
-	if (!(stock_bases(s) & (1 << b)))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("stock summary has no on-hand values at basis \"%s\"", basis_names[b]),
-				 errdetail("No row given to stock_agg had a non-NULL %s.", basis_args[b]),
-				 errhint("The %s basis is supplied by the %s argument of stock_agg(snapshot_date, on_hand_cost, on_hand_units, on_hand_retail).",
-						 basis_names[b], b == B_UNITS ? "third (on_hand_units)" : "fourth (on_hand_retail)")));
+	stock_require_basis(s, b);
 	return b;
 }
 
@@ -895,6 +952,7 @@ stock_average(const StockSummary *s, int basis, int method, Datum *num, Datum *d
 
 	for (i = 0; i < s->ndates; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (!s->entries[i].sums[basis].has_value)
 			continue;
 		if (first < 0)
@@ -902,7 +960,8 @@ stock_average(const StockSummary *s, int basis, int method, Datum *num, Datum *d
 		last = i;
 		count++;
 	}
-	Assert(count > 0);
+	if (count == 0)
+		elog(ERROR, "stock summary basis without values");	/* callers check the basis */
 
 	if (method == M_ENDPOINTS)
 	{
@@ -919,6 +978,7 @@ stock_average(const StockSummary *s, int basis, int method, Datum *num, Datum *d
 		int128		value = x->fast;
 		int			next;
 
+		CHECK_FOR_INTERRUPTS();
 		if (!x->has_value)
 			continue;
 		if (method == M_DAILY)
@@ -944,6 +1004,7 @@ stock_average(const StockSummary *s, int basis, int method, Datum *num, Datum *d
 			Datum		v;
 			int			next;
 
+			CHECK_FOR_INTERRUPTS();
 			if (!x->has_value)
 				continue;
 			v = sum_numeric(x);
@@ -992,6 +1053,7 @@ stock_endpoint(FunctionCallInfo fcinfo, bool opening)
 	{
 		int			k = opening ? i : s->ndates - 1 - i;
 
+		CHECK_FOR_INTERRUPTS();
 		if (s->entries[k].sums[basis].has_value)
 			PG_RETURN_DATUM(sum_numeric(&s->entries[k].sums[basis]));
 	}
@@ -1037,7 +1099,7 @@ stock_last_snapshot(PG_FUNCTION_ARGS)
 	PG_RETURN_DATEADT(s->entries[s->ndates - 1].date);
 }
 
-/* Rows aggregated (rows with a date and a cost). */
+/* Rows aggregated (rows with a date and at least one on-hand value). */
 PG_FUNCTION_INFO_V1(stock_row_count);
 Datum
 stock_row_count(PG_FUNCTION_ARGS)
@@ -1045,7 +1107,7 @@ stock_row_count(PG_FUNCTION_ARGS)
 	PG_RETURN_INT64(stock_from_datum(PG_GETARG_DATUM(0))->nrows);
 }
 
-/* Rows whose value at the basis was NULL (always 0 for cost). */
+/* Rows whose value at the basis was NULL (for cost: rows that gave only units or retail). */
 PG_FUNCTION_INFO_V1(stock_missing_count);
 Datum
 stock_missing_count(PG_FUNCTION_ARGS)
@@ -1074,6 +1136,7 @@ stock_snapshots(PG_FUNCTION_ARGS)
 		Datum		values[1 + STOCK_NBASES];
 		bool		nulls[1 + STOCK_NBASES];
 
+		CHECK_FOR_INTERRUPTS();
 		values[0] = DateADTGetDatum(s->entries[i].date);
 		nulls[0] = false;
 		for (b = 0; b < STOCK_NBASES; b++)
@@ -1205,6 +1268,7 @@ stock_gmroi(PG_FUNCTION_ARGS)
 	bool		isnull;
 	double		result;
 
+	stock_require_basis(s, B_COST);	/* GMROI is at cost: an error for units-only stock */
 	gp = margin_call(margin_gross_profit, PG_GETARG_DATUM(0), &isnull);
 	if (isnull)
 		PG_RETURN_NULL();

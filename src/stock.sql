@@ -22,7 +22,7 @@ CREATE TYPE stock_summary (
     STORAGE = extended
 );
 COMMENT ON TYPE stock_summary IS
-    'per snapshot date, exact summed on-hand at cost, units and retail; text form (v1,rows=N,bases=cost+units,missing_units=0,missing_retail=0,YYYY-MM-DD:cost/units/retail,...)';
+    'per snapshot date, exact summed on-hand at cost, units and retail; text form (v1,rows=N,bases=cost+units,missing_units=0,missing_retail=0[,missing_cost=N],YYYY-MM-DD:cost/units/retail,...)';
 COMMENT ON FUNCTION stock_summary_in(cstring) IS 'text input of stock_summary';
 COMMENT ON FUNCTION stock_summary_out(stock_summary) IS 'text output of stock_summary';
 COMMENT ON FUNCTION stock_summary_recv(internal) IS 'binary input of stock_summary';
@@ -67,7 +67,7 @@ CREATE AGGREGATE stock_agg(snapshot_date date, on_hand_cost numeric, on_hand_uni
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE stock_agg(date, numeric, numeric) IS
-    'stock summary of on-hand snapshot rows: per date, the exact sums of on-hand cost and units (NULL units are left out and counted as missing)';
+    'stock summary of on-hand snapshot rows: per date, the exact sums of on-hand cost and units (a NULL cost or units is left out and counted as missing; rows without any value are skipped)';
 
 CREATE AGGREGATE stock_agg(snapshot_date date, on_hand_cost numeric, on_hand_units numeric,
                            on_hand_retail numeric) (
@@ -78,7 +78,7 @@ CREATE AGGREGATE stock_agg(snapshot_date date, on_hand_cost numeric, on_hand_uni
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE stock_agg(date, numeric, numeric, numeric) IS
-    'stock summary of on-hand snapshot rows: per date, the exact sums of on-hand cost, units and retail (NULL units or retail are left out and counted as missing)';
+    'stock summary of on-hand snapshot rows: per date, the exact sums of on-hand cost, units and retail (a NULL cost, units or retail is left out and counted as missing; rows without any value are skipped)';
 
 CREATE AGGREGATE rollup(stock_summary) (
     SFUNC = stock_summary_combine,
@@ -121,9 +121,9 @@ COMMENT ON FUNCTION closing_inventory(stock_summary, text) IS
 COMMENT ON FUNCTION snapshot_count(stock_summary) IS 'number of distinct snapshot dates';
 COMMENT ON FUNCTION first_snapshot(stock_summary) IS 'earliest snapshot date';
 COMMENT ON FUNCTION last_snapshot(stock_summary) IS 'latest snapshot date';
-COMMENT ON FUNCTION row_count(stock_summary) IS 'number of snapshot rows the summary was built from';
+COMMENT ON FUNCTION row_count(stock_summary) IS 'number of snapshot rows the summary was built from (rows with a date and at least one on-hand value)';
 COMMENT ON FUNCTION missing_count(stock_summary, text) IS
-    'number of rows whose on-hand value at the basis was NULL (left out of that basis); 0 for cost';
+    'number of rows whose on-hand value at the basis was NULL (left out of that basis; for cost, rows that gave only units or retail)';
 COMMENT ON FUNCTION snapshots(stock_summary) IS
     'the per-date summed balances as rows; NULL where a basis has no value on that date';
 

@@ -49,11 +49,18 @@ lc_queries "$old" "$tmp/queries.sql"
 # 0.3 (docs/security.md) adds columns to catalog rows (sources.relation, metrics.restricted,
 # catalog_history.object_owner) and re-renders the stored compiled_sql with qualified operators:
 # the rows are compared without those keys, and the keys are checked on their own after the update.
-sed -i -e "s/^SELECT 'sources', to_jsonb(t)::text/SELECT 'sources', (to_jsonb(t) - 'relation')::text/" \
+sed -i -e "s/^SELECT 'sources', to_jsonb(t)::text/SELECT 'sources', (to_jsonb(t) - 'relation' - 'native_grain')::text/" \
+       -e "s/^SELECT 'aggregations', to_jsonb(t)::text/SELECT 'aggregations', (to_jsonb(t) - 'valid_grains')::text/" \
        -e "s/^SELECT 'measures', to_jsonb(t)::text/SELECT 'measures', (to_jsonb(t) - 'compiled_sql')::text/" \
        -e "s/^SELECT 'metrics', to_jsonb(t)::text/SELECT 'metrics', (to_jsonb(t) - 'compiled_sql' - 'restricted')::text/" \
        -e "s/^SELECT 'history', to_jsonb(t)::text/SELECT 'history', (to_jsonb(t) - 'object_owner')::text/" "$tmp/queries.sql"
-for what in sources measures metrics history; do
+# metric_values gains columns in 0.3 (exact_base, absolute_change, change_pp): the 0.2 columns are compared
+sed -i -e "s/^SELECT '\(values\|values_total\)', v::text FROM metric_values/SELECT '\1', (v.metric, v.period_start, v.dimension_values, v.value, v.exact_value, v.base_value, v.change)::text FROM metric_values/" "$tmp/queries.sql"
+[[ $(grep -c "^SELECT 'values[_a-z]*', (v.metric, " "$tmp/queries.sql") == 2 ]] || fail "the capture queries of metric_values were not adapted"
+# metric_vs_target gains the coverage of the targets in 0.3: its 0.2 columns are compared
+sed -i -e "s/^SELECT 'vs_target', v::text FROM metric_vs_target/SELECT 'vs_target', (v.period_start, v.dimension_values, v.actual, v.target, v.attainment, v.deviation, v.direction)::text FROM metric_vs_target/" "$tmp/queries.sql"
+grep -q "^SELECT 'vs_target', (v.period_start, " "$tmp/queries.sql" || fail "the capture query of metric_vs_target was not adapted"
+for what in sources measures metrics history aggregations; do
   grep -q "^SELECT '$what', (to_jsonb(t) - " "$tmp/queries.sql" || fail "the capture query of $what was not adapted"
 done
 lc_capture "$old" "$tmp/queries.sql" >"$tmp/before.txt"
@@ -91,6 +98,16 @@ SELECT (SELECT count(*) FROM retail_kpi.sources s
 SQL
 )
 [[ $got == t ]] || fail "the catalog rows were not migrated to 0.3 (relation OIDs, history owners, compiled_sql)"
+got=$(lc_psql -d "$old" -At <<'SQL'
+SELECT bool_and(v.absolute_change = v.exact_value - v.exact_base AND v.change_pp IS NULL) FILTER (WHERE v.metric = 'net_sales')
+   AND bool_and(abs(v.change_pp - (v.value - v.base_value) * 100) < 1e-9) FILTER (WHERE v.metric = 'gross_margin_rate')
+   AND count(*) FILTER (WHERE v.metric = 'net_sales' AND v.exact_base IS NOT NULL) > 0
+FROM retail_kpi.metric_values('{net_sales,gross_margin_rate}', '{region}', NULL, '2024-01-01', '2024-12-31', 'quarter',
+                              'previous_period') v;
+SQL
+)
+[[ $got == t ]] || fail "metric_values of 0.3 does not give the exact base, absolute change and percentage points"
+
 
 # summary types added after 0.1 get their fixtures now, in the upgraded database (written and read
 # back by the new version's functions: the summary_format_versions() check below counts them)

@@ -92,7 +92,9 @@ SELECT m.label_zh || ' ' || m.label_en AS kpi, v.dimension_values->>'region' AS 
             ELSE to_char(v.value, 'FM999,999,990.00') END AS value,
        CASE WHEN m.unit = 'ratio' THEN to_char(100 * v.base_value, 'FM990.00') || ' %'
             ELSE to_char(v.base_value, 'FM999,999,990.00') END AS last_year,
-       to_char(100 * v.change, 'FMS990.0') || ' %' AS growth
+       -- rates change in percentage points (finance's reading), the others relative to last year
+       CASE WHEN v.change_pp IS NOT NULL THEN to_char(v.change_pp, 'FMS990.00') || ' pp'
+            ELSE to_char(100 * v.change, 'FMS990.0') || ' %' END AS growth
 FROM v JOIN metrics m ON m.code = v.metric
 ORDER BY array_position(:'kpis'::text[], v.metric), region;
 
@@ -108,16 +110,29 @@ FROM metric_values('{conversion_rate}', '{region}', NULL, '2025-11-02', '2026-01
 ORDER BY 1;
 
 \echo
-\echo '--- targets: monthly revenue targets per region (from retail_demo.store_targets) and attainment'
-SELECT count(set_target('net_sales', month, sum_target, jsonb_build_object('region', region), reason => 'FY2025 budget'))
+\echo '--- targets: monthly revenue targets per store (retail_demo.store_targets; some stores have none),'
+\echo '    rolled up to regions: the actual of the stores with a target against their targets (like with like)'
+SELECT count(set_target('net_sales', month, revenue_target, jsonb_build_object('store', store_id), reason => 'FY2025 budget'))
        AS targets_set
-FROM (SELECT t.month, r.region_name AS region, sum(t.revenue_target) AS sum_target
-      FROM store_targets t JOIN stores st USING (store_id) JOIN regions r USING (region_id)
-      GROUP BY 1, 2) x;
-SELECT period_start AS month, dimension_values->>'region' AS region, round(actual::numeric, 2) AS actual, target,
-       to_char(100 * attainment, 'FM990.0') || ' %' AS "达成率 attainment"
+FROM store_targets WHERE month BETWEEN '2025-11-01' AND '2026-01-01';
+SELECT period_start AS month, dimension_values->>'region' AS region,
+       round(actual::numeric, 2) AS "actual (stores with a target)", target,
+       to_char(100 * attainment, 'FM990.0') || ' %' AS "达成率 attainment",
+       members_with_target || ' of ' || (members_with_target + members_without_target) AS "stores with a target",
+       to_char(100 * coverage, 'FM990.0') || ' %' AS "actual covered",
+       to_char(100 * actual_all / target, 'FM990.0') || ' %' AS "all stores / targets (unlike)"
 FROM metric_vs_target('net_sales', '{region}', NULL, '2025-11-01', '2026-01-31')
 ORDER BY 1, 2;
+
+\echo
+\echo '--- the same attainment by hand: per region and month, stores with a target only'
+WITH m AS (SELECT date_trunc('month', sale_date)::date AS month, store_id, sum(revenue) AS revenue
+           FROM sales WHERE sale_date BETWEEN '2025-11-01' AND '2026-01-31' GROUP BY 1, 2)
+SELECT m.month, r.region_name AS region, sum(m.revenue) AS "actual (stores with a target)",
+       sum(t.revenue_target) AS target, to_char(100 * sum(m.revenue) / sum(t.revenue_target), 'FM990.0') || ' %' AS "达成率 attainment"
+FROM m JOIN store_targets t ON t.store_id = m.store_id AND t.month = m.month
+JOIN stores st ON st.store_id = m.store_id JOIN regions r USING (region_id)
+GROUP BY 1, 2 ORDER BY 1, 2;
 
 \echo
 \echo '--- alert rules, and the alerts that fire for January 2026 (check_alerts as of 2026-02-01)'
