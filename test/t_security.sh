@@ -39,6 +39,8 @@ t3dbs=(rk_security_t3a rk_security_t3b rk_security_t3c)
 # "ok" when they pass.  RK_SEC_STRICT=1 reports them as FAIL.
 declare -A PENDING=(
   [t1.cast]="R4 treats plain tables as code-free, but a column whose type belongs to an untrusted role with an implicit cast (CREATE CAST ... AS IMPLICIT, allowed to the type's owner) runs her cast function as the reader: R4 should also check the owners of the column types and casts a definition uses"
+  [t1.define.rk_sec_steward]="the type check of a definition (catalog_probe) plans the source relation: a steward changing mallory's measure plans her view, and her IMMUTABLE function (folded) runs with his rights, read-only and security-restricted (the function table accepts this; advisory locks still give her a covert channel): R4 should apply to the relations a definition plans when they are not the caller's"
+  [t1.define.$su]="the same with a superuser: mallory's folded function runs as the superuser (read-only, security-restricted; pg_read_file and pg_terminate_backend are not writes)"
   [t5.text.tags]="contract R10 says 22001 for more than 32 tags, main raises 54000"
   [t7.audit.forge]="retail_kpi._catalog_audit_read is SECURITY DEFINER and executable by PUBLIC: anyone writes read-log rows and LOG lines with any text (REVOKE EXECUTE ... FROM PUBLIC)"
   [t7.audit.forge_log]="through _catalog_audit_read: a line break in its grain argument forges a steward's audit line in the server log"
@@ -58,7 +60,7 @@ cleanup() {
   done
   rm -rf "$tmp"
 }
-trap cleanup EXIT
+trap '[[ ${RK_SEC_KEEP:-0} == 1 ]] || cleanup' EXIT   # RK_SEC_KEEP=1 keeps the database and roles to look at
 cleanup
 mkdir -p "$tmp"
 
@@ -332,6 +334,10 @@ CREATE FUNCTION mal.amt_num(a mal.amt) RETURNS numeric LANGUAGE plpgsql IMMUTABL
 CREATE CAST (mal.amt AS numeric) WITH FUNCTION mal.amt_num(mal.amt) AS IMPLICIT;
 CREATE TABLE mal.typed (sale_date date, store_id int, region text, amount mal.amt);
 INSERT INTO mal.typed SELECT sale_date, store_id, region, ROW(amount)::mal.amt FROM mal.facts;
+-- an IMMUTABLE function on a constant in a view: the planner folds it, so planning alone runs it
+CREATE FUNCTION mal.ispy(what text) RETURNS boolean LANGUAGE plpgsql IMMUTABLE
+    AS $f$BEGIN RETURN mal.spy(what); END$f$;
+CREATE VIEW mal.fold_view AS SELECT sale_date, store_id, region, amount FROM mal.facts WHERE mal.ispy('view mal.fold_view, folded at planning');
 -- an immutable function a steward may allow-list by mistake
 CREATE FUNCTION mal.twice(x numeric) RETURNS numeric LANGUAGE plpgsql IMMUTABLE
     AS $f$BEGIN PERFORM mal.spy('allow-listed mal.twice'); RETURN 2 * x; END$f$;
@@ -505,6 +511,9 @@ SELECT define_source('mal_plain_src', 'mal.plain', 'sale_date', '{"store": "stor
 SELECT define_source('mal_rls_src', 'mal.rls_t', 'sale_date', '{"store": "store_id", "region": "region"}');
 SELECT define_source('mal_empty_src', 'mal.empty_t', 'sale_date', '{"store": "store_id", "region": "region"}');
 SELECT define_source('mal_later_src', 'mal.later_rls', 'sale_date', '{"store": "store_id", "region": "region"}');
+SELECT define_source('mal_fold_src', 'mal.fold_view', 'sale_date', '{"store": "store_id", "region": "region"}');
+SELECT define_measure('mal_fold_amt', 'mal_fold_src', 'sum', 'amount');
+SELECT define_metric('mal_fold_metric', 'Mallory folded', measure => 'mal_fold_amt');
 SELECT define_source('mal_typed_src', 'mal.typed', 'sale_date', '{"store": "store_id", "region": "region"}');
 SELECT define_measure('mal_typed_amt', 'mal_typed_src', 'sum', 'amount');
 SELECT define_metric('mal_typed_metric', 'Mallory typed', measure => 'mal_typed_amt');
@@ -549,6 +558,9 @@ expect_spied p.type rk_sec_reader "control: with evil first on the search_path, 
 $EVIL
 SELECT CAST(1 AS float8);
 SQL
+expect_spied p.fold rk_sec_reader "control: merely planning a query over mallory's fold_view (EXPLAIN) runs her IMMUTABLE function as the reader" <<'SQL'
+EXPLAIN SELECT * FROM mal.fold_view;
+SQL
 expect_spied p.own rk_sec_mallory "control: mallory evaluating her own metric over her view runs her function (allowed: her own code)" <<'SQL'
 SELECT count(*) FROM retail_kpi.metric_values('{mal_view_metric}', '{}', NULL, '2025-02-01', '2025-02-28', 'total');
 SQL
@@ -571,6 +583,17 @@ VALS="'{}', NULL, '2025-02-01', '2025-02-28', 'total'"
 for who in rk_sec_reader rk_sec_steward "$su"; do
   expect_error "t1.view.$who" "$who" 42501 "$who evaluates mallory's draft metric over her view that calls her function (metric_values)" <<SQL
 SELECT count(*) FROM retail_kpi.metric_values('{mal_view_metric}', $VALS);
+SQL
+done
+expect_error t1.view.fold rk_sec_reader 42501 "a reader evaluates mallory's metric over her view whose IMMUTABLE function the planner folds (refused before anything is planned)" <<SQL
+SELECT count(*) FROM retail_kpi.metric_values('{mal_fold_metric}', $VALS);
+SQL
+expect_error t1.view.fold_vs_target rk_sec_reader 42501 "the same through metric_vs_target" <<'SQL'
+SELECT count(*) FROM retail_kpi.metric_vs_target('mal_fold_metric', '{}', NULL, '2025-02-01', '2025-02-28');
+SQL
+for who in rk_sec_steward "$su"; do
+  expect_true_or "t1.define.$who" "$who" 42501 "$who relabels mallory's measure over her view (the type check plans it): refused, or nothing of hers runs" <<'SQL'
+SELECT retail_kpi.define_measure('mal_fold_amt', 'mal_fold_src', 'sum', 'amount', label_en => 'relabelled') IS NOT NULL;
 SQL
 done
 expect_error t1.view.as_of rk_sec_reader 42501 "a reader evaluates mallory's metric over her view as of now (as_of path)" <<'SQL'
