@@ -18,9 +18,12 @@
 # than mallory, except the positive controls, which prove that the spy does run when code is
 # reached (a test that cannot fail is a defect).
 #
-# Output: one line per test, "ok - <attack>" or "FAIL - <attack>: expected ..., got ...", then the
-# counts; exit 1 on any FAIL.  Tests listed in PENDING (rules main does not implement yet) print
-# "pending - ..." instead of FAIL when they fail.
+# Output: one line per test, "ok - [id] <attack>" or "FAIL - [id] <attack>: expected ..., got ...",
+# then the counts; exit 1 on any FAIL.  Tests listed in PENDING (below, with the reason: what the
+# implementation does not meet yet) print "pending - ..." instead of FAIL when they fail.
+# Run alone: RK_BINDIR=<bin dir> RK_TMP=/tmp/x RK_LOG=<server log> bash test/t_security.sh $PWD with the
+# PG* variables of a throwaway cluster (test/cluster.sh start); RK_SEC_KEEP=1 keeps the database and
+# roles afterwards, RK_SEC_STRICT=1 turns pending tests into failures.
 #
 # Run by test/run_tests.sh with the cluster in PGHOST/PGPORT/PGUSER (a superuser), the repository as
 # $1, RK_BINDIR and RK_TMP exported, RK_LOG = the server log when known.  The cluster must accept
@@ -167,7 +170,7 @@ expect_spied() {
   if [[ -n $SPIED || -n $rows ]]; then report "$id" 1 "$what" ""
   else report "$id" 0 "$what" "expected the spy to run (the test setup is broken), got $(got)"; fi
 }
-# expect_rows_hidden ID ROLE "attack" < SQL returning a count: 0 rows visible, or 42501
+# expect_hidden ID ROLE "attack" < SQL returning a count: 0 rows visible, or 42501
 expect_hidden() {
   local id=$1 role=$2 what=$3 spy
   run "$role"
