@@ -677,6 +677,9 @@ done
 expect_true_or t1.alerts.named.nobody rk_sec_nobody "42501|42704" "a role without grant names mallory's rule: nothing evaluated (an error row, no row, or 42501)" <<'SQL'
 SELECT count(*) FILTER (WHERE severity <> 'error') = 0 FROM retail_kpi.check_alerts('2025-03-10', rules => '{mal_rule}');
 SQL
+expect_true_or t1.alerts.named.author rk_sec_author "42501|42704" "an author (who may not see mallory's rule) names it: nothing evaluated" <<'SQL'
+SELECT count(*) FILTER (WHERE severity <> 'error') = 0 FROM retail_kpi.check_alerts('2025-03-10', rules => '{mal_rule}');
+SQL
 setup_step "the ETL role drops the column of the broken rule's measure" "$su" <<'SQL'
 SET ROLE rk_sec_etl;
 ALTER TABLE etl.broken DROP COLUMN amount;
@@ -811,6 +814,15 @@ SELECT retail_kpi.set_target('auth_metric', '2025-02-01', 1);
 SQL
 expect_error t2.other.rule rk_sec_mallory 42501 "mallory redefines the author's alert rule" <<'SQL'
 SELECT retail_kpi.define_alert_rule('auth_rule', 'auth_metric', 'below', 0);
+SQL
+expect_error t2.other.dimension rk_sec_mallory 42501 "mallory redefines the steward's dimension" <<'SQL'
+SELECT retail_kpi.define_dimension('store', 'Hijacked store');
+SQL
+expect_error t2.other.remove_target rk_sec_mallory 42501 "mallory removes the budget of the team's certified metric (set_target value NULL)" <<'SQL'
+SELECT retail_kpi.set_target('cert_rev', '2025-02-01', NULL, '{"region": "north"}');
+SQL
+expect_error t2.other.disable_rule rk_sec_mallory 42501 "mallory disables the steward's alert rule" <<'SQL'
+SELECT retail_kpi.define_alert_rule('st_good', 'cert_rev', 'below', 1e15, dimensions => '{region}', enabled => false);
 SQL
 expect_error t2.rule.draft rk_sec_author 42501 "an author attaches an alert rule to mallory's draft metric" <<'SQL'
 SELECT retail_kpi.define_alert_rule('x_on_mal', 'mal_plain_metric', 'below', 1);
