@@ -121,6 +121,33 @@ FROM metric_vs_target('cov_revenue', '{region}', '{"region": "south"}', '2025-01
 SELECT dimension_values, actual, target, target_source
 FROM metric_vs_target('cov_price', '{region}', '{"region": "north"}', '2025-01-01', '2025-01-31');
 SELECT count(*) FROM metric_vs_target('cov_revenue', '{region}', covered_only => NULL);
+-- allocation of a parent's target to its children, exact to the cent (largest remainder)
+INSERT INTO rk_gov.cov_sales VALUES ('2024-06-10', 'n1', 'north', 200, 1), ('2024-06-11', 'n2', 'north', 300, 1),
+                                    ('2024-06-12', 'n3', 'north', 500, 1), ('2024-06-13', 's1', 'south', 1, 1);
+SELECT set_target('cov_revenue', '2025-06-01', 100.00, '{"region": "north"}');
+-- equal: 100.00 / 3 = 33.333...: 33.34 + 33.33 + 33.33 (the first member takes the cent left)
+SELECT dimension_values, weight, round(share, 6) AS share, value FROM allocate_target('cov_revenue', '2025-06-01', 'store', '{"region": "north"}');
+-- by last year's sales 200 : 300 : 500 -> 20.00, 30.00, 50.00
+SELECT dimension_values, weight, share, value FROM allocate_target('cov_revenue', '2025-06-01', 'store', '{"region": "north"}', 'last_year');
+-- awkward: 0.05 over three equal shares -> 0.02, 0.02, 0.01; a negative target keeps its sign
+SELECT set_target('cov_revenue', '2025-06-01', 0.05, '{"region": "north"}');
+SELECT string_agg(value::text, ' ' ORDER BY dimension_values->>'store') AS values, sum(value) AS total
+FROM allocate_target('cov_revenue', '2025-06-01', 'store', '{"region": "north"}');
+SELECT set_target('cov_revenue', '2025-06-01', -10, '{"region": "north"}');
+SELECT string_agg(value::text, ' ' ORDER BY dimension_values->>'store') AS values, sum(value) AS total
+FROM allocate_target('cov_revenue', '2025-06-01', 'store', '{"region": "north"}', 'last_year', digits => 0);
+-- 1000.00 by last year's lines (1 : 1 : 1) through another metric, the children's targets stored
+SELECT set_target('cov_revenue', '2025-06-01', 1000.00, '{"region": "north"}');
+SELECT sum(value) AS total, count(*) FROM allocate_target('cov_revenue', '2025-06-01', 'store', '{"region": "north"}', 'metric',
+                                                          basis_metric => 'cov_lines');
+SELECT dimensions, value FROM targets WHERE metric = 'cov_revenue' AND period_start = '2025-06-01' ORDER BY dimensions::text;
+-- bad input
+SELECT * FROM allocate_target('cov_revenue', '2025-07-01', 'store', '{"region": "north"}');               -- no parent target: 42704
+SELECT * FROM allocate_target('cov_revenue', '2025-06-01', 'store', '{"region": "north"}', 'metric');     -- basis_metric missing
+SELECT * FROM allocate_target('cov_revenue', '2025-06-01', 'store', '{"region": "north"}', 'by_mood');    -- 22023
+SELECT * FROM allocate_target('cov_revenue', '2025-06-01', 'store', '{"region": "north"}', basis_from => '2000-01-01',
+                              basis_to => '2000-01-31');                                                 -- no members
+SELECT * FROM allocate_target('cov_revenue', '2025-06-01', 'store', '{"region": "north"}', digits => 9);  -- 22023
 
 -- ---- alert rules
 SELECT define_alert_rule('north_sales_low', 'net_sales', 'below', 1000, dimensions => '{region}',

@@ -121,6 +121,9 @@ SELECT metric, value FROM metric_values('{mallory_revenue}', grain => 'total'); 
 SET ROLE rk_secsql_steward;
 SELECT distrust_role('rk_secsql_mallory', 'review withdrawn');
 SELECT distrust_role('rk_secsql_mallory');                                                       -- 42704
+-- the type check of a new measure plans the relation (a view's IMMUTABLE functions are folded then):
+-- a steward's definition over mallory's view is refused as an evaluation would be
+SELECT define_measure('steward_on_mallory', 'mallory_sales', 'sum', 'revenue');                  -- 42501
 RESET ROLE;
 SELECT by_role, what, count(*) FROM rk_secsql.ran GROUP BY 1, 2 ORDER BY 1, 2;
 DELETE FROM rk_secsql.ran;                   -- from here on, mallory's code must not run for anyone else

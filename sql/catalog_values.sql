@@ -292,6 +292,67 @@ SELECT drop_metric('costs'), drop_catalog_object('measure', 'costs'), drop_catal
 SELECT drop_metric('promo_incremental_revenue'), drop_metric('march_promo'), drop_catalog_object('measure', 'march_promo'),
        drop_catalog_object('source', 'promo_lines');
 
+-- ---- subtotals and a grand total (issue 16): ROLLUP over (region, store) in every source; ratios and
+-- distinct counts are computed at each level from its own parts (never summed from the level below);
+-- a subtotal row lacks the keys it totals over, so store 5, whose region is NULL, stays apart from the
+-- subtotal of all regions.  Checked against GROUPING SETS written by hand.
+CREATE TEMP TABLE got AS
+SELECT * FROM metric_values('{net_sales,transactions,conversion_rate,sales_per_m2}', '{region,store}', NULL,
+                            '2024-01-01', '2024-12-31', 'total', subtotals => true);
+SELECT (SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM jsonb_object_keys(dimension_values) x) AS level, count(*)
+FROM got WHERE metric = 'net_sales' GROUP BY 1 ORDER BY 1;
+WITH s AS (SELECT region, store_id, GROUPING(region, store_id) AS g, sum(revenue) AS rev, count(DISTINCT txn) AS txn
+           FROM rk_val.sales WHERE sale_date BETWEEN '2024-01-01' AND '2024-12-31' GROUP BY ROLLUP (region, store_id)),
+t AS (SELECT region, store_id, GROUPING(region, store_id) AS g, sum(visitors) AS vis
+      FROM rk_val.traffic WHERE ts >= '2024-01-01' AND ts < '2025-01-01' GROUP BY ROLLUP (region, store_id)),
+a AS (SELECT region, store_id, GROUPING(region, store_id) AS g, sum(area_m2) AS area FROM rk_val.stores GROUP BY ROLLUP (region, store_id)),
+h AS (SELECT CASE WHEN s.g & 2 = 0 THEN jsonb_build_object('region', s.region) ELSE '{}' END
+             || CASE WHEN s.g & 1 = 0 THEN jsonb_build_object('store', s.store_id) ELSE '{}' END AS dv,
+             s.rev, s.txn, t.vis, a.area
+      FROM s LEFT JOIN t ON t.g = s.g AND t.region IS NOT DISTINCT FROM s.region AND t.store_id IS NOT DISTINCT FROM s.store_id
+             LEFT JOIN a ON a.g = s.g AND a.region IS NOT DISTINCT FROM s.region AND a.store_id IS NOT DISTINCT FROM s.store_id)
+SELECT count(*) AS hand_rows,
+       count(*) FILTER (WHERE (SELECT g.exact_value FROM got g WHERE g.metric = 'net_sales' AND g.dimension_values = h.dv) IS DISTINCT FROM h.rev) AS net_sales_mismatches,
+       count(*) FILTER (WHERE (SELECT g.exact_value FROM got g WHERE g.metric = 'transactions' AND g.dimension_values = h.dv) IS DISTINCT FROM h.txn) AS txn_mismatches,
+       count(*) FILTER (WHERE abs((SELECT g.value FROM got g WHERE g.metric = 'conversion_rate' AND g.dimension_values = h.dv)
+                                  - (h.txn::numeric / h.vis)::float8) > 1e-12) AS conversion_mismatches,
+       count(*) FILTER (WHERE abs((SELECT g.value FROM got g WHERE g.metric = 'sales_per_m2' AND g.dimension_values = h.dv)
+                                  - (h.rev / h.area)::float8) > 1e-9) AS per_m2_mismatches,
+       (SELECT count(*) FROM got WHERE metric = 'net_sales') AS metric_rows
+FROM h;
+DROP TABLE got;
+-- with a comparison, each level is compared with the same level of the base period
+SELECT dimension_values, exact_value, exact_base, absolute_change = exact_value - exact_base AS ok
+FROM metric_values('{net_sales}', '{region}', NULL, '2025-01-01', '2025-03-31', 'total', 'same_period_last_year', subtotals => true)
+WHERE dimension_values = '{}';
+SELECT sum(revenue) FILTER (WHERE sale_date >= '2025-01-01') AS current, sum(revenue) FILTER (WHERE sale_date < '2025-01-01') AS base
+FROM rk_val.sales WHERE sale_date BETWEEN '2025-01-01' AND '2025-03-31' OR sale_date BETWEEN '2024-01-01' AND '2024-03-31';
+-- the wide layout (one column per metric, per dimension), published as a view for BI tools
+SELECT publish_metric_view('kpi_wide', '{net_sales,conversion_rate}', '{region}', NULL, '2024-01-01', '2024-12-31', 'quarter',
+                           'previous_period', schema_name => 'rk_val', subtotals => true, layout => 'wide');
+SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'rk_val.kpi_wide'::regclass AND attnum > 0 ORDER BY attnum;
+SELECT count(*) AS wide_rows,
+       count(*) FILTER (WHERE w.net_sales IS DISTINCT FROM l.exact_value) AS mismatches
+FROM rk_val.kpi_wide w
+JOIN metric_values('{net_sales}', '{region}', NULL, '2024-01-01', '2024-12-31', 'quarter', 'previous_period', subtotals => true) l
+  ON l.period_start = w.period_start
+ AND l.dimension_values = CASE WHEN w."grouping" = 0 THEN jsonb_build_object('region', w.region) ELSE '{}' END;
+SELECT metric_sql('{net_sales}', layout => 'tall');                                       -- 22023
+SELECT metric_sql('{net_sales}', subtotals => NULL);                                      -- 22004
+
+-- ---- "did you mean" (issue 16): misspelled metrics, dimensions, measures and functions name the nearest
+\set VERBOSITY default
+\set SHOW_CONTEXT never
+SELECT * FROM metric_values('{net_sale}');
+SELECT * FROM metric_values('{net_sales}', '{regoin}');
+SELECT * FROM metric_values('{zzzzzzzz}');
+SELECT define_metric('gm2', 'GM', 'derived', expression => 'margin_rat(sales_summary)');
+SELECT define_metric('gm2', 'GM', 'derived', expression => 'random()');
+SELECT define_metric('gm2', 'GM', measure => 'net_sale');
+SELECT define_measure('m2', 'sale', 'sum', 'revenue');
+\set VERBOSITY terse
+\set SHOW_CONTEXT errors
+
 -- cleanup
 RESET ROLE;
 DROP SCHEMA rk_val CASCADE;

@@ -33,10 +33,13 @@
 #include "parser/parser.h"
 #include "utils/array.h"
 #include "utils/lsyscache.h"
+#include "utils/syscache.h"
+#include "utils/catcache.h"
 
 PG_FUNCTION_INFO_V1(catalog_parse_expression);
 PG_FUNCTION_INFO_V1(catalog_caller);
 PG_FUNCTION_INFO_V1(catalog_caller_id);
+PG_FUNCTION_INFO_V1(catalog_nearest);
 PG_FUNCTION_INFO_V1(catalog_probe);
 
 /* Everything the renderer needs while walking one expression. */
@@ -74,6 +77,76 @@ static const char *const allowed_operators[] = {
 };
 
 static void render_node(CatExprContext *cx, Node *node, StringInfo out);
+
+/*
+ * Levenshtein distance of two short names (catalog codes are at most 63
+ * bytes; longer inputs are compared on their first 63), for "did you mean"
+ * hints.
+ */
+static int
+name_distance(const char *a, const char *b)
+{
+	int			la = Min((int) strlen(a), 63);
+	int			lb = Min((int) strlen(b), 63);
+	int			prev[64],
+				cur[64];
+	int			i,
+				j;
+
+	for (j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (i = 1; i <= la; i++)
+	{
+		cur[0] = i;
+		for (j = 1; j <= lb; j++)
+		{
+			int			d = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+
+			d = Min(d, prev[j] + 1);
+			d = Min(d, cur[j - 1] + 1);
+			cur[j] = d;
+		}
+		memcpy(prev, cur, sizeof(int) * (lb + 1));
+	}
+	return prev[lb];
+}
+
+/*
+ * The candidate nearest to name (NULL when none is close enough: at most a
+ * third of the name's length, and at most 3 edits); ties go to the first.
+ */
+static const char *
+nearest_name(const char *name, char **candidates, int n)
+{
+	int			best = -1;
+	int			best_d = Min(3, Max(1, (int) strlen(name) / 3)) + 1;
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		int			d;
+
+		CHECK_FOR_INTERRUPTS();
+		d = name_distance(name, candidates[i]);
+		if (d < best_d)
+		{
+			best_d = d;
+			best = i;
+		}
+	}
+	return best < 0 ? NULL : candidates[best];
+}
+
+/* Does PostgreSQL know a function of this name, in any schema? */
+static bool
+function_name_exists(const char *name)
+{
+	CatCList   *list = SearchSysCacheList1(PROCNAMEARGSNSP, CStringGetDatum(name));
+	bool		found = list->n_members > 0;
+
+	ReleaseSysCacheList(list);
+	return found;
+}
 
 /* "(l OPERATOR(pg_catalog.op) r)": a binary operator that no search_path can replace. */
 static void
@@ -297,10 +370,22 @@ render_funccall(CatExprContext *cx, FuncCall *f, StringInfo out)
 			break;
 	}
 	if (i == cx->nfuncs)
+	{
+		const char *near = nearest_name(name, cx->func_names, cx->nfuncs);
+
+		/* a misspelling says so and names the nearest allowed function */
+		if (!function_name_exists(name))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_FUNCTION),
+					 errmsg("function \"%s\" does not exist in argument \"%s\"", name, cx->argname),
+					 near ? errhint("Did you mean \"%s\"?", near) :
+					 errhint("The functions of catalog expressions are listed in retail_kpi.catalog_functions.")));
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_FUNCTION),
 				 errmsg("function \"%s\" is not allowed in argument \"%s\"", name, cx->argname),
-				 errhint("Only the functions listed in retail_kpi.catalog_functions may be used; an administrator can add one with retail_kpi.allow_function().")));
+				 near ? errhint("Did you mean \"%s\"? Only the functions listed in retail_kpi.catalog_functions may be used; a steward can add one with retail_kpi.allow_function().", near) :
+				 errhint("Only the functions listed in retail_kpi.catalog_functions may be used; a steward can add one with retail_kpi.allow_function().")));
+	}
 	cx->functions = add_distinct(cx->functions, name);
 	appendStringInfo(out, "%s(", cx->func_sql[i]);
 	render_list(cx, f->args, out);
@@ -647,6 +732,28 @@ Datum
 catalog_caller_id(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_OID(GetOuterUserId());
+}
+
+/*
+ * catalog_nearest(name text, candidates text[]) → text
+ *
+ * The candidate nearest to name by edit distance, or NULL when none is
+ * close (at most a third of the name's length and 3 edits): the "did you
+ * mean" of the catalog's 42704 errors.
+ */
+Datum
+catalog_nearest(PG_FUNCTION_ARGS)
+{
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	  **cands;
+	int			n;
+	const char *near;
+
+	n = text_array_to_cstrings(PG_GETARG_ARRAYTYPE_P(1), "candidates", &cands);
+	near = nearest_name(name, cands, n);
+	if (near == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(near));
 }
 
 /*

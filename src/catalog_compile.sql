@@ -97,7 +97,8 @@ COMMENT ON FUNCTION _catalog_objects(text, text[], timestamptz) IS
 
 CREATE OR REPLACE FUNCTION metric_sql(metrics text[], dimensions text[] DEFAULT '{}', filters jsonb DEFAULT NULL,
                            from_date date DEFAULT NULL, to_date date DEFAULT NULL, grain text DEFAULT 'month',
-                           compare text DEFAULT NULL, as_of timestamptz DEFAULT NULL) RETURNS text
+                           compare text DEFAULT NULL, as_of timestamptz DEFAULT NULL,
+                           subtotals boolean DEFAULT false, layout text DEFAULT 'long') RETURNS text
 LANGUAGE plpgsql STABLE CALLED ON NULL INPUT PARALLEL SAFE
 -- the catalog queries inside are planned once per session (planning them per call would dominate);
 -- the caller's search_path never reaches the code below (docs/security.md, R9)
@@ -120,6 +121,8 @@ DECLARE
     maxlvl int := 0;
     cm record;
     fns text[] := '{}';
+    rolled boolean;
+    dimvals text;
     dimcols text := '';        -- ', "dim.x", ...' for select lists
     dimjoin text := '';
     staticjoin text := '';
@@ -154,6 +157,10 @@ BEGIN
         RAISE EXCEPTION 'argument "dimensions" must be an array without NULL elements' USING ERRCODE = '22023';
     END IF;
     PERFORM retail_kpi._catalog_check_count(cardinality(metrics), 'metrics', 100);
+    PERFORM retail_kpi._catalog_check_variant(layout, 'layout', '{long,wide}');
+    IF subtotals IS NULL THEN
+        RAISE EXCEPTION 'argument "subtotals" must not be NULL' USING ERRCODE = '22004';
+    END IF;
     PERFORM retail_kpi._catalog_check_count(cardinality(dimensions), 'dimensions', 16);
     PERFORM retail_kpi._catalog_check_variant(grain, 'grain',
         '{day,week,month,quarter,year,total,retail_week,retail_period,retail_quarter,retail_year}');
@@ -187,13 +194,21 @@ BEGIN
     FOREACH d IN ARRAY dimensions LOOP
         PERFORM retail_kpi._catalog_check_code(d, 'dimensions');
         IF NOT dims_found ? d THEN
-            RAISE EXCEPTION 'dimension "%" does not exist', d USING ERRCODE = '42704';
+            RAISE EXCEPTION 'dimension "%" does not exist', d USING ERRCODE = '42704', HINT = retail_kpi._catalog_did_you_mean('dimension', d);
         END IF;
         dimcols := dimcols || format(', %I', 'dim.' || d);
         -- "IS NOT DISTINCT FROM" looks its "=" up on the search_path: written out with a qualified operator (R9)
         dimjoin := dimjoin || format(' AND (b.%1$I OPERATOR(pg_catalog.=) k.%1$I OR (b.%1$I IS NULL AND k.%1$I IS NULL))', 'dim.' || d);
         staticjoin := staticjoin || format(' AND (st.%1$I OPERATOR(pg_catalog.=) b.%1$I OR (st.%1$I IS NULL AND b.%1$I IS NULL))', 'dim.' || d);
     END LOOP;
+    -- subtotals: every source is aggregated with ROLLUP over the dimensions, and the GROUPING() bits
+    -- ("grouping.id") tell a subtotal row from a member that is NULL; they join like a dimension
+    rolled := subtotals AND cardinality(dimensions) > 0;
+    IF rolled THEN
+        dimcols := dimcols || ', "grouping.id"';
+        dimjoin := dimjoin || ' AND b."grouping.id" OPERATOR(pg_catalog.=) k."grouping.id"';
+        staticjoin := staticjoin || ' AND st."grouping.id" OPERATOR(pg_catalog.=) b."grouping.id"';
+    END IF;
     IF filters IS NOT NULL THEN
         IF jsonb_typeof(filters) <> 'object' THEN
             RAISE EXCEPTION 'argument "filters" must be a JSON object mapping dimension codes to a value or an array of values'
@@ -206,7 +221,8 @@ BEGIN
                 PERFORM retail_kpi._catalog_check_count(jsonb_array_length(v), 'filters', 1000);
             END IF;
             IF NOT dims_found ? k THEN
-                RAISE EXCEPTION 'dimension "%" does not exist', k USING ERRCODE = '42704', DETAIL = 'It is a key of argument "filters".';
+                RAISE EXCEPTION 'dimension "%" does not exist', k USING ERRCODE = '42704', DETAIL = 'It is a key of argument "filters".',
+                      HINT = retail_kpi._catalog_did_you_mean('dimension', k);
             END IF;
             IF jsonb_typeof(v) = 'object' OR (jsonb_typeof(v) = 'array' AND (jsonb_array_length(v) = 0 OR EXISTS (
                     SELECT 1 FROM jsonb_array_elements(v) x WHERE jsonb_typeof(x) IN ('object', 'array', 'null')))) THEN
@@ -228,7 +244,7 @@ BEGIN
     FROM retail_kpi._catalog_metric_closure(metrics, as_of) x;
     IF c IS NOT NULL THEN
         RAISE EXCEPTION 'metric "%" does not exist%', c,
-            CASE WHEN as_of IS NULL THEN '' ELSE ' at ' || as_of::text END USING ERRCODE = '42704';
+            CASE WHEN as_of IS NULL THEN '' ELSE ' at ' || as_of::text END USING ERRCODE = '42704', HINT = retail_kpi._catalog_did_you_mean('metric', c);
     END IF;
     -- sensitive metrics (R7), directly or through the metrics using them
     c := retail_kpi._catalog_denied_metric(ARRAY(SELECT jsonb_object_keys(mdefs)));
@@ -422,7 +438,16 @@ BEGIN
             sel := sel || ' WHERE ' || substr(where_common, 6);
         END IF;
         ncol := 1 + cardinality(dimensions);
-        sel := sel || ' GROUP BY ' || (SELECT string_agg(g::text, ', ') FROM generate_series(1, ncol) g);
+        IF rolled THEN
+            -- GROUPING() of the dimension columns, in the select list after the measures
+            sel := replace(sel, format(' FROM %s AS src', r->>'relation_sql'),
+                           format(', GROUPING(%s) AS "grouping.id" FROM %s AS src',
+                                  (SELECT string_agg(format('src.%I', r->'dimensions'->>x), ', ' ORDER BY o)
+                                   FROM unnest(dimensions) WITH ORDINALITY u(x, o)), r->>'relation_sql'));
+            sel := sel || ' GROUP BY 1, ROLLUP(' || (SELECT string_agg(g::text, ', ') FROM generate_series(2, ncol) g) || ')';
+        ELSE
+            sel := sel || ' GROUP BY ' || (SELECT string_agg(g::text, ', ') FROM generate_series(1, ncol) g);
+        END IF;
         ctes := ctes || format('%I AS (%s)', 'src.' || s, sel);
         IF r->>'time_column' IS NULL THEN
             static := static || s;
@@ -506,11 +531,43 @@ BEGIN
                       -- a rate (unit ratio, rate or %): its change is also given in percentage points
                       CASE WHEN lower(mdefs->c->>'unit') IN ('ratio', 'rate', '%', 'percent', 'pct') THEN 'true' ELSE 'false' END);
     END LOOP;
+    -- dimension_values: the members of the grouped dimensions (a subtotal row lacks the key of each
+    -- dimension it totals over; the grand total is {})
+    dimvals := CASE WHEN cardinality(dimensions) = 0 THEN '''{}''::pg_catalog.jsonb'
+                    WHEN NOT rolled THEN 'pg_catalog.jsonb_build_object(' || (SELECT string_agg(format('%L, k.%I', x, 'dim.' || x), ', ')
+                                                                            FROM unnest(dimensions) x) || ')'
+                    ELSE (SELECT string_agg(format('CASE WHEN (k."grouping.id" OPERATOR(pg_catalog.&) %s) OPERATOR(pg_catalog.=) 0 '
+                                                   'THEN pg_catalog.jsonb_build_object(%L, k.%I) ELSE CAST(%L AS pg_catalog.jsonb) END',
+                                                   1 << (cardinality(dimensions) - o::int), x, 'dim.' || x, '{}'),
+                                            ' OPERATOR(pg_catalog.||) ' ORDER BY o)
+                          FROM unnest(dimensions) WITH ORDINALITY u(x, o)) END;
+    IF layout = 'wide' THEN
+        -- one row per period and members, one column per dimension and per metric (with compare: its
+        -- base and relative change besides), for BI tools
+        q := 'WITH ' || array_to_string(ctes, E',\n') || E'\nSELECT k."period.start" AS period_start'
+            || coalesce((SELECT string_agg(format(', k.%I AS %I', 'dim.' || x, x), '' ORDER BY o)
+                         FROM unnest(dimensions) WITH ORDINALITY u(x, o)), '')
+            || CASE WHEN rolled THEN ', k."grouping.id" AS "grouping"' ELSE '' END
+            || (SELECT string_agg(format(', CAST(k.%1$I AS %2$s) AS %1$I', x,
+                                         CASE WHEN mdefs->x->>'value_type' IN ('pg_catalog.float8', 'pg_catalog.float4')
+                                              THEN 'pg_catalog.float8' ELSE 'pg_catalog.numeric' END)
+                                  || CASE WHEN compare IS NULL THEN ''
+                                          ELSE format(', CAST(b.%1$I AS %2$s) AS %3$I, CASE WHEN CAST(b.%1$I AS pg_catalog.numeric) OPERATOR(pg_catalog.>) 0 '
+                                                      'THEN CAST((CAST(k.%1$I AS pg_catalog.numeric) OPERATOR(pg_catalog.-) CAST(b.%1$I AS pg_catalog.numeric)) '
+                                                      'OPERATOR(pg_catalog./) CAST(b.%1$I AS pg_catalog.numeric) AS pg_catalog.float8) END AS %4$I',
+                                                      x, CASE WHEN mdefs->x->>'value_type' IN ('pg_catalog.float8', 'pg_catalog.float4')
+                                                              THEN 'pg_catalog.float8' ELSE 'pg_catalog.numeric' END,
+                                                      x || '_base', x || '_change') END, '' ORDER BY o)
+                FROM unnest(metrics) WITH ORDINALITY u(x, o))
+            || format(E'\nFROM %I k', prev);
+        IF compare IS NOT NULL THEN
+            q := q || format(' LEFT JOIN %I b ON b."period.start" OPERATOR(pg_catalog.=) %s', prev, basekey) || dimjoin
+                   || format(' WHERE k."period.start" OPERATOR(pg_catalog.>=) %L::pg_catalog.date', first_period);
+        END IF;
+        RETURN q || E'\nORDER BY k."period.start"' || replace(dimcols, ', "', ', k."');
+    END IF;
     q := 'WITH ' || array_to_string(ctes, E',\n')
-        || E'\nSELECT v.metric, k."period.start" AS period_start, '
-        || CASE WHEN cardinality(dimensions) = 0 THEN '''{}''::pg_catalog.jsonb'
-                ELSE 'pg_catalog.jsonb_build_object(' || (SELECT string_agg(format('%L, k.%I', x, 'dim.' || x), ', ')
-                                                           FROM unnest(dimensions) x) || ')' END
+        || E'\nSELECT v.metric, k."period.start" AS period_start, ' || dimvals
         || ' AS dimension_values, v.value, v.exact_value, CAST(v.base AS pg_catalog.float8) AS base_value, '
         || 'CASE WHEN v.base OPERATOR(pg_catalog.>) 0 THEN CAST((v.cur OPERATOR(pg_catalog.-) v.base) OPERATOR(pg_catalog./) v.base AS pg_catalog.float8) END AS change, '
         || 'CASE WHEN v.exact THEN v.base END AS exact_base, '
@@ -528,30 +585,31 @@ BEGIN
     RETURN q;
 END
 $$;
-COMMENT ON FUNCTION metric_sql(text[], text[], jsonb, date, date, text, text, timestamptz) IS
-    'compiles a metric request (metrics by dimensions at a grain, filtered, optionally compared and as defined at as_of) into the SQL that metric_values runs';
+COMMENT ON FUNCTION metric_sql(text[], text[], jsonb, date, date, text, text, timestamptz, boolean, text) IS
+    'compiles a metric request (metrics by dimensions at a grain, filtered, optionally compared, as defined at as_of, with subtotals, long or wide) into SQL; metric_values runs the long form';
 
 CREATE OR REPLACE FUNCTION metric_values(metrics text[], dimensions text[] DEFAULT '{}', filters jsonb DEFAULT NULL,
                               from_date date DEFAULT NULL, to_date date DEFAULT NULL, grain text DEFAULT 'month',
-                              compare text DEFAULT NULL, as_of timestamptz DEFAULT NULL)
+                              compare text DEFAULT NULL, as_of timestamptz DEFAULT NULL, subtotals boolean DEFAULT false)
 RETURNS TABLE(metric text, period_start date, dimension_values jsonb, value float8, exact_value numeric,
               base_value float8, change float8, exact_base numeric, absolute_change numeric, change_pp float8)
 LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY INVOKER PARALLEL UNSAFE ROWS 100
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    q text := retail_kpi.metric_sql(metrics, dimensions, filters, from_date, to_date, grain, compare, as_of);
+    q text := retail_kpi.metric_sql(metrics, dimensions, filters, from_date, to_date, grain, compare, as_of, subtotals);
 BEGIN
     PERFORM retail_kpi._catalog_audit_read(metrics, dimensions, grain, from_date, to_date, as_of);
     RETURN QUERY EXECUTE q;
 END
 $$;
-COMMENT ON FUNCTION metric_values(text[], text[], jsonb, date, date, text, text, timestamptz) IS
+COMMENT ON FUNCTION metric_values(text[], text[], jsonb, date, date, text, text, timestamptz, boolean) IS
     'runs metric_sql with the caller''s privileges (row-level security applies) under a pinned search_path; one row per metric, period and dimension members, with the comparison''s base, relative and absolute change (percentage points for rates)';
 
 CREATE OR REPLACE FUNCTION publish_metric_view(view_name text, metrics text[], dimensions text[] DEFAULT '{}',
                                     filters jsonb DEFAULT NULL, from_date date DEFAULT NULL, to_date date DEFAULT NULL,
                                     grain text DEFAULT 'month', compare text DEFAULT NULL,
-                                    schema_name text DEFAULT pg_catalog.current_schema()) RETURNS text
+                                    schema_name text DEFAULT pg_catalog.current_schema(),
+                                    subtotals boolean DEFAULT false, layout text DEFAULT 'long') RETURNS text
 LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY INVOKER PARALLEL UNSAFE
 -- the view is created under this search_path: it binds PostgreSQL's operators once and for all
 -- (docs/security.md, R9); schema_name's default, the caller's current schema, is evaluated by the caller
@@ -567,14 +625,14 @@ BEGIN
     IF nsp IS NULL OR nsp !~ '^[a-z_][a-z0-9_]{0,62}$' THEN
         RAISE EXCEPTION 'invalid value for argument "schema_name": %', coalesce(quote_literal(nsp), 'NULL') USING ERRCODE = '22023';
     END IF;
-    sql := retail_kpi.metric_sql(metrics, dimensions, filters, from_date, to_date, grain, compare);
+    sql := retail_kpi.metric_sql(metrics, dimensions, filters, from_date, to_date, grain, compare, NULL, subtotals, layout);
     EXECUTE format('CREATE OR REPLACE VIEW %I.%I WITH (security_invoker = true) AS %s', nsp, view_name, sql);
     EXECUTE format('COMMENT ON VIEW %I.%I IS %L', nsp, view_name,
                    'retail_kpi metric view: ' || array_to_string(metrics, ', ') || ' (definitions as published at ' || now() || ')');
     RETURN format('%I.%I', nsp, view_name);
 END
 $$;
-COMMENT ON FUNCTION publish_metric_view(text, text[], text[], jsonb, date, date, text, text, text) IS
+COMMENT ON FUNCTION publish_metric_view(text, text[], text[], jsonb, date, date, text, text, text, boolean, text) IS
     'creates or replaces an ordinary (security_invoker) view over metric_sql for BI tools; definitions are frozen at publication';
 
 -- A readable list of the metrics for BI tools and analysts.

@@ -372,7 +372,9 @@ BEGIN
         PERFORM retail_kpi._catalog_check_code(k, 'dimensions');
         IF NOT EXISTS (SELECT 1 FROM retail_kpi.dimensions d WHERE d.code = k) THEN
             RAISE EXCEPTION 'dimension "%" does not exist', k
-                USING ERRCODE = '42704', HINT = 'Define it first with retail_kpi.define_dimension().';
+                USING ERRCODE = '42704',
+                      HINT = coalesce(nullif(retail_kpi._catalog_did_you_mean('dimension', k), 'The dimensions are listed in retail_kpi.dimensions.') || ' ', '')
+                             || 'Define it first with retail_kpi.define_dimension().';
         END IF;
         IF jsonb_typeof(v) <> 'string' OR NOT EXISTS (
                 SELECT 1 FROM pg_catalog.pg_attribute a
@@ -425,7 +427,7 @@ BEGIN
     PERFORM retail_kpi._catalog_check_texts(label_en, label_zh, description, unit, reason);
     SELECT * INTO src FROM retail_kpi.sources s WHERE s.code = source;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'source "%" does not exist', source USING ERRCODE = '42704';
+        RAISE EXCEPTION 'source "%" does not exist', source USING ERRCODE = '42704', HINT = retail_kpi._catalog_did_you_mean('source', source);
     END IF;
     cm := retail_kpi._catalog_compile_measure(aggregation, expression, filter);
     relsql := retail_kpi._catalog_relation_sql(src.relation, source);
@@ -436,6 +438,9 @@ BEGIN
                 USING ERRCODE = '42703', DETAIL = format('Relation %s has no such column.', relsql);
         END IF;
     END LOOP;
+    -- the type check plans the relation, and planning can run code of a view (an IMMUTABLE function is
+    -- folded): the evaluation rule R4 applies to it as to any evaluation (docs/security.md)
+    PERFORM retail_kpi._catalog_check_evaluation(ARRAY[src.relation::oid], cm.functions);
     -- type check (no rows are read), run as the caller: wrong argument types or missing functions fail here
     rtype := retail_kpi.catalog_probe(format(
         'SELECT retail_kpi._catalog_type_name(pg_catalog.pg_typeof(x)) FROM (SELECT %s AS x FROM %s AS src WHERE false) q',
@@ -532,7 +537,7 @@ BEGIN
         PERFORM retail_kpi._catalog_check_code(measure, 'measure');
         SELECT m.result_type INTO vtype FROM retail_kpi.measures m WHERE m.code = measure;
         IF NOT FOUND THEN
-            RAISE EXCEPTION 'measure "%" does not exist', measure USING ERRCODE = '42704';
+            RAISE EXCEPTION 'measure "%" does not exist', measure USING ERRCODE = '42704', HINT = retail_kpi._catalog_did_you_mean('measure', measure);
         END IF;
         def := jsonb_build_object('measure', measure);
     WHEN 'ratio' THEN
@@ -541,7 +546,7 @@ BEGIN
         FOREACH d IN ARRAY ARRAY[numerator, denominator] LOOP
             SELECT m.value_type INTO m_type FROM retail_kpi.metrics m WHERE m.code = d;
             IF NOT FOUND THEN
-                RAISE EXCEPTION 'metric "%" does not exist', d USING ERRCODE = '42704';
+                RAISE EXCEPTION 'metric "%" does not exist', d USING ERRCODE = '42704', HINT = retail_kpi._catalog_did_you_mean('metric', d);
             END IF;
             IF NOT retail_kpi._catalog_is_number(m_type) THEN
                 RAISE EXCEPTION 'metric "%" of type % cannot be the numerator or denominator of a ratio', d, m_type
@@ -565,7 +570,8 @@ BEGIN
             SELECT m.value_type INTO m_type FROM retail_kpi.metrics m WHERE m.code = d;
             IF NOT FOUND THEN
                 RAISE EXCEPTION 'metric "%" does not exist', d
-                    USING ERRCODE = '42704', DETAIL = 'Names in the expression of a derived metric must be metric codes.';
+                    USING ERRCODE = '42704', DETAIL = 'Names in the expression of a derived metric must be metric codes.',
+                          HINT = retail_kpi._catalog_did_you_mean('metric', d);
             END IF;
             probe := probe || format('%sCAST(NULL AS %s) AS %I', CASE WHEN probe = '' THEN '' ELSE ', ' END, m_type, d);
         END LOOP;
@@ -632,7 +638,7 @@ BEGIN
     PERFORM retail_kpi._catalog_check_text(reason, 'reason', 1000);
     SELECT * INTO old FROM retail_kpi.metrics m WHERE m.code = code FOR UPDATE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'metric "%" does not exist', code USING ERRCODE = '42704';
+        RAISE EXCEPTION 'metric "%" does not exist', code USING ERRCODE = '42704', HINT = retail_kpi._catalog_did_you_mean('metric', code);
     END IF;
     PERFORM retail_kpi._catalog_require_owner('metric', code, old.owner);
     PERFORM retail_kpi._catalog_require_uncertified('metric', code, 'change the status of');

@@ -103,7 +103,11 @@ INSERT INTO catalog_functions VALUES
     ('dead_stock_rate', 'retail_kpi.dead_stock_rate', 'metric', NULL, true),
     ('incremental_units', 'retail_kpi.incremental_units', 'metric', NULL, true),
     ('incremental_revenue', 'retail_kpi.incremental_revenue', 'metric', NULL, true),
-    ('incremental_gross_profit', 'retail_kpi.incremental_gross_profit', 'metric', NULL, true);
+    ('incremental_gross_profit', 'retail_kpi.incremental_gross_profit', 'metric', NULL, true),
+    -- added in 0.3 (src/upgrade/0.2--0.3.sql adds the same rows)
+    ('kpi_round', 'retail_kpi.kpi_round', 'metric', NULL, true),
+    ('share', 'retail_kpi.share', 'metric', NULL, true),
+    ('sell_through_from_closing', 'retail_kpi.sell_through_from_closing', 'metric', NULL, true);
 
 -- ---------------------------------------------------------------------------------------------
 -- Catalog tables

@@ -25,6 +25,30 @@ CREATE OR REPLACE FUNCTION catalog_caller_id() RETURNS regrole
     AS 'MODULE_PATHNAME' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
 COMMENT ON FUNCTION catalog_caller_id() IS
     'the role calling the catalog API as an OID (catalog_caller() by identity)';
+CREATE OR REPLACE FUNCTION catalog_nearest(name text, candidates text[]) RETURNS text
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION catalog_nearest(text, text[]) IS
+    'the candidate nearest to name by edit distance (at most a third of its length and 3 edits), or NULL: the "did you mean" of catalog errors';
+
+-- The HINT of a "does not exist" error: the nearest code of that kind, or where the codes are listed.
+CREATE OR REPLACE FUNCTION _catalog_did_you_mean(object_type text, name text) RETURNS text
+LANGUAGE plpgsql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
+DECLARE
+    near text;
+BEGIN
+    near := retail_kpi.catalog_nearest(coalesce(name, ''), CASE object_type
+        WHEN 'metric' THEN ARRAY(SELECT m.code FROM retail_kpi.metrics m ORDER BY 1)
+        WHEN 'measure' THEN ARRAY(SELECT m.code FROM retail_kpi.measures m ORDER BY 1)
+        WHEN 'source' THEN ARRAY(SELECT s.code FROM retail_kpi.sources s ORDER BY 1)
+        WHEN 'dimension' THEN ARRAY(SELECT d.code FROM retail_kpi.dimensions d ORDER BY 1)
+        ELSE '{}'::text[] END);
+    RETURN coalesce(CASE WHEN near IS NOT NULL THEN pg_catalog.format('Did you mean "%s"?', near) END,
+                    pg_catalog.format('The %ss are listed in retail_kpi.%s.', replace(object_type, '_', ' '),
+                                      CASE object_type WHEN 'metric' THEN 'metric_catalog' ELSE object_type || 's' END));
+END
+$$;
+COMMENT ON FUNCTION _catalog_did_you_mean(text, text) IS 'internal: "did you mean" hint of a catalog object that does not exist';
+
 CREATE OR REPLACE FUNCTION catalog_probe(query text) RETURNS text
     AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
 COMMENT ON FUNCTION catalog_probe(text) IS

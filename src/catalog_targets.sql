@@ -17,7 +17,7 @@ BEGIN
     FOR k, v IN SELECT * FROM jsonb_each(members) LOOP
         PERFORM retail_kpi._catalog_check_code(k, argname);
         IF NOT EXISTS (SELECT 1 FROM retail_kpi.dimensions d WHERE d.code = k) THEN
-            RAISE EXCEPTION 'dimension "%" does not exist', k USING ERRCODE = '42704';
+            RAISE EXCEPTION 'dimension "%" does not exist', k USING ERRCODE = '42704', HINT = retail_kpi._catalog_did_you_mean('dimension', k);
         END IF;
         IF jsonb_typeof(v) IN ('object', 'array', 'null') THEN
             RAISE EXCEPTION 'invalid member of dimension "%" in argument "%"', k, argname
@@ -47,7 +47,7 @@ BEGIN
     PERFORM retail_kpi._catalog_check_text(reason, 'reason', 1000);
     SELECT * INTO m FROM retail_kpi.metrics t WHERE t.code = metric;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'metric "%" does not exist', metric USING ERRCODE = '42704';
+        RAISE EXCEPTION 'metric "%" does not exist', metric USING ERRCODE = '42704', HINT = retail_kpi._catalog_did_you_mean('metric', metric);
     END IF;
     PERFORM retail_kpi._catalog_require_owner('metric', metric, m.owner);
     IF period_start IS NULL THEN
@@ -216,3 +216,104 @@ END
 $$;
 COMMENT ON FUNCTION metric_vs_target(text, text[], jsonb, date, date, text, text, boolean) IS
     'actual value of a metric beside its target (own, or rolled up from children''s targets for additive metrics), attainment (by polarity), deviation and the coverage of the targets';
+
+-- Allocates a parent's target to its children (issue 12): the members of child_dimension under the
+-- parent's members, found in the data of the basis window (default: the same period one year
+-- earlier), get shares by method 'equal', 'last_year' (the metric's own values in the basis window)
+-- or 'metric' (basis_metric's values there); the amounts are exact to `digits` decimals and add up
+-- to the parent's target exactly (largest remainder: every child gets the share rounded down, the
+-- units left go one by one to the largest remainders, ties to the first members).  The children's
+-- targets are written with set_target (its permission rules apply) and returned.
+CREATE OR REPLACE FUNCTION allocate_target(metric text, period_start date, child_dimension text,
+                                           parent jsonb DEFAULT '{}', method text DEFAULT 'equal',
+                                           basis_metric text DEFAULT NULL, basis_from date DEFAULT NULL,
+                                           basis_to date DEFAULT NULL, grain text DEFAULT 'month',
+                                           scenario text DEFAULT 'budget', digits int DEFAULT 2,
+                                           reason text DEFAULT NULL)
+RETURNS TABLE(dimension_values jsonb, weight numeric, share numeric, value numeric)
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY INVOKER PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+    total numeric;
+    unit numeric;
+    period_end date;
+    dims text[];
+    w jsonb;
+    wsum numeric;
+    alloc jsonb;
+BEGIN
+    PERFORM retail_kpi._catalog_check_code(metric, 'metric');
+    PERFORM retail_kpi._catalog_check_code(child_dimension, 'child_dimension');
+    PERFORM retail_kpi._catalog_check_code(scenario, 'scenario');
+    PERFORM retail_kpi._catalog_check_variant(method, 'method', '{equal,last_year,metric}');
+    PERFORM retail_kpi._catalog_check_variant(grain, 'grain', '{day,week,month,quarter,year}');
+    PERFORM retail_kpi._catalog_check_members(parent, 'parent');
+    PERFORM retail_kpi._catalog_check_text(reason, 'reason', 1000);
+    IF period_start IS NULL THEN
+        RAISE EXCEPTION 'argument "period_start" must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    IF digits IS NULL OR digits < 0 OR digits > 6 THEN
+        RAISE EXCEPTION 'argument "digits" must be between 0 and 6' USING ERRCODE = '22023';
+    END IF;
+    IF parent ? child_dimension THEN
+        RAISE EXCEPTION 'argument "parent" must not name the child dimension "%"', child_dimension USING ERRCODE = '22023';
+    END IF;
+    IF (method = 'metric') <> (basis_metric IS NOT NULL) THEN
+        RAISE EXCEPTION 'argument "basis_metric" is required with method "metric" and only with it' USING ERRCODE = '22023';
+    END IF;
+    SELECT t.value INTO total FROM retail_kpi.targets t
+    WHERE t.metric = metric AND t.scenario = scenario AND t.grain = grain AND t.period_start = period_start
+      AND t.dimensions = parent;
+    IF total IS NULL THEN
+        RAISE EXCEPTION 'metric "%" has no % target for % at %', metric, scenario, period_start, parent
+            USING ERRCODE = '42704', HINT = 'Set the parent''s target first with retail_kpi.set_target().';
+    END IF;
+    unit := power(10::numeric, -digits);
+    IF trunc(total, digits) <> total THEN
+        RAISE EXCEPTION 'the target % has more than % decimals', total, digits
+            USING ERRCODE = '22023', HINT = 'Raise argument "digits" or round the parent''s target.';
+    END IF;
+    -- the basis window: the target's period, one year earlier unless given
+    period_end := (date_trunc(grain, period_start::timestamp) + ('1 ' || grain)::interval)::date - 1;
+    basis_from := coalesce(basis_from, (period_start - interval '1 year')::date);
+    basis_to := coalesce(basis_to, (period_end - interval '1 year')::date);
+    dims := ARRAY(SELECT jsonb_object_keys(parent) ORDER BY 1) || child_dimension;
+    SELECT coalesce(jsonb_object_agg(v.dimension_values->>child_dimension,
+                                     jsonb_build_object('m', v.dimension_values - ARRAY(SELECT jsonb_object_keys(parent)),
+                                                        'w', CASE WHEN method = 'equal' THEN 1
+                                                                  ELSE coalesce(v.exact_value, CAST(v.value AS numeric)) END)), '{}')
+      INTO w
+    FROM retail_kpi.metric_values(ARRAY[coalesce(basis_metric, metric)], dims, CASE WHEN parent = '{}' THEN NULL ELSE parent END,
+                                  basis_from, basis_to, 'total') v
+    WHERE v.dimension_values->child_dimension IS NOT NULL AND jsonb_typeof(v.dimension_values->child_dimension) <> 'null';
+    IF w = '{}' THEN
+        RAISE EXCEPTION 'no member of dimension "%" under % has rows from % to %', child_dimension, parent, basis_from, basis_to
+            USING ERRCODE = '22023', HINT = 'Give the basis window with arguments "basis_from" and "basis_to".';
+    END IF;
+    SELECT sum((e.value->>'w')::numeric) INTO wsum FROM jsonb_each(w) e;
+    IF EXISTS (SELECT 1 FROM jsonb_each(w) e WHERE (e.value->>'w')::numeric < 0 OR e.value->>'w' IS NULL) OR wsum <= 0 THEN
+        RAISE EXCEPTION 'the basis of the allocation has negative, missing or no weight'
+            USING ERRCODE = '22023', DETAIL = 'Shares need non-negative weights with a positive sum.', HINT = 'Use method "equal", or another basis.';
+    END IF;
+    -- largest remainder on |total| in units of 10^-digits; the sign is the target's
+    WITH s AS (
+        SELECT e.value->'m' AS members, (e.value->>'w')::numeric AS wt, e.key AS k,
+               abs(total) / unit * (e.value->>'w')::numeric / wsum AS raw_units
+        FROM jsonb_each(w) e),
+    f AS (SELECT s.*, floor(s.raw_units) AS base_units,
+                 row_number() OVER (ORDER BY s.raw_units - floor(s.raw_units) DESC, s.k) AS rnk FROM s),
+    g AS (SELECT f.*, round(abs(total) / unit) - sum(f.base_units) OVER () AS extra FROM f)
+    SELECT jsonb_agg(jsonb_build_object('m', g.members, 'w', g.wt, 'share', g.wt / wsum,
+                                        'value', round(sign(total) * (g.base_units + CASE WHEN g.rnk <= g.extra THEN 1 ELSE 0 END) * unit, digits))
+                     ORDER BY g.k)
+      INTO alloc FROM g;
+    PERFORM retail_kpi.set_target(metric, period_start, (a->>'value')::numeric, a->'m', grain, scenario,
+                                  coalesce(reason, format('allocated from %s by %s', parent, method)))
+    FROM jsonb_array_elements(alloc) a;
+    RETURN QUERY SELECT a->'m', (a->>'w')::numeric, (a->>'share')::numeric, (a->>'value')::numeric
+                 FROM jsonb_array_elements(alloc) a;
+END
+$$;
+COMMENT ON FUNCTION allocate_target(text, date, text, jsonb, text, text, date, date, text, text, int, text) IS
+    'allocates a parent''s target to its children (equal, by last year''s share, or by another metric) exactly to the cent (largest remainder), writes and returns them';

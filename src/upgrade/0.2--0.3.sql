@@ -54,6 +54,9 @@ DROP FUNCTION check_alerts(date);
 -- metric_values gains exact_base, absolute_change and change_pp (issue 12): views of users that call
 -- it must be dropped before the update and created again after it (the update stops otherwise)
 DROP FUNCTION metric_values(text[], text[], jsonb, date, date, text, text, timestamptz);
+-- metric_sql and publish_metric_view gain subtotals and the wide layout (issue 16)
+DROP FUNCTION metric_sql(text[], text[], jsonb, date, date, text, text, timestamptz);
+DROP FUNCTION publish_metric_view(text, text[], text[], jsonb, date, date, text, text, text);
 -- metric_vs_target gains covered_only and the coverage of the targets (issue 12), likewise
 DROP FUNCTION metric_vs_target(text, text[], jsonb, date, date, text, text);
 
@@ -87,6 +90,12 @@ COMMENT ON TABLE catalog_aggregations IS
     'allow-list of aggregations a measure may use: name, the qualified aggregate it renders to, DISTINCT, argument count, the grains it is valid at (NULL: all)';
 ALTER TABLE sources ADD COLUMN native_grain text NOT NULL DEFAULT 'day' CHECK (native_grain IN ('day', 'month', 'quarter', 'year'));
 DROP FUNCTION define_source(text, regclass, text, jsonb, text, text, text);
+
+-- New functions of the C families usable in derived metrics (the same rows as a fresh install).
+INSERT INTO catalog_functions VALUES
+    ('kpi_round', 'retail_kpi.kpi_round', 'metric', NULL, true),
+    ('share', 'retail_kpi.share', 'metric', NULL, true),
+    ('sell_through_from_closing', 'retail_kpi.sell_through_from_closing', 'metric', NULL, true);
 
 -- Sensitive metrics (R7).
 ALTER TABLE metrics ADD COLUMN restricted boolean NOT NULL DEFAULT false;

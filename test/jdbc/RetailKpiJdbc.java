@@ -159,7 +159,8 @@ public class RetailKpiJdbc {
         }
         checkEq("getColumns of the metric view", cols.toString(),
                 "{metric=text, period_start=date, dimension_values=jsonb, value=float8, exact_value=numeric,"
-                + " base_value=float8, change=float8}");
+                + " base_value=float8, change=float8, exact_base=numeric, absolute_change=numeric,"
+                + " change_pp=float8}");
         Set<String> types = new HashSet<>();
         try (ResultSet rs = md.getUDTs(null, "retail_kpi", "%summary", null)) {
             while (rs.next()) {
