@@ -597,6 +597,16 @@ for who in rk_sec_steward "$su"; do
 SELECT retail_kpi.define_measure('mal_fold_amt', 'mal_fold_src', 'sum', 'amount', label_en => 'relabelled') IS NOT NULL;
 SQL
 done
+expect_true_or t1.define.source rk_sec_steward 42501 "a steward redescribes mallory's source over her view (the type check plans it): refused, or nothing of hers runs" <<'SQL'
+SELECT retail_kpi.define_source('mal_fold_src', 'mal.fold_view', 'sale_date', '{"store": "store_id", "region": "region"}',
+                                description => 'reviewed') IS NOT NULL;
+SQL
+expect_true_or t1.define.metric rk_sec_steward 42501 "a steward relabels mallory's metric over her view: refused, or nothing of hers runs" <<'SQL'
+SELECT retail_kpi.define_metric('mal_fold_metric', 'Relabelled', measure => 'mal_fold_amt') IS NOT NULL;
+SQL
+expect_true_or t1.define.author_source rk_sec_author 42501 "an author defines his own source over mallory's view: refused, or nothing of hers runs" <<'SQL'
+SELECT retail_kpi.define_source('auth_on_fold', 'mal.fold_view', 'sale_date', '{"region": "region"}') IS NOT NULL;
+SQL
 expect_error t1.view.as_of rk_sec_reader 42501 "a reader evaluates mallory's metric over her view as of now (as_of path)" <<'SQL'
 SELECT count(*) FROM retail_kpi.metric_values('{mal_view_metric}', '{}', NULL, '2025-02-01', '2025-02-28', 'total', as_of => now());
 SQL
