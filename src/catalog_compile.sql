@@ -285,7 +285,7 @@ BEGIN
     END IF;
     FOR c, r IN SELECT * FROM jsonb_each(meas) LOOP
         cm := retail_kpi._catalog_compile_measure(r->>'aggregation', r->>'expression', r->>'filter');
-        meas := jsonb_set(meas, ARRAY[c, 'compiled_sql'], to_jsonb(cm.sql));
+        meas := jsonb_set(jsonb_set(meas, ARRAY[c, 'compiled_sql'], to_jsonb(cm.sql)), ARRAY[c, 'columns'], to_jsonb(cm.columns));
         fns := fns || cm.functions;
     END LOOP;
     FOR c, r IN SELECT * FROM jsonb_each(srcs) LOOP
@@ -298,6 +298,12 @@ BEGIN
     -- the evaluation rule (R4): views and tables with row-level security of trusted roles only, and
     -- allow-listed functions re-checked
     PERFORM retail_kpi._catalog_check_evaluation(ARRAY(SELECT (ev->>'relation_oid')::oid FROM jsonb_each(srcs) e(ek, ev)), fns);
+    -- and the types of the columns the request reads: the measures', the dimensions', the time column
+    FOR c, r IN SELECT * FROM jsonb_each(srcs) LOOP
+        PERFORM retail_kpi._catalog_check_column_types((r->>'relation_oid')::oid,
+            ARRAY(SELECT jsonb_array_elements_text(me.value->'columns') FROM jsonb_each(meas) me WHERE me.value->>'source' = c)
+            || ARRAY(SELECT e.value #>> '{}' FROM jsonb_each(r->'dimensions') e) || (r->>'time_column'));
+    END LOOP;
     SELECT coalesce(jsonb_object_agg(q.src, q.arr), '{}') INTO src_measures
     FROM (SELECT ev->>'source' AS src, jsonb_agg(ek ORDER BY ek) AS arr FROM jsonb_each(meas) e(ek, ev) GROUP BY 1) q;
     FOREACH c IN ARRAY metrics LOOP
@@ -495,6 +501,10 @@ BEGIN
     -- the dimension tables joined are evaluated too (R4)
     IF cardinality(dimrels) > 0 THEN
         PERFORM retail_kpi._catalog_check_evaluation(dimrels, '{}');
+        FOR k, v IN SELECT * FROM jsonb_each(dimtabs) WHERE (value->>'table')::oid = ANY (dimrels) LOOP
+            PERFORM retail_kpi._catalog_check_column_types((v->>'table')::oid,
+                ARRAY[v->>'key'] || ARRAY(SELECT e.value #>> '{}' FROM jsonb_each(v->'attributes') e));
+        END LOOP;
     END IF;
 
     -- combine the sources on (period, dimensions)

@@ -503,6 +503,7 @@ BEGIN
     -- the type check plans the relation, and planning can run code of a view (an IMMUTABLE function is
     -- folded): the evaluation rule R4 applies to it as to any evaluation (docs/security.md)
     PERFORM retail_kpi._catalog_check_evaluation(ARRAY[src.relation::oid], cm.functions);
+    PERFORM retail_kpi._catalog_check_column_types(src.relation, cm.columns || src.time_column);
     -- type check (no rows are read), run as the caller: wrong argument types or missing functions fail here
     rtype := retail_kpi.catalog_probe(format(
         'SELECT retail_kpi._catalog_type_name(pg_catalog.pg_typeof(x)) FROM (SELECT %s AS x FROM %s AS src WHERE false) q',
@@ -637,6 +638,8 @@ BEGIN
             END IF;
             probe := probe || format('%sCAST(NULL AS %s) AS %I', CASE WHEN probe = '' THEN '' ELSE ', ' END, m_type, d);
         END LOOP;
+        -- the type check folds constant calls: the allow-listed functions are checked first (R4)
+        PERFORM retail_kpi._catalog_check_evaluation('{}', cm.functions);
         vtype := retail_kpi.catalog_probe(format(
             'SELECT retail_kpi._catalog_type_name(pg_catalog.pg_typeof(%s)) FROM (SELECT %s) q', cm.sql, probe));
     END IF;

@@ -267,6 +267,17 @@ ALTER TABLE catalog_history ENABLE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS catalog_history_visible ON catalog_history;
 CREATE POLICY catalog_history_visible ON catalog_history FOR SELECT TO PUBLIC
     USING (retail_kpi._catalog_may_read_private(object_owner));
+-- the read log: every role appends rows naming itself (the audit of its own metric_values calls);
+-- stewards read it
+GRANT INSERT ON metric_read_log TO PUBLIC;
+GRANT USAGE ON SEQUENCE metric_read_log_id_seq TO PUBLIC;
+ALTER TABLE metric_read_log ENABLE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS metric_read_log_own ON metric_read_log;
+CREATE POLICY metric_read_log_own ON metric_read_log FOR INSERT TO PUBLIC
+    WITH CHECK (role_name = current_user AND session_user_name = session_user
+                AND role_oid = (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = current_user));
+DROP POLICY IF EXISTS metric_read_log_stewards ON metric_read_log;
+CREATE POLICY metric_read_log_stewards ON metric_read_log FOR SELECT TO retail_kpi_admin USING (true);
 ALTER TABLE metric_grants ENABLE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS metric_grants_visible ON metric_grants;
 CREATE POLICY metric_grants_visible ON metric_grants FOR SELECT TO PUBLIC
@@ -321,6 +332,36 @@ END
 $$;
 COMMENT ON FUNCTION _catalog_check_evaluation(oid[], text[]) IS
     'internal: the evaluation rule R4 of docs/security.md (relations and allow-listed functions that run code must be the caller''s or trusted)';
+
+-- R4 for columns: a column whose type (or its domain's base type, or its element type) belongs to a
+-- role that is neither the caller nor trusted carries that role's code (input/output functions,
+-- implicit casts such a role may create for its type): refused with 42501, as a view of that role.
+CREATE OR REPLACE FUNCTION _catalog_check_column_types(relation oid, columns text[]) RETURNS void
+LANGUAGE plpgsql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
+DECLARE
+    caller oid := retail_kpi.catalog_caller_id();
+    r record;
+BEGIN
+    FOR r IN SELECT a.attname, x.typ, x.owner
+             FROM pg_catalog.pg_attribute a
+             JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+             CROSS JOIN LATERAL (VALUES (t.oid, t.typowner), (t.typbasetype, NULL), (t.typelem, NULL)) v(typ, owner0)
+             CROSS JOIN LATERAL (SELECT v.typ, coalesce(v.owner0, (SELECT y.typowner FROM pg_catalog.pg_type y WHERE y.oid = v.typ)) AS owner) x
+             WHERE a.attrelid = relation AND a.attname = ANY (columns) AND a.attnum > 0 AND NOT a.attisdropped
+               AND x.typ <> 0 AND x.owner IS NOT NULL
+             ORDER BY a.attnum LOOP
+        IF r.owner <> caller AND NOT retail_kpi._catalog_is_trusted(r.owner) THEN
+            RAISE EXCEPTION 'column % of relation % has type % of role %, which is not trusted', pg_catalog.quote_ident(r.attname),
+                            relation::regclass, r.typ::regtype, retail_kpi._catalog_role_label(r.owner)
+                USING ERRCODE = '42501',
+                      DETAIL = 'A type carries code chosen by its owner (input and output functions, implicit casts); the catalog runs such code only for its owner and for roles the stewards trust (docs/security.md, R4).',
+                      HINT = 'A steward can trust the role with retail_kpi.trust_role(), or the column can be cast in a view of a trusted role.';
+        END IF;
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION _catalog_check_column_types(oid, text[]) IS
+    'internal: the evaluation rule R4 for the types of the columns a definition uses';
 
 -- R7: the first of the given metrics that is restricted and that the caller may not evaluate, or NULL.
 -- SECURITY DEFINER: the grants are private, the caller may not see every row of metric_grants.
@@ -673,22 +714,27 @@ COMMENT ON FUNCTION set_read_audit(boolean, text) IS
     'switches the read audit (访问审计) on or off: every metric_values call is then logged in metric_read_log and the server log (stewards only)';
 
 -- Logs one metric_values call when the read audit is on (R7): a row of metric_read_log (not in a
--- read-only transaction) and a LOG line, which a rolled-back transaction cannot undo.
+-- read-only transaction) and a LOG line, which a rolled-back transaction cannot undo.  SECURITY
+-- INVOKER: the row is inserted with the reader's rights, and row-level security lets a role insert
+-- only rows naming itself (current role and session user), so nobody can log reads of another role;
+-- control characters are replaced in the LOG line, so nobody can forge a line either.
 CREATE OR REPLACE FUNCTION _catalog_audit_read(metrics text[], dimensions text[], grain text, from_date date,
                                                to_date date, as_of timestamptz) RETURNS void
-LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY DEFINER PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY INVOKER PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF NOT coalesce((SELECT s.value = 'true'::jsonb FROM retail_kpi.catalog_settings s WHERE s.name = 'read_audit'), false) THEN
         RETURN;
     END IF;
-    RAISE LOG '%', pg_catalog.format('retail_kpi read audit: role %s (session user %s) read metrics %s by %s at grain %s from %s to %s%s',
-        retail_kpi.catalog_caller(), session_user, metrics, dimensions, grain, from_date, to_date,
-        CASE WHEN as_of IS NULL THEN '' ELSE ' as of ' || as_of END);
+    RAISE LOG '%', pg_catalog.regexp_replace(pg_catalog.format(
+        'retail_kpi read audit: role %s (session user %s) read metrics %s by %s at grain %s from %s to %s%s',
+        pg_catalog.quote_ident(current_user), pg_catalog.quote_ident(session_user), metrics, dimensions,
+        pg_catalog.quote_literal(grain), from_date, to_date,
+        CASE WHEN as_of IS NULL THEN '' ELSE ' as of ' || as_of END), '[[:cntrl:]]', ' ', 'g');
     IF current_setting('transaction_read_only') = 'off' THEN
         INSERT INTO retail_kpi.metric_read_log (role_oid, role_name, session_user_name, metrics, dimensions, grain,
                                                 from_date, to_date, as_of)
-        VALUES (retail_kpi.catalog_caller_id(), retail_kpi.catalog_caller(), session_user, metrics,
-                coalesce(dimensions, '{}'), grain, from_date, to_date, as_of);
+        VALUES ((SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = current_user), current_user, session_user,
+                metrics, coalesce(dimensions, '{}'), grain, from_date, to_date, as_of);
     END IF;
 END
 $$;
