@@ -332,7 +332,9 @@ SELECT publish_metric_view('kpi_wide', '{net_sales,conversion_rate}', '{region}'
                            'previous_period', schema_name => 'rk_val', subtotals => true, layout => 'wide');
 SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'rk_val.kpi_wide'::regclass AND attnum > 0 ORDER BY attnum;
 SELECT count(*) AS wide_rows,
-       count(*) FILTER (WHERE w.net_sales IS DISTINCT FROM l.exact_value) AS mismatches
+       count(*) FILTER (WHERE w.net_sales IS DISTINCT FROM l.exact_value) AS mismatches,
+       count(*) FILTER (WHERE w.net_sales_absolute_change IS DISTINCT FROM l.absolute_change
+                           OR w.net_sales_base IS DISTINCT FROM l.exact_base) AS change_mismatches
 FROM rk_val.kpi_wide w
 JOIN metric_values('{net_sales}', '{region}', NULL, '2024-01-01', '2024-12-31', 'quarter', 'previous_period', subtotals => true) l
   ON l.period_start = w.period_start

@@ -605,10 +605,11 @@ BEGIN
                                   || CASE WHEN compare IS NULL THEN ''
                                           ELSE format(', CAST(b.%1$I AS %2$s) AS %3$I, CASE WHEN CAST(b.%1$I AS pg_catalog.numeric) OPERATOR(pg_catalog.>) 0 '
                                                       'THEN CAST((CAST(k.%1$I AS pg_catalog.numeric) OPERATOR(pg_catalog.-) CAST(b.%1$I AS pg_catalog.numeric)) '
-                                                      'OPERATOR(pg_catalog./) CAST(b.%1$I AS pg_catalog.numeric) AS pg_catalog.float8) END AS %4$I',
+                                                      'OPERATOR(pg_catalog./) CAST(b.%1$I AS pg_catalog.numeric) AS pg_catalog.float8) END AS %4$I, '
+                                                      'CAST(CAST(k.%1$I AS pg_catalog.numeric) OPERATOR(pg_catalog.-) CAST(b.%1$I AS pg_catalog.numeric) AS %2$s) AS %5$I',
                                                       x, CASE WHEN mdefs->x->>'value_type' IN ('pg_catalog.float8', 'pg_catalog.float4')
                                                               THEN 'pg_catalog.float8' ELSE 'pg_catalog.numeric' END,
-                                                      x || '_base', x || '_change') END, '' ORDER BY o)
+                                                      x || '_base', x || '_change', x || '_absolute_change') END, '' ORDER BY o)
                 FROM unnest(metrics) WITH ORDINALITY u(x, o))
             || format(E'\nFROM %I k', prev);
         IF compare IS NOT NULL THEN
