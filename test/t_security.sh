@@ -273,6 +273,8 @@ CREATE TABLE etl.traffic (day date, store_id int, region text, visitors int);
 INSERT INTO etl.traffic
 SELECT date '2025-01-01' + d, s, CASE WHEN s < 3 THEN 'north' ELSE 'south' END, 40 + (d * s) % 30
 FROM generate_series(0, 89) d, generate_series(1, 4) s;
+CREATE TABLE etl.stores (store_id int PRIMARY KEY, zone_id int);
+INSERT INTO etl.stores SELECT s, 1 + s % 2 FROM generate_series(1, 4) s;
 CREATE TABLE etl.broken (sale_date date, region text, amount numeric);
 INSERT INTO etl.broken SELECT date '2025-02-01' + g % 28, 'north', g FROM generate_series(1, 50) g;
 CREATE TABLE etl.ren (sale_date date, region text, amount numeric);
@@ -329,6 +331,16 @@ CREATE FUNCTION mal.amt_num(a mal.amt) RETURNS numeric LANGUAGE plpgsql IMMUTABL
 CREATE CAST (mal.amt AS numeric) WITH FUNCTION mal.amt_num(mal.amt) AS IMPLICIT;
 CREATE TABLE mal.typed (sale_date date, store_id int, region text, amount mal.amt);
 INSERT INTO mal.typed SELECT sale_date, store_id, region, ROW(amount)::mal.amt FROM mal.facts;
+-- dimension tables with row-level security whose policy calls her function
+CREATE TABLE mal.zones (zone_id int PRIMARY KEY, area text);
+INSERT INTO mal.zones VALUES (1, 'east'), (2, 'west');
+ALTER TABLE mal.zones ENABLE ROW LEVEL SECURITY;
+CREATE POLICY everyone ON mal.zones USING (mal.spy('policy of dimension table mal.zones'));
+CREATE TABLE mal.mstores (store_id int PRIMARY KEY, mzone text);
+INSERT INTO mal.mstores SELECT s, 'z' || s % 2 FROM generate_series(1, 4) s;
+ALTER TABLE mal.mstores ENABLE ROW LEVEL SECURITY;
+ALTER TABLE mal.mstores FORCE ROW LEVEL SECURITY;   -- for the positive control as herself
+CREATE POLICY everyone ON mal.mstores USING (mal.spy('policy of dimension table mal.mstores'));
 -- an IMMUTABLE function on a constant in a view: the planner folds it, so planning alone runs it
 CREATE FUNCTION mal.ispy(what text) RETURNS boolean LANGUAGE plpgsql IMMUTABLE
     AS $f$BEGIN RETURN mal.spy(what); END$f$;
@@ -525,6 +537,16 @@ SELECT define_metric('mal_rls_metric', 'Mallory RLS', measure => 'mal_rls_amt');
 SELECT define_metric('mal_empty_metric', 'Mallory empty', measure => 'mal_empty_amt');
 SELECT define_metric('mal_later_metric', 'Mallory later RLS', measure => 'mal_later_amt');
 SELECT define_alert_rule('mal_rule', 'mal_view_metric', 'below', 1e15);
+-- dimension tables: her own source over the trusted sales table reaching her table, and the code
+-- "zone" squatted with her table before the steward's dimension refers to it
+SELECT define_dimension('mzone', 'M zone');
+SELECT define_dimension('mstore', 'M store', dimension_table => 'mal.mstores', key_column => 'store_id',
+                        attributes => '{"mzone": "mzone"}');
+SELECT define_source('mal_sales', 'etl.sales', 'sale_date', '{"mstore": "store_id"}');
+SELECT define_measure('mal_sales_rev', 'mal_sales', 'sum', 'revenue');
+SELECT define_metric('mal_sales_metric', 'Mallory over trusted sales', measure => 'mal_sales_rev');
+SELECT define_dimension('area', 'Area');
+SELECT define_dimension('zone', 'Zone', dimension_table => 'mal.zones', key_column => 'zone_id', attributes => '{"area": "area"}');
 -- a rule owned by a group the steward is also a member of
 SELECT define_alert_rule('mal_shared_rule', 'mal_view_metric', 'below', 1e15, owner => 'rk_sec_shared');
 SQL
@@ -644,6 +666,27 @@ expect_error t1.return_rule rk_sec_reader 42501 "a reader evaluates mallory's me
 SELECT count(*) FROM retail_kpi.metric_values('{mal_empty_metric}', $VALS);
 SQL
 
+expect_spied p.dimtable rk_sec_mallory "control: mallory evaluating her metric by mzone joins her dimension table (its policy runs)" <<SQL
+SELECT count(*) FROM retail_kpi.metric_values('{mal_sales_metric}', '{mzone}', NULL, '2025-02-01', '2025-02-28', 'total');
+SQL
+expect_error t1.dimtable.request rk_sec_reader 42501 "a reader requests mallory's metric (over the trusted sales table) by an attribute of her RLS dimension table" <<SQL
+SELECT count(*) FROM retail_kpi.metric_values('{mal_sales_metric}', '{mzone}', NULL, '2025-02-01', '2025-02-28', 'total');
+SQL
+expect_error t1.dimtable.filter rk_sec_reader 42501 "a reader filters mallory's metric on an attribute of her RLS dimension table" <<SQL
+SELECT count(*) FROM retail_kpi.metric_values('{mal_sales_metric}', '{}', '{"mzone": "z1"}', '2025-02-01', '2025-02-28', 'total');
+SQL
+expect_ok t1.dimtable.steward_define rk_sec_steward "a steward defines dimension shop (etl.stores) whose attribute is mallory's squatted dimension zone, a source and a metric" <<'SQL'
+SELECT retail_kpi.define_dimension('shop', 'Shop', dimension_table => 'etl.stores', key_column => 'store_id',
+                                   attributes => '{"zone": "zone_id"}');
+SELECT retail_kpi.define_source('shop_sales', 'etl.sales', 'sale_date', '{"shop": "store_id"}', owner => 'rk_sec_team');
+SELECT retail_kpi.define_measure('shop_rev', 'shop_sales', 'sum', 'revenue', owner => 'rk_sec_team');
+SELECT retail_kpi.define_metric('shop_rev', 'Shop revenue', measure => 'shop_rev', owner => 'rk_sec_team');
+SQL
+for who in rk_sec_reader rk_sec_steward; do
+  expect_error "t1.dimtable.chain.$who" "$who" 42501 "$who requests the team's metric by area: the chain shop (trusted) -> zone (mallory's table) reaches her RLS table" <<SQL
+SELECT count(*) FROM retail_kpi.metric_values('{shop_rev}', '{area}', NULL, '2025-02-01', '2025-02-28', 'total');
+SQL
+done
 expect_error t1.cast rk_sec_reader 42501 "a reader evaluates mallory's metric over her plain table (no RLS) whose column has her type with an implicit cast function (beyond R4's letter: plain tables do run code)" <<SQL
 SELECT count(*) FROM retail_kpi.metric_values('{mal_typed_metric}', $VALS);
 SQL
