@@ -41,6 +41,7 @@ t3dbs=(rk_security_t3a rk_security_t3b rk_security_t3c)
 # Tests that main does not pass yet, with the reason: reported "pending" (not FAIL) when they fail,
 # "ok" when they pass.  RK_SEC_STRICT=1 reports them as FAIL.
 declare -A PENDING=(
+  [t5.read_log_flood]="every role may INSERT rows naming itself into metric_read_log directly (the audit is written with the reader's rights), which bypasses the API's bounds (100 metrics, 16 dimensions, grain codes): a 10 MB row is accepted; CHECK constraints on the table would bound it"
 )
 
 psql_su() { "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -U "$su" "$@"; }
@@ -1400,6 +1401,10 @@ SQL
 n=$(psql_su -d "$db" -At -c "SELECT count(*) FROM retail_kpi.metric_read_log WHERE role_name <> session_user_name OR (metrics = '{cert_rev}' AND role_name <> 'rk_sec_mallory' AND grain LIKE 'month from x%')")
 report t7.audit.forge_rows $((n == 0)) "no read-log row names a role other than the one that wrote it" "found $n"
 
+expect_error t5.read_log_flood rk_sec_mallory "23514|22001|54000|42501" "mallory appends a 10 MB row in her own name to the read log directly (T5: unbounded writes)" <<'SQL'
+INSERT INTO retail_kpi.metric_read_log (role_oid, role_name, session_user_name, metrics, dimensions, grain)
+VALUES ('rk_sec_mallory'::regrole, 'rk_sec_mallory', 'rk_sec_mallory', ARRAY[repeat('m', 10 * 1024 * 1024)], '{}', repeat('g', 1000000));
+SQL
 if [[ -n $logfile ]]; then
   n=$(server_log | grep -c '^[[:space:]]*2026-01-01 00:00:00.000 UTC \[1\]' || true)
   report t7.audit.forge_log $((n == 0)) "the server log holds no audit line forged by mallory (a line break in an argument)" "found $n forged line(s) (a continuation line starting with the fake prefix)"
