@@ -455,26 +455,19 @@ CREATE OR REPLACE FUNCTION _catalog_certified_downstream(object_type text, code 
 LANGUAGE plpgsql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
 #variable_conflict use_variable
 DECLARE
-    frontier text[];
-    seen text[];
-    nxt text[];
+    direct text[];
 BEGIN
-    frontier := CASE object_type
+    -- the metrics that use the object directly (for a metric: itself), then everything downstream of them
+    direct := CASE object_type
         WHEN 'metric' THEN ARRAY[code]
         WHEN 'measure' THEN ARRAY(SELECT m.code FROM retail_kpi.metrics m WHERE m.kind = 'simple' AND m.definition->>'measure' = code)
         WHEN 'source' THEN ARRAY(SELECT m.code FROM retail_kpi.metrics m JOIN retail_kpi.measures me ON me.code = m.definition->>'measure'
                                  WHERE m.kind = 'simple' AND me.source = code)
         ELSE '{}'::text[] END;
-    seen := frontier;
-    LOOP
-        SELECT array_agg(m.code) INTO nxt FROM retail_kpi.metrics m
-        WHERE m.depends_on && frontier AND NOT m.code = ANY (seen);
-        EXIT WHEN nxt IS NULL;
-        seen := seen || nxt;
-        frontier := nxt;
-    END LOOP;
     RETURN (SELECT m.code FROM retail_kpi.metrics m
-            WHERE m.code = ANY (seen) AND m.status = 'certified' AND NOT (object_type = 'metric' AND m.code = code)
+            WHERE m.status = 'certified' AND NOT (object_type = 'metric' AND m.code = code)
+              AND (m.code = ANY (direct)
+                   OR m.code IN (SELECT d.metric FROM unnest(direct) x, retail_kpi._catalog_downstream_metrics(x) d))
             ORDER BY m.code LIMIT 1);
 END
 $$;
