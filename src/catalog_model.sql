@@ -289,7 +289,10 @@ CREATE TABLE metric_read_log (
     grain             text,
     from_date         date,
     to_date           date,
-    as_of             timestamptz
+    as_of             timestamptz,
+    -- rows are appended by the readers themselves (row-level security): bounded like every input (R10)
+    CONSTRAINT metric_read_log_bounded CHECK (octet_length(metrics::text) <= 8192 AND octet_length(dimensions::text) <= 2048
+                                              AND octet_length(coalesce(grain, '')) <= 32)
 );
 ALTER SEQUENCE metric_read_log_id_seq OWNED BY metric_read_log.id;
 COMMENT ON TABLE metric_read_log IS 'the read audit (访问审计): every metric_values call while read_audit is on (stewards only)';

@@ -41,7 +41,6 @@ t3dbs=(rk_security_t3a rk_security_t3b rk_security_t3c)
 # Tests that main does not pass yet, with the reason: reported "pending" (not FAIL) when they fail,
 # "ok" when they pass.  RK_SEC_STRICT=1 reports them as FAIL.
 declare -A PENDING=(
-  [t5.read_log_flood]="every role may INSERT rows naming itself into metric_read_log directly (the audit is written with the reader's rights), which bypasses the API's bounds (100 metrics, 16 dimensions, grain codes): a 10 MB row is accepted; CHECK constraints on the table would bound it"
 )
 
 psql_su() { "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -U "$su" "$@"; }
@@ -1393,7 +1392,7 @@ expect_error t7.audit.forge rk_sec_mallory 42501 "mallory writes a read-log row 
 INSERT INTO retail_kpi.metric_read_log (role_oid, role_name, session_user_name, metrics, dimensions)
 VALUES ('rk_sec_steward'::regrole, 'rk_sec_steward', 'rk_sec_steward', '{forged_by_mallory}', '{}');
 SQL
-expect_ok t7.audit.forge_call rk_sec_mallory "mallory calls the audit directly with a line break and a fake steward entry: logged as herself, in one line" <<'SQL'
+expect_error t7.audit.forge_call rk_sec_mallory 23514 "mallory calls the audit directly with a line break and a fake steward entry in an over-long grain: the LOG line is written in one line, the row is refused (bounded)" <<'SQL'
 SELECT retail_kpi._catalog_audit_read('{cert_rev}', '{}',
     E'month from x to y\n2026-01-01 00:00:00.000 UTC [1] rk_sec_steward@rk_security LOG:  retail_kpi read audit: role rk_sec_steward (session user rk_sec_steward) read metrics {forged_by_mallory}',
     NULL, NULL, NULL);
