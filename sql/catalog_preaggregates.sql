@@ -110,6 +110,48 @@ SELECT (SELECT count(*) FROM (SELECT * FROM stored_month EXCEPT SELECT * FROM ra
        (SELECT count(*) FROM (SELECT * FROM raw_month EXCEPT SELECT * FROM stored_month) x) AS raw_not_stored;
 SELECT rows = (SELECT count(*) FROM retail_kpi_preagg.pa_day_store) AS row_count_kept FROM preaggregate_status WHERE code = 'pa_day_store';
 
+-- ---- incremental: the invalidated periods and the tail after the watermark, nothing else
+RESET ROLE;
+INSERT INTO rk_pa.sales VALUES ('2025-01-20', 'b', 'south', 3, 1, 1, 2),     -- late: invalidates Jan 20
+                               ('2025-03-14', 'c', 'north', 8, 2, 1, 4);     -- the tail
+SET ROLE rk_pa_author;
+SELECT period_start FROM preaggregate_invalidations;
+SELECT refresh_preaggregate_incremental('pa_day_store');   -- Jan 20 (3 rows: a, b, c) + Mar 14 (1 row)
+SELECT state, pending_periods, watermark FROM preaggregate_status WHERE code = 'pa_day_store';
+SELECT (SELECT count(*) FROM (SELECT * FROM stored_month EXCEPT SELECT * FROM raw_month) x) AS stored_not_raw,
+       (SELECT count(*) FROM (SELECT * FROM raw_month EXCEPT SELECT * FROM stored_month) x) AS raw_not_stored;
+SELECT refresh_preaggregate_incremental('pa_day_store');   -- nothing to do
+SET ROLE rk_pa_mallory;
+SELECT refresh_preaggregate_incremental('pa_day_store');   -- 42501
+SET ROLE rk_pa_author;
+
+-- ---- a timestamptz time column: periods in the time zone pinned at definition, whatever the session's
+RESET ROLE;
+CREATE TABLE rk_pa.visits (at timestamptz, store text, visits int);
+INSERT INTO rk_pa.visits VALUES ('2025-01-31 17:30+00', 'a', 1),   -- Feb 1, 01:30 in Shanghai
+                                ('2025-01-31 15:30+00', 'a', 2),   -- Jan 31, 23:30 in Shanghai
+                                ('2025-02-01 03:00+00', 'b', 4);
+ALTER TABLE rk_pa.visits OWNER TO rk_pa_etl;
+GRANT SELECT ON rk_pa.visits TO rk_pa_author;
+SET ROLE rk_pa_author;
+SELECT define_source('pa_visits', 'rk_pa.visits', 'at', '{"store": "store"}');
+SELECT define_measure('visits', 'pa_visits', 'sum', 'visits');
+SET TimeZone = 'Asia/Shanghai';
+SELECT define_preaggregate('pa_visits_month', 'pa_visits', '{}', '{visits}', 'month');
+SET TimeZone = 'UTC';
+SELECT refresh_preaggregate('pa_visits_month');
+SELECT time_zone FROM preaggregates WHERE code = 'pa_visits_month';
+-- January: 2; February: 1 + 4 = 5 (in UTC it would be 3 and 4)
+SELECT period_start, visits FROM retail_kpi_preagg.pa_visits_month ORDER BY 1;
+RESET ROLE;
+UPDATE rk_pa.visits SET visits = 10 WHERE visits = 2;                  -- Jan 31 in Shanghai: January
+SELECT period_start FROM preaggregate_invalidations WHERE preaggregate = 'pa_visits_month';
+SET ROLE rk_pa_author;
+SELECT refresh_preaggregate_incremental('pa_visits_month');
+SELECT period_start, visits FROM retail_kpi_preagg.pa_visits_month ORDER BY 1;
+SELECT drop_preaggregate('pa_visits_month');
+RESET TimeZone;
+
 -- ---- a monthly pre-aggregate by region: same answers from month rows
 SELECT define_preaggregate('pa_month_region', 'pa_sales', '{region}', '{revenue,margin,lines}', 'month');
 SELECT refresh_preaggregate('pa_month_region');                        -- 3 months x 2 regions

@@ -526,6 +526,39 @@ $$;
 COMMENT ON FUNCTION refresh_preaggregate(text, date, date) IS
     'recomputes a pre-aggregate fully or for the periods overlapping a window, in one transaction, serialised per pre-aggregate; clears their invalidations and advances the watermark; returns the rows written';
 
+-- Brings a pre-aggregate up to date by the periods that need it only: every invalidated period, then
+-- the tail after the watermark (open end), each by refresh_preaggregate (same checks, same lock);
+-- a pre-aggregate never refreshed is refreshed fully.  For an untracked source (a view) the
+-- watermark's own period is recomputed too, since late rows there cannot be seen.  Returns the rows
+-- written.  Members of the owner role or stewards (checked by refresh_preaggregate).
+CREATE OR REPLACE FUNCTION refresh_preaggregate_incremental(code text) RETURNS bigint
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY INVOKER PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+    p retail_kpi.preaggregates;
+    d date;
+    written bigint := 0;
+BEGIN
+    PERFORM retail_kpi._catalog_check_code(code, 'code');
+    SELECT * INTO p FROM retail_kpi.preaggregates x WHERE x.code = code;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'pre-aggregate "%" does not exist', code USING ERRCODE = '42704';
+    END IF;
+    IF p.watermark IS NULL THEN
+        RETURN retail_kpi.refresh_preaggregate(code);
+    END IF;
+    FOR d IN SELECT i.period_start FROM retail_kpi.preaggregate_invalidations i
+             WHERE i.preaggregate = code ORDER BY 1 LOOP
+        written := written + retail_kpi.refresh_preaggregate(code, d, d);
+    END LOOP;
+    written := written + retail_kpi.refresh_preaggregate(code,
+        CASE WHEN p.tracked THEN retail_kpi._preaggregate_next_period(p.watermark, p.grain) ELSE p.watermark END, NULL);
+    RETURN written;
+END
+$$;
+COMMENT ON FUNCTION refresh_preaggregate_incremental(text) IS
+    'refreshes the invalidated periods of a pre-aggregate and the tail after its watermark (a full refresh the first time); returns the rows written';
+
 -- Drops a pre-aggregate: its triggers, its table, its catalog row and pending invalidations.
 -- Members of the owner role or stewards.
 CREATE OR REPLACE FUNCTION drop_preaggregate(code text, reason text DEFAULT NULL) RETURNS void
