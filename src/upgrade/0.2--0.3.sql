@@ -201,6 +201,42 @@ INSERT INTO catalog_functions VALUES
     ('difference_count', 'retail_kpi.difference_count', 'metric', NULL, true)
 ON CONFLICT (name) DO NOTHING;
 
+-- Pre-aggregates (issue 13, src/catalog_preaggregates.sql, docs/preaggregates.md); the upgrade to
+-- 0.3 creates the same tables.  The tables they describe live in schema retail_kpi_preagg, created
+-- and owned by the extension's owner.
+CREATE TABLE preaggregates (
+    code          text PRIMARY KEY CHECK (code ~ '^[a-z][a-z0-9_]{0,62}$'),
+    source        text NOT NULL,
+    dimensions    text[] NOT NULL DEFAULT '{}',
+    measures      text[] NOT NULL,
+    grain         text NOT NULL DEFAULT 'day' CHECK (grain IN ('day', 'week', 'month', 'quarter', 'year')),
+    "table"       regclass NOT NULL,
+    relation      regclass NOT NULL,
+    time_zone     text,
+    definition    jsonb NOT NULL,
+    tracked       boolean NOT NULL,
+    owner         regrole NOT NULL,
+    watermark     date,
+    last_refresh  timestamptz,
+    row_count     bigint,
+    created_at    timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE preaggregates IS
+    'catalog: pre-aggregates: the measures of one source stored per period (grain) and dimension members in a table (by OID) of schema retail_kpi_preagg, with the source relation (by OID), the compiled definition they were built from, whether changes to the source are tracked, the watermark (last period materialised) and the last refresh';
+
+CREATE TABLE preaggregate_invalidations (
+    preaggregate  text NOT NULL REFERENCES preaggregates (code) ON DELETE CASCADE,
+    period_start  date NOT NULL,
+    recorded_at   timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (preaggregate, period_start)
+);
+COMMENT ON TABLE preaggregate_invalidations IS
+    'catalog: periods of a pre-aggregate whose source rows changed after they were materialised (written by the source''s triggers, cleared by refresh_preaggregate)';
+REVOKE ALL ON preaggregates, preaggregate_invalidations FROM PUBLIC;
+GRANT SELECT ON preaggregates, preaggregate_invalidations TO PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('retail_kpi.preaggregates', '');
+SELECT pg_catalog.pg_extension_config_dump('retail_kpi.preaggregate_invalidations', '');
+
 -- (end of the indicator center section)
 
 
