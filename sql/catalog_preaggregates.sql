@@ -239,6 +239,22 @@ SELECT refresh_preaggregate('pa_view');
 SELECT state, rows, watermark, tracked, source_changes FROM preaggregate_status WHERE code = 'pa_view';
 SELECT count(*) AS view_triggers FROM pg_trigger WHERE tgrelid = 'rk_pa.sales_view'::regclass;
 
+-- ---- a view of a trusted role that is not a superuser: a refresh runs as the extension's owner, so
+-- its code would get a superuser's rights (trusting a role is for readers' rights only): 42501
+RESET ROLE;
+CREATE VIEW rk_pa.etl_view AS SELECT * FROM rk_pa.sales;
+GRANT SELECT ON rk_pa.sales TO rk_pa_etl;
+ALTER VIEW rk_pa.etl_view OWNER TO rk_pa_etl;
+GRANT SELECT ON rk_pa.etl_view TO rk_pa_author;
+SELECT trust_role('rk_pa_etl', 'owns the views');
+SET ROLE rk_pa_author;
+SELECT define_source('pa_etl_view', 'rk_pa.etl_view', 'sale_date', '{}');
+SELECT define_measure('etl_view_revenue', 'pa_etl_view', 'sum', 'revenue');
+SELECT define_preaggregate('pa_etl_view', 'pa_etl_view');                            -- 42501
+RESET ROLE;
+SELECT distrust_role('rk_pa_etl');
+SET ROLE rk_pa_author;
+
 -- ---- a measure redefined under a pre-aggregate: visible in the status, refused by refresh
 SELECT define_measure('view_revenue', 'pa_view', 'sum', 'revenue * 2');
 SELECT state FROM preaggregate_status WHERE code = 'pa_view';

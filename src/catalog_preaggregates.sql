@@ -8,9 +8,9 @@
 --   the source relation.
 -- * the source is read with the extension owner's rights, so that the stored rows are the same
 --   whoever refreshes (a pre-aggregate is shared by every reader) and nobody can plant rows: hence
---   sources that could give readers different rows or run untrusted code are refused: row-level
---   security, security_invoker views, views of untrusted roles, columns of untrusted types,
---   allow-listed functions of untrusted roles (R4 with "trusted" in place of "the reader").
+--   sources that could give readers different rows or run code of anyone but a superuser are
+--   refused: row-level security, security_invoker views, foreign tables, views, column types and
+--   allow-listed functions not owned by a superuser (a refresh runs as the extension's owner).
 -- * readers read the table with their own rights: SELECT on it follows SELECT on the source
 --   relation (table-level grants, re-synchronised at every refresh).
 
@@ -108,10 +108,24 @@ $$;
 COMMENT ON FUNCTION _preaggregate_definition(text, text[], text[], text) IS
     'internal: the compiled definition of a pre-aggregate from the live catalog (relation, time column, dimension columns, measure SQL and types)';
 
+-- True for the roles whose code may run with the rights of the extension's owner, which a refresh
+-- has: superusers and the extension's owner (not merely trusted roles: trusting a role lets its code
+-- run with readers' rights, not with a superuser's).
+CREATE OR REPLACE FUNCTION _preaggregate_owner_level(r oid) RETURNS boolean
+LANGUAGE plpgsql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
+BEGIN
+    RETURN coalesce((SELECT x.rolsuper FROM pg_catalog.pg_roles x WHERE x.oid = r), false)
+        OR r = (SELECT e.extowner FROM pg_catalog.pg_extension e WHERE e.extname = 'retail_kpi');
+END
+$$;
+COMMENT ON FUNCTION _preaggregate_owner_level(oid) IS
+    'internal: may code of this role run with the extension owner''s rights (superusers and the extension owner only)';
+
 -- Raises unless the source relation may be read into a shared pre-aggregate by the caller (see the
 -- head of this file): it exists, the caller has SELECT on it, it has no row-level security, it is not
--- a security_invoker view, views are owned by trusted roles, the columns read have trusted types and
--- the allow-listed functions are trusted (R4).  Runs as the caller (not SECURITY DEFINER).
+-- a security_invoker view or a foreign table, and views, the types of the columns read and the
+-- allow-listed functions are superusers' (a refresh runs as the extension's owner).  Runs as the
+-- caller (not SECURITY DEFINER).
 CREATE OR REPLACE FUNCTION _preaggregate_check_source(relation oid, columns text[], functions text[], source text)
 RETURNS void
 LANGUAGE plpgsql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
@@ -127,7 +141,8 @@ BEGIN
                   DETAIL = pg_catalog.format('Defining or refreshing a pre-aggregate of source "%s" requires SELECT on its relation; %s has not.',
                                              source, pg_catalog.quote_ident(retail_kpi.catalog_caller()));
     END IF;
-    IF r.relkind NOT IN ('r', 'p', 'v', 'm', 'f') THEN
+    -- a foreign table would be read through the extension owner's user mapping: refused
+    IF r.relkind NOT IN ('r', 'p', 'v', 'm') THEN
         RAISE EXCEPTION 'relation % of source "%" cannot be pre-aggregated', relation::regclass, source USING ERRCODE = '0A000';
     END IF;
     IF r.relrowsecurity THEN
@@ -142,11 +157,11 @@ BEGIN
                 USING ERRCODE = '0A000',
                       DETAIL = 'Its rows depend on the privileges and row-level security of each reader: one shared pre-aggregate cannot give every reader their own rows.';
         END IF;
-        IF NOT retail_kpi._catalog_is_trusted(r.relowner) THEN
-            RAISE EXCEPTION 'view % is owned by role %, which is not trusted', relation::regclass, retail_kpi._catalog_role_label(r.relowner)
+        IF NOT retail_kpi._preaggregate_owner_level(r.relowner) THEN
+            RAISE EXCEPTION 'view % is owned by role %, not by a superuser', relation::regclass, retail_kpi._catalog_role_label(r.relowner)
                 USING ERRCODE = '42501',
-                      DETAIL = 'A refresh reads the source with the rights of the extension''s owner, so a view is read only when it runs code of roles the stewards trust (docs/preaggregates.md).',
-                      HINT = 'A steward can trust the role with retail_kpi.trust_role(), or the view can be handed to a trusted role.';
+                      DETAIL = 'A refresh reads the source with the rights of the extension''s owner (a superuser), so any code it runs must be a superuser''s: trusting a role lets its code run with readers'' rights, not with a superuser''s (docs/preaggregates.md).',
+                      HINT = 'Hand the view to the extension''s owner, or pre-aggregate the tables behind it.';
         END IF;
     END IF;
     FOR r IN SELECT a.attname, x.typ, x.owner
@@ -157,18 +172,30 @@ BEGIN
              WHERE a.attrelid = relation AND a.attname = ANY (columns) AND a.attnum > 0 AND NOT a.attisdropped
                AND x.typ <> 0 AND x.owner IS NOT NULL
              ORDER BY a.attnum LOOP
-        IF NOT retail_kpi._catalog_is_trusted(r.owner) THEN
-            RAISE EXCEPTION 'column % of relation % has type % of role %, which is not trusted', pg_catalog.quote_ident(r.attname),
+        IF NOT retail_kpi._preaggregate_owner_level(r.owner) THEN
+            RAISE EXCEPTION 'column % of relation % has type % of role %, not of a superuser', pg_catalog.quote_ident(r.attname),
                             relation::regclass, r.typ::regtype, retail_kpi._catalog_role_label(r.owner)
                 USING ERRCODE = '42501',
-                      DETAIL = 'A type carries code chosen by its owner; a refresh runs it with the rights of the extension''s owner only for roles the stewards trust.';
+                      DETAIL = 'A type carries code chosen by its owner, and a refresh would run it with the rights of the extension''s owner (a superuser).';
         END IF;
     END LOOP;
     PERFORM retail_kpi._catalog_check_evaluation('{}', functions);
+    -- the allow-listed functions outside pg_catalog and retail_kpi run as the extension's owner too
+    FOR r IN SELECT p.oid AS fn, p.proowner
+             FROM retail_kpi.catalog_functions f
+             JOIN pg_catalog.pg_namespace n ON n.nspname = pg_catalog.split_part(f.sql_name, '.', 1)
+             JOIN pg_catalog.pg_proc p ON p.pronamespace = n.oid AND p.proname = pg_catalog.split_part(f.sql_name, '.', 2)
+             WHERE f.name = ANY (functions) AND n.nspname NOT IN ('pg_catalog', 'retail_kpi') LOOP
+        IF NOT retail_kpi._preaggregate_owner_level(r.proowner) THEN
+            RAISE EXCEPTION 'function % is owned by role %, not by a superuser', r.fn::regprocedure, retail_kpi._catalog_role_label(r.proowner)
+                USING ERRCODE = '42501',
+                      DETAIL = 'A refresh would run it with the rights of the extension''s owner (a superuser).';
+        END IF;
+    END LOOP;
 END
 $$;
 COMMENT ON FUNCTION _preaggregate_check_source(oid, text[], text[], text) IS
-    'internal: raises unless a source relation may be read into a shared pre-aggregate by the caller (SELECT, no row-level security, trusted code only)';
+    'internal: raises unless a source relation may be read into a shared pre-aggregate by the caller (SELECT, no row-level security, superusers'' code only)';
 
 -- The time column of a source row (alias src) as a date or timestamp: a timestamptz column in the
 -- pre-aggregate's pinned time zone, so periods do not depend on the session's TimeZone.
