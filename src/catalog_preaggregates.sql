@@ -108,19 +108,6 @@ $$;
 COMMENT ON FUNCTION _preaggregate_definition(text, text[], text[], text) IS
     'internal: the compiled definition of a pre-aggregate from the live catalog (relation, time column, dimension columns, measure SQL and types)';
 
--- True for the roles whose code may run with the rights of the extension's owner, which a refresh
--- has: superusers and the extension's owner (not merely trusted roles: trusting a role lets its code
--- run with readers' rights, not with a superuser's).
-CREATE OR REPLACE FUNCTION _preaggregate_owner_level(r oid) RETURNS boolean
-LANGUAGE plpgsql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
-BEGIN
-    RETURN coalesce((SELECT x.rolsuper FROM pg_catalog.pg_roles x WHERE x.oid = r), false)
-        OR r = (SELECT e.extowner FROM pg_catalog.pg_extension e WHERE e.extname = 'retail_kpi');
-END
-$$;
-COMMENT ON FUNCTION _preaggregate_owner_level(oid) IS
-    'internal: may code of this role run with the extension owner''s rights (superusers and the extension owner only)';
-
 -- Raises unless the source relation may be read into a shared pre-aggregate by the caller (see the
 -- head of this file): it exists, the caller has SELECT on it, it has no row-level security, it is not
 -- a security_invoker view or a foreign table, and views, the types of the columns read and the
@@ -157,41 +144,10 @@ BEGIN
                 USING ERRCODE = '0A000',
                       DETAIL = 'Its rows depend on the privileges and row-level security of each reader: one shared pre-aggregate cannot give every reader their own rows.';
         END IF;
-        IF NOT retail_kpi._preaggregate_owner_level(r.relowner) THEN
-            RAISE EXCEPTION 'view % is owned by role %, not by a superuser', relation::regclass, retail_kpi._catalog_role_label(r.relowner)
-                USING ERRCODE = '42501',
-                      DETAIL = 'A refresh reads the source with the rights of the extension''s owner (a superuser), so any code it runs must be a superuser''s: trusting a role lets its code run with readers'' rights, not with a superuser''s (docs/preaggregates.md).',
-                      HINT = 'Hand the view to the extension''s owner, or pre-aggregate the tables behind it.';
-        END IF;
     END IF;
-    FOR r IN SELECT a.attname, x.typ, x.owner
-             FROM pg_catalog.pg_attribute a
-             JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
-             CROSS JOIN LATERAL (VALUES (t.oid, t.typowner), (t.typbasetype, NULL), (t.typelem, NULL)) v(typ, owner0)
-             CROSS JOIN LATERAL (SELECT v.typ, coalesce(v.owner0, (SELECT y.typowner FROM pg_catalog.pg_type y WHERE y.oid = v.typ)) AS owner) x
-             WHERE a.attrelid = relation AND a.attname = ANY (columns) AND a.attnum > 0 AND NOT a.attisdropped
-               AND x.typ <> 0 AND x.owner IS NOT NULL
-             ORDER BY a.attnum LOOP
-        IF NOT retail_kpi._preaggregate_owner_level(r.owner) THEN
-            RAISE EXCEPTION 'column % of relation % has type % of role %, not of a superuser', pg_catalog.quote_ident(r.attname),
-                            relation::regclass, r.typ::regtype, retail_kpi._catalog_role_label(r.owner)
-                USING ERRCODE = '42501',
-                      DETAIL = 'A type carries code chosen by its owner, and a refresh would run it with the rights of the extension''s owner (a superuser).';
-        END IF;
-    END LOOP;
-    PERFORM retail_kpi._catalog_check_evaluation('{}', functions);
-    -- the allow-listed functions outside pg_catalog and retail_kpi run as the extension's owner too
-    FOR r IN SELECT p.oid AS fn, p.proowner
-             FROM retail_kpi.catalog_functions f
-             JOIN pg_catalog.pg_namespace n ON n.nspname = pg_catalog.split_part(f.sql_name, '.', 1)
-             JOIN pg_catalog.pg_proc p ON p.pronamespace = n.oid AND p.proname = pg_catalog.split_part(f.sql_name, '.', 2)
-             WHERE f.name = ANY (functions) AND n.nspname NOT IN ('pg_catalog', 'retail_kpi') LOOP
-        IF NOT retail_kpi._preaggregate_owner_level(r.proowner) THEN
-            RAISE EXCEPTION 'function % is owned by role %, not by a superuser', r.fn::regprocedure, retail_kpi._catalog_role_label(r.proowner)
-                USING ERRCODE = '42501',
-                      DETAIL = 'A refresh would run it with the rights of the extension''s owner (a superuser).';
-        END IF;
-    END LOOP;
+    -- views, column types and allow-listed functions run as the extension's owner in a refresh
+    PERFORM retail_kpi._catalog_check_evaluation(ARRAY[relation], functions, true);
+    PERFORM retail_kpi._catalog_check_column_types(relation, columns, true);
 END
 $$;
 COMMENT ON FUNCTION _preaggregate_check_source(oid, text[], text[], text) IS

@@ -107,6 +107,23 @@ END
 $$;
 COMMENT ON FUNCTION _catalog_is_trusted(oid) IS 'internal: is the role trusted (superuser, steward, extension owner, or declared with trust_role)';
 
+-- May code owned by this role run for the caller (R4): the caller's own or a trusted role's
+-- (caller_counts: the caller's own code counts), or, with superuser_only, a superuser's or the
+-- extension owner's (code that runs with the extension owner's rights).
+CREATE OR REPLACE FUNCTION _catalog_may_run_code_of(owner oid, superuser_only boolean, caller_counts boolean DEFAULT true)
+RETURNS boolean
+LANGUAGE plpgsql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
+BEGIN
+    IF superuser_only THEN
+        RETURN coalesce((SELECT x.rolsuper FROM pg_catalog.pg_roles x WHERE x.oid = owner), false)
+            OR owner = (SELECT e.extowner FROM pg_catalog.pg_extension e WHERE e.extname = 'retail_kpi');
+    END IF;
+    RETURN (caller_counts AND owner = retail_kpi.catalog_caller_id()) OR retail_kpi._catalog_is_trusted(owner);
+END
+$$;
+COMMENT ON FUNCTION _catalog_may_run_code_of(oid, boolean, boolean) IS
+    'internal: may code of this role run for the caller (R4): the caller''s or a trusted role''s; superusers'' only for code run as the extension owner';
+
 -- A role as text for messages: its name, or "role with OID n (dropped)".
 CREATE OR REPLACE FUNCTION _catalog_role_label(r oid) RETURNS text
 LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
@@ -291,7 +308,10 @@ CREATE POLICY metric_grants_visible ON metric_grants FOR SELECT TO PUBLIC
 -- security) is owned by the caller or a trusted role, and every allow-listed function outside
 -- pg_catalog and retail_kpi is, in all its overloads, owned by a trusted role and not VOLATILE.
 -- what names the request in the message (e.g. 'metric "x"').
-CREATE OR REPLACE FUNCTION _catalog_check_evaluation(relations oid[], functions text[]) RETURNS void
+-- With superuser_only (a pre-aggregate's refresh, which runs as the extension's owner): the code must
+-- be a superuser's, not merely the caller's or a trusted role's.
+CREATE OR REPLACE FUNCTION _catalog_check_evaluation(relations oid[], functions text[], superuser_only boolean DEFAULT false)
+RETURNS void
 LANGUAGE plpgsql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
 DECLARE
     caller oid := retail_kpi.catalog_caller_id();
@@ -299,9 +319,9 @@ DECLARE
 BEGIN
     FOR r IN SELECT c.oid, c.relkind, c.relrowsecurity, c.relowner FROM pg_catalog.pg_class c
              WHERE c.oid = ANY (relations) AND (c.relkind = 'v' OR c.relrowsecurity) LOOP
-        IF r.relowner <> caller AND NOT retail_kpi._catalog_is_trusted(r.relowner) THEN
-            RAISE EXCEPTION 'relation % is owned by role %, which is not trusted', r.oid::regclass,
-                            retail_kpi._catalog_role_label(r.relowner)
+        IF NOT retail_kpi._catalog_may_run_code_of(r.relowner, superuser_only) THEN
+            RAISE EXCEPTION 'relation % is owned by role %, which is not %', r.oid::regclass,
+                            retail_kpi._catalog_role_label(r.relowner), CASE WHEN superuser_only THEN 'a superuser' ELSE 'trusted' END
                 USING ERRCODE = '42501',
                       DETAIL = CASE WHEN r.relkind = 'v' THEN 'A view runs code chosen by its owner with your privileges'
                                     ELSE 'The row-level security policies of a table run code chosen by its owner with your privileges' END
@@ -315,9 +335,9 @@ BEGIN
              JOIN pg_catalog.pg_proc p ON p.pronamespace = n.oid AND p.proname = pg_catalog.split_part(f.sql_name, '.', 2)
              WHERE f.name = ANY (functions) AND n.nspname NOT IN ('pg_catalog', 'retail_kpi')
              ORDER BY f.name, p.oid LOOP
-        IF NOT retail_kpi._catalog_is_trusted(r.proowner) THEN
-            RAISE EXCEPTION 'function % is owned by role %, which is not trusted', r.fn::regprocedure,
-                            retail_kpi._catalog_role_label(r.proowner)
+        IF NOT retail_kpi._catalog_may_run_code_of(r.proowner, superuser_only, false) THEN
+            RAISE EXCEPTION 'function % is owned by role %, which is not %', r.fn::regprocedure,
+                            retail_kpi._catalog_role_label(r.proowner), CASE WHEN superuser_only THEN 'a superuser' ELSE 'trusted' END
                 USING ERRCODE = '42501',
                       DETAIL = pg_catalog.format('It is a candidate for the allow-listed function "%s" (%s); allow-listed functions are re-checked at every compilation (docs/security.md, R4).', r.name, r.sql_name),
                       HINT = 'A steward can drop the function, hand it to a trusted role, or trust its owner with retail_kpi.trust_role().';
@@ -330,16 +350,16 @@ BEGIN
     END LOOP;
 END
 $$;
-COMMENT ON FUNCTION _catalog_check_evaluation(oid[], text[]) IS
+COMMENT ON FUNCTION _catalog_check_evaluation(oid[], text[], boolean) IS
     'internal: the evaluation rule R4 of docs/security.md (relations and allow-listed functions that run code must be the caller''s or trusted)';
 
 -- R4 for columns: a column whose type (or its domain's base type, or its element type) belongs to a
 -- role that is neither the caller nor trusted carries that role's code (input/output functions,
 -- implicit casts such a role may create for its type): refused with 42501, as a view of that role.
-CREATE OR REPLACE FUNCTION _catalog_check_column_types(relation oid, columns text[]) RETURNS void
+CREATE OR REPLACE FUNCTION _catalog_check_column_types(relation oid, columns text[], superuser_only boolean DEFAULT false)
+RETURNS void
 LANGUAGE plpgsql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
 DECLARE
-    caller oid := retail_kpi.catalog_caller_id();
     r record;
 BEGIN
     FOR r IN SELECT a.attname, x.typ, x.owner
@@ -350,9 +370,10 @@ BEGIN
              WHERE a.attrelid = relation AND a.attname = ANY (columns) AND a.attnum > 0 AND NOT a.attisdropped
                AND x.typ <> 0 AND x.owner IS NOT NULL
              ORDER BY a.attnum LOOP
-        IF r.owner <> caller AND NOT retail_kpi._catalog_is_trusted(r.owner) THEN
-            RAISE EXCEPTION 'column % of relation % has type % of role %, which is not trusted', pg_catalog.quote_ident(r.attname),
-                            relation::regclass, r.typ::regtype, retail_kpi._catalog_role_label(r.owner)
+        IF NOT retail_kpi._catalog_may_run_code_of(r.owner, superuser_only) THEN
+            RAISE EXCEPTION 'column % of relation % has type % of role %, which is not %', pg_catalog.quote_ident(r.attname),
+                            relation::regclass, r.typ::regtype, retail_kpi._catalog_role_label(r.owner),
+                            CASE WHEN superuser_only THEN 'a superuser' ELSE 'trusted' END
                 USING ERRCODE = '42501',
                       DETAIL = 'A type carries code chosen by its owner (input and output functions, implicit casts); the catalog runs such code only for its owner and for roles the stewards trust (docs/security.md, R4).',
                       HINT = 'A steward can trust the role with retail_kpi.trust_role(), or the column can be cast in a view of a trusted role.';
@@ -360,7 +381,7 @@ BEGIN
     END LOOP;
 END
 $$;
-COMMENT ON FUNCTION _catalog_check_column_types(oid, text[]) IS
+COMMENT ON FUNCTION _catalog_check_column_types(oid, text[], boolean) IS
     'internal: the evaluation rule R4 for the types of the columns a definition uses';
 
 -- R7: the first of the given metrics that is restricted and that the caller may not evaluate, or NULL.
