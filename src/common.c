@@ -237,3 +237,40 @@ rk_numeric_round_ratio(Datum num, Datum den, int32 digits)
 	q = DirectFunctionCall2(numeric_trunc, q, Int32GetDatum(0));
 	return DirectFunctionCall2(numeric_mul, q, numeric_pow10(-digits));
 }
+
+/*
+ * The position of date d among n entries sorted by date, each `stride` bytes
+ * apart from `first_date` (the date field of the first entry): the index of
+ * d when present (*found true), else where it goes.  Rows usually arrive in
+ * date order, so the last entry is tried first.  Shared by the families that
+ * keep per-date entries (stock, forecast).
+ */
+int
+rk_date_position(const DateADT *first_date, int n, size_t stride, DateADT d, bool *found)
+{
+#define RK_DATE_AT(i) (*(const DateADT *) ((const char *) first_date + (size_t) (i) * stride))
+	int			lo = 0,
+				hi;
+
+	*found = false;
+	if (n > 0 && RK_DATE_AT(n - 1) == d)
+	{
+		*found = true;
+		return n - 1;
+	}
+	if (n == 0 || RK_DATE_AT(n - 1) < d)
+		return n;
+	hi = n - 1;					/* RK_DATE_AT(hi) > d */
+	while (lo < hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+
+		if (RK_DATE_AT(mid) < d)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = RK_DATE_AT(lo) == d;
+	return lo;
+#undef RK_DATE_AT
+}

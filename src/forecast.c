@@ -184,30 +184,11 @@ series_find_or_insert(SeriesSummary **sp, DateADT d)
 {
 	SeriesSummary *s = *sp;
 	int			n = s->nperiods;
-	int			lo,
-				hi;
+	bool		found;
+	int			lo = rk_date_position(&s->entries[0].date, n, sizeof(SeriesEntry), d, &found);
 
-	/* rows usually arrive in date order: the last period or a new last period */
-	if (n > 0 && s->entries[n - 1].date == d)
-		return n - 1;
-	if (n == 0 || s->entries[n - 1].date < d)
-		lo = n;
-	else
-	{
-		lo = 0;
-		hi = n - 1;				/* entries[hi].date > d */
-		while (lo < hi)
-		{
-			int			mid = lo + (hi - lo) / 2;
-
-			if (s->entries[mid].date < d)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		if (s->entries[lo].date == d)
-			return lo;
-	}
+	if (found)
+		return lo;
 	s = series_reserve(s, (int64) n + 1);
 	if (lo < n)
 		memmove(&s->entries[lo + 1], &s->entries[lo], (n - lo) * sizeof(SeriesEntry));

@@ -11,6 +11,7 @@
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/date.h"
 
 /* Format version written at the start of every summary (binary, text and stored forms). */
 #define RK_FORMAT_VERSION 1
@@ -51,5 +52,8 @@ extern void rk_check_digits(int32 digits);
 
 /* num / den rounded half away from zero to digits decimals, exactly (den != 0). */
 extern Datum rk_numeric_round_ratio(Datum num, Datum den, int32 digits);
+
+/* Position of a date among entries sorted by date (index when found, else insertion point). */
+extern int	rk_date_position(const DateADT *first_date, int n, size_t stride, DateADT d, bool *found);
 
 #endif							/* RETAIL_KPI_H */
