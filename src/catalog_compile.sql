@@ -98,7 +98,8 @@ COMMENT ON FUNCTION _catalog_objects(text, text[], timestamptz) IS
 CREATE OR REPLACE FUNCTION metric_sql(metrics text[], dimensions text[] DEFAULT '{}', filters jsonb DEFAULT NULL,
                            from_date date DEFAULT NULL, to_date date DEFAULT NULL, grain text DEFAULT 'month',
                            compare text DEFAULT NULL, as_of timestamptz DEFAULT NULL,
-                           subtotals boolean DEFAULT false, layout text DEFAULT 'long') RETURNS text
+                           subtotals boolean DEFAULT false, layout text DEFAULT 'long',
+                           routing text DEFAULT 'auto') RETURNS text
 LANGUAGE plpgsql STABLE CALLED ON NULL INPUT PARALLEL SAFE
 -- the catalog queries inside are planned once per session (planning them per call would dominate);
 -- the caller's search_path never reaches the code below (docs/security.md, R9)
@@ -156,6 +157,10 @@ DECLARE
     filt text;
     vgrains text[];
     prev text;
+    relsql text;               -- what a source's query reads: its relation, or a pre-aggregate's derived table
+    rt record;                 -- the routing of a source (src/catalog_routing.sql)
+    rtm jsonb;                 -- its roll-up SQL per measure when routed
+    notes text := '';          -- one SQL comment line per routed or not routed source
 BEGIN
     IF metrics IS NULL OR cardinality(metrics) = 0 OR array_position(metrics, NULL) IS NOT NULL THEN
         RAISE EXCEPTION 'argument "metrics" must be a non-empty array without NULL elements' USING ERRCODE = '22023';
@@ -165,6 +170,7 @@ BEGIN
     END IF;
     PERFORM retail_kpi._catalog_check_count(cardinality(metrics), 'metrics', 100);
     PERFORM retail_kpi._catalog_check_variant(layout, 'layout', '{long,wide}');
+    PERFORM retail_kpi._catalog_check_variant(routing, 'routing', '{auto,raw,include_untracked}');
     IF subtotals IS NULL THEN
         RAISE EXCEPTION 'argument "subtotals" must not be NULL' USING ERRCODE = '22004';
     END IF;
@@ -411,6 +417,26 @@ BEGIN
             END LOOP;
             EXIT WHEN NOT changed;
         END LOOP;
+        -- aggregate awareness (issue 13): the smallest pre-aggregate covering this source's part of
+        -- the request replaces its relation; its rows stand in for the raw rows, so everything below
+        -- applies unchanged
+        relsql := r->>'relation_sql';
+        rtm := NULL;
+        IF r->>'time_column' IS NOT NULL THEN
+            SELECT * INTO rt FROM retail_kpi._catalog_route(s, r, meas, ARRAY(SELECT jsonb_array_elements_text(src_measures->s)),
+                                                            needed, joined, grain,
+                                                            ARRAY[lo, hi + 1] || CASE WHEN compare IS NOT NULL AND grain = 'total'
+                                                                                      THEN ARRAY[from_date, (to_date - shift::interval)::date + 1]
+                                                                                      ELSE '{}'::date[] END,
+                                                            routing);
+            IF rt.note IS NOT NULL THEN
+                notes := notes || '-- retail_kpi routing: ' || replace(rt.note, E'\n', ' ') || E'\n';
+            END IF;
+            IF rt.preaggregate IS NOT NULL THEN
+                relsql := rt.relation_sql;
+                rtm := rt.measure_sql;
+            END IF;
+        END IF;
         IF r->>'time_column' IS NULL THEN
             period := 'CAST(NULL AS pg_catalog.date)';
         ELSIF grain = 'day' THEN
@@ -438,7 +464,7 @@ BEGIN
             sel := sel || format(', %s AS %I', dexpr->>d, 'dim.' || d);
         END LOOP;
         FOR mc IN SELECT jsonb_array_elements_text(src_measures->s) LOOP
-            sel := sel || format(', %s AS %I', meas->mc->>'compiled_sql', 'measure.' || mc);
+            sel := sel || format(', %s AS %I', coalesce(rtm->>mc, meas->mc->>'compiled_sql'), 'measure.' || mc);
         END LOOP;
         where_common := '';
         IF r->>'time_column' IS NOT NULL THEN
@@ -475,17 +501,17 @@ BEGIN
                 where_common := where_common || ' AND ' || filt;
             END LOOP;
         END IF;
-        sel := sel || format(' FROM %s AS src', r->>'relation_sql') || joins;
+        sel := sel || format(' FROM %s AS src', relsql) || joins;
         IF where_common <> '' THEN
             sel := sel || ' WHERE ' || substr(where_common, 6);
         END IF;
         ncol := 1 + cardinality(dimensions);
         IF rolled THEN
             -- GROUPING() of the dimension columns, in the select list after the measures
-            sel := replace(sel, format(' FROM %s AS src', r->>'relation_sql'),
+            sel := replace(sel, format(' FROM %s AS src', relsql),
                            format(', GROUPING(%s) AS "grouping.id" FROM %s AS src',
                                   (SELECT string_agg(dexpr->>x, ', ' ORDER BY o)
-                                   FROM unnest(dimensions) WITH ORDINALITY u(x, o)), r->>'relation_sql'));
+                                   FROM unnest(dimensions) WITH ORDINALITY u(x, o)), relsql));
             sel := sel || ' GROUP BY 1, ROLLUP(' || (SELECT string_agg(g::text, ', ') FROM generate_series(2, ncol) g) || ')';
         ELSE
             sel := sel || ' GROUP BY ' || (SELECT string_agg(g::text, ', ') FROM generate_series(1, ncol) g);
@@ -616,7 +642,7 @@ BEGIN
             q := q || format(' LEFT JOIN %I b ON b."period.start" OPERATOR(pg_catalog.=) %s', prev, basekey) || dimjoin
                    || format(' WHERE k."period.start" OPERATOR(pg_catalog.>=) %L::pg_catalog.date', first_period);
         END IF;
-        RETURN q || E'\nORDER BY k."period.start"' || replace(dimcols, ', "', ', k."');
+        RETURN notes || q || E'\nORDER BY k."period.start"' || replace(dimcols, ', "', ', k."');
     END IF;
     q := 'WITH ' || array_to_string(ctes, E',\n')
         || E'\nSELECT v.metric, k."period.start" AS period_start, ' || dimvals
@@ -634,27 +660,28 @@ BEGIN
         q := q || format(' WHERE k."period.start" OPERATOR(pg_catalog.>=) %L::pg_catalog.date', first_period);
     END IF;
     q := q || E'\nORDER BY v.ord, k."period.start"' || replace(dimcols, ', "', ', k."');
-    RETURN q;
+    RETURN notes || q;
 END
 $$;
-COMMENT ON FUNCTION metric_sql(text[], text[], jsonb, date, date, text, text, timestamptz, boolean, text) IS
-    'compiles a metric request (metrics by dimensions at a grain, filtered, optionally compared, as defined at as_of, with subtotals, long or wide) into SQL; metric_values runs the long form';
+COMMENT ON FUNCTION metric_sql(text[], text[], jsonb, date, date, text, text, timestamptz, boolean, text, text) IS
+    'compiles a metric request (metrics by dimensions at a grain, filtered, optionally compared, as defined at as_of, with subtotals, long or wide) into SQL, answering from pre-aggregates where they cover it (routing auto, raw or include_untracked; comment lines say which); metric_values runs the long form';
 
 CREATE OR REPLACE FUNCTION metric_values(metrics text[], dimensions text[] DEFAULT '{}', filters jsonb DEFAULT NULL,
                               from_date date DEFAULT NULL, to_date date DEFAULT NULL, grain text DEFAULT 'month',
-                              compare text DEFAULT NULL, as_of timestamptz DEFAULT NULL, subtotals boolean DEFAULT false)
+                              compare text DEFAULT NULL, as_of timestamptz DEFAULT NULL, subtotals boolean DEFAULT false,
+                              routing text DEFAULT 'auto')
 RETURNS TABLE(metric text, period_start date, dimension_values jsonb, value float8, exact_value numeric,
               base_value float8, change float8, exact_base numeric, absolute_change numeric, change_pp float8)
 LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY INVOKER PARALLEL UNSAFE ROWS 100
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    q text := retail_kpi.metric_sql(metrics, dimensions, filters, from_date, to_date, grain, compare, as_of, subtotals);
+    q text := retail_kpi.metric_sql(metrics, dimensions, filters, from_date, to_date, grain, compare, as_of, subtotals, 'long', routing);
 BEGIN
     PERFORM retail_kpi._catalog_audit_read(metrics, dimensions, grain, from_date, to_date, as_of);
     RETURN QUERY EXECUTE q;
 END
 $$;
-COMMENT ON FUNCTION metric_values(text[], text[], jsonb, date, date, text, text, timestamptz, boolean) IS
+COMMENT ON FUNCTION metric_values(text[], text[], jsonb, date, date, text, text, timestamptz, boolean, text) IS
     'runs metric_sql with the caller''s privileges (row-level security applies) under a pinned search_path; one row per metric, period and dimension members, with the comparison''s base, relative and absolute change (percentage points for rates)';
 
 CREATE OR REPLACE FUNCTION publish_metric_view(view_name text, metrics text[], dimensions text[] DEFAULT '{}',
@@ -677,7 +704,9 @@ BEGIN
     IF nsp IS NULL OR nsp !~ '^[a-z_][a-z0-9_]{0,62}$' THEN
         RAISE EXCEPTION 'invalid value for argument "schema_name": %', coalesce(quote_literal(nsp), 'NULL') USING ERRCODE = '22023';
     END IF;
-    sql := retail_kpi.metric_sql(metrics, dimensions, filters, from_date, to_date, grain, compare, NULL, subtotals, layout);
+    -- from raw rows: a view reading a pre-aggregate's table would keep it from being dropped, and
+    -- its watermark is read when the view runs, but its choice would be frozen at publication
+    sql := retail_kpi.metric_sql(metrics, dimensions, filters, from_date, to_date, grain, compare, NULL, subtotals, layout, 'raw');
     EXECUTE format('CREATE OR REPLACE VIEW %I.%I WITH (security_invoker = true) AS %s', nsp, view_name, sql);
     EXECUTE format('COMMENT ON VIEW %I.%I IS %L', nsp, view_name,
                    'retail_kpi metric view: ' || array_to_string(metrics, ', ') || ' (definitions as published at ' || now() || ')');
