@@ -126,9 +126,9 @@ echo "== B. incremental refresh of one new day (9,000 lines), 3 years and 1 year
 "${psql[@]}" -P footer=off <<SQL
 SET search_path = retail_kpi, public;
 SET client_min_messages = warning;
-CREATE TABLE bench_sales_1y AS SELECT * FROM bench_sales WHERE sale_date > (SELECT max(sale_date) - 365 FROM bench_sales);
-CREATE INDEX ON bench_sales_1y (sale_date);
-VACUUM ANALYZE bench_sales_1y;
+CREATE TABLE public.bench_sales_1y AS SELECT * FROM public.bench_sales WHERE sale_date > (SELECT max(sale_date) - 365 FROM public.bench_sales);
+CREATE INDEX ON public.bench_sales_1y (sale_date);
+VACUUM ANALYZE public.bench_sales_1y;
 SELECT define_source('b_sales_1y', 'public.bench_sales_1y', 'sale_date', '{"store": "store_id", "category": "category"}') IS NOT NULL AS ok \gset
 SELECT define_measure('net_sales_1y', 'b_sales_1y', 'sum', 'revenue') IS NOT NULL AS ok \gset
 SELECT define_measure('sales_summary_1y', 'b_sales_1y', 'margin_agg', 'revenue, cost, units') IS NOT NULL AS ok \gset
@@ -172,12 +172,12 @@ echo "== C. routing overhead: month x category gross margin from 29,200 stored d
 \i $here/bench_lib.sql
 SET search_path = retail_kpi, public;
 SET client_min_messages = warning;
-CREATE TABLE bench_cat AS
+CREATE TABLE public.bench_cat AS
 SELECT DATE '2023-01-01' + (i % 730)::int AS d, ((i / 730) % 40)::text AS category,
        (i % 97 + 1)::numeric AS revenue, (i % 61)::numeric AS cost
 FROM generate_series(1, 2000000) i;
-CREATE INDEX ON bench_cat (d);
-VACUUM ANALYZE bench_cat;
+CREATE INDEX ON public.bench_cat (d);
+VACUUM ANALYZE public.bench_cat;
 SELECT define_dimension('cat', 'Category (C)') IS NOT NULL AS ok \gset
 SELECT define_source('c_sales', 'public.bench_cat', 'd', '{"cat": "category"}') IS NOT NULL AS ok \gset
 SELECT define_measure('c_margin', 'c_sales', 'margin_agg', 'revenue, cost') IS NOT NULL AS ok \gset
