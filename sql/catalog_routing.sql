@@ -195,8 +195,17 @@ SELECT * FROM pg_temp.notes('{net_sales}', '{store}', '2024-01-01', '2024-03-31'
 SELECT sum(exact_value) FROM metric_values('{net_sales}', '{}', NULL, '2024-01-01', '2024-01-31', 'month');
 RESET ROLE;
 SELECT sum(revenue) FROM rk_rt.sales WHERE sale_date BETWEEN '2024-01-01' AND '2024-01-31';
--- no SELECT on the pre-aggregate's table (revoked by hand: grants follow the source's at refresh)
+-- revoking SELECT on the source takes it away from the pre-aggregate's table at once (event trigger
+-- after every GRANT and REVOKE), and granting it gives it back
+REVOKE SELECT ON rk_rt.sales FROM rk_rt_reader;
+SELECT has_table_privilege('rk_rt_reader', 'retail_kpi_preagg.rt_sales_day_store', 'SELECT') AS still_granted;
+GRANT SELECT ON rk_rt.sales TO rk_rt_reader;
+SELECT has_table_privilege('rk_rt_reader', 'retail_kpi_preagg.rt_sales_day_store', 'SELECT') AS granted_with_the_source;
+-- no SELECT on the pre-aggregate's table (the event trigger's re-synchronisation switched off for one
+-- REVOKE by its internal setting, as if grants had drifted): routed elsewhere or raw, never an error
+SET retail_kpi.syncing_grants = on;
 REVOKE SELECT ON retail_kpi_preagg.rt_sales_day_store FROM rk_rt_reader;
+RESET retail_kpi.syncing_grants;
 SET ROLE rk_rt_reader;
 SELECT * FROM pg_temp.notes('{net_sales}', '{store}', '2024-01-01', '2024-03-31', 'month');
 RESET ROLE;

@@ -215,6 +215,38 @@ COMMENT ON FUNCTION _preaggregate_sync_grants(oid, oid) IS
     'internal: SELECT on a pre-aggregate''s table for exactly the roles with SELECT on its source relation';
 REVOKE EXECUTE ON FUNCTION _preaggregate_sync_grants(oid, oid) FROM PUBLIC;
 
+-- Event trigger function: after any GRANT or REVOKE, re-synchronises the SELECT privileges of every
+-- pre-aggregate table with its source relation's, so that revoking SELECT on a source takes it away
+-- from the stored rows at once (not at the next refresh).  A GRANT statement does not say which
+-- relations it touched, so all pre-aggregates are re-synchronised (a few GRANTs each); the GRANTs
+-- and REVOKEs it runs itself do not fire it again.  SECURITY DEFINER: the tables belong to the
+-- extension's owner.
+CREATE OR REPLACE FUNCTION _preaggregate_grants_changed() RETURNS event_trigger
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    p record;
+BEGIN
+    IF pg_catalog.current_setting('retail_kpi.syncing_grants', true) = 'on' THEN
+        RETURN;
+    END IF;
+    PERFORM pg_catalog.set_config('retail_kpi.syncing_grants', 'on', true);
+    FOR p IN SELECT x."table"::oid AS tbl, x.relation::oid AS rel FROM retail_kpi.preaggregates x
+             WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = x."table")
+               AND EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = x.relation) LOOP
+        PERFORM retail_kpi._preaggregate_sync_grants(p.tbl, p.rel);
+    END LOOP;
+    PERFORM pg_catalog.set_config('retail_kpi.syncing_grants', 'off', true);
+END
+$$;
+COMMENT ON FUNCTION _preaggregate_grants_changed() IS
+    'internal: event trigger after GRANT and REVOKE: SELECT on every pre-aggregate table follows its source relation''s at once';
+REVOKE EXECUTE ON FUNCTION _preaggregate_grants_changed() FROM PUBLIC;
+DROP EVENT TRIGGER IF EXISTS retail_kpi_preaggregate_grants;
+CREATE EVENT TRIGGER retail_kpi_preaggregate_grants ON ddl_command_end WHEN TAG IN ('GRANT', 'REVOKE')
+    EXECUTE FUNCTION _preaggregate_grants_changed();
+COMMENT ON EVENT TRIGGER retail_kpi_preaggregate_grants IS
+    'retail_kpi: SELECT on pre-aggregate tables follows SELECT on their source relations after every GRANT and REVOKE';
+
 -- The trigger of a pre-aggregate's source table (statement level, transition tables): records the
 -- materialised periods (up to the watermark) that an INSERT, UPDATE, DELETE or TRUNCATE touched in
 -- preaggregate_invalidations.  SECURITY DEFINER: the role changing the source has no right on the

@@ -1488,6 +1488,73 @@ UPDATE retail_kpi.metrics m SET compiled_sql = s.compiled_sql FROM sec.saved s W
 SQL
 
 # ---------------------------------------------------------------------------------------------
+echo "# R12: a pre-aggregate answers only what the raw rows would (routing) ($SECONDS s)"
+
+setup_step "the steward defines and refreshes day x store pre-aggregates of the team's sources" rk_sec_steward <<'SQL'
+SELECT retail_kpi.define_preaggregate('sec_sales_day', 'sales', '{store,region}', '{sales_rev,sales_lines,sales_margin,sales_north_gp}');
+SELECT retail_kpi.refresh_preaggregate('sec_sales_day', NULL, '2025-03-15');
+SELECT retail_kpi.define_preaggregate('sec_traffic_day', 'traffic', '{store,region}', '{sales_visitors}');
+SELECT retail_kpi.refresh_preaggregate('sec_traffic_day', NULL, '2025-03-15');
+SQL
+expect_true r12.routed rk_sec_reader "control: a reader's request is answered from the steward's pre-aggregates (the SQL names them)" <<SQL
+SELECT $SQLREQ LIKE '%from pre-aggregate "sec_sales_day"%from pre-aggregate "sec_traffic_day"%'
+    OR $SQLREQ LIKE '%from pre-aggregate "sec_traffic_day"%from pre-aggregate "sec_sales_day"%';
+SQL
+same_as r12.same_numbers rk_sec_reader "a reader's routed request gives the rows of the raw baseline (clean search_path)" "$tmp/t4_req1" <<<"$CLEAN SELECT * FROM $REQ1;"
+same_as r12.evil_path rk_sec_reader "the routed request with evil first on the search_path: the same rows, nothing of mallory runs" "$tmp/t4_req1" <<<"$EVIL SELECT * FROM $REQ1;"
+same_as r12.evil_gexec rk_sec_reader "the text of the routed metric_sql run by the reader (\\gexec) with evil first on the search_path" "$tmp/t4_req1" <<EOSQL
+$EVIL
+SELECT $SQLREQ \\gexec
+EOSQL
+expect_error r12.plant.insert rk_sec_mallory 42501 "mallory inserts a forged row into the steward's pre-aggregate table" <<'SQL'
+INSERT INTO retail_kpi_preagg.sec_sales_day (period_start, store, region, sales_rev) VALUES ('2025-01-05', 1, 'north', 1e9);
+SQL
+expect_error r12.plant.invalidations rk_sec_mallory 42501 "mallory deletes the invalidation log so that stale stored periods would be read" <<'SQL'
+DELETE FROM retail_kpi.preaggregate_invalidations;
+SQL
+expect_error r12.plant.watermark rk_sec_mallory 42501 "mallory moves the watermark forward so that the raw tail would be skipped" <<'SQL'
+UPDATE retail_kpi.preaggregates SET watermark = '2030-01-01';
+SQL
+expect_error r12.refresh_other rk_sec_mallory 42501 "mallory refreshes the steward's pre-aggregate" <<'SQL'
+SELECT retail_kpi.refresh_preaggregate('sec_sales_day');
+SQL
+expect_error r12.drop_other rk_sec_mallory 42501 "mallory drops the steward's pre-aggregate" <<'SQL'
+SELECT retail_kpi.drop_preaggregate('sec_sales_day');
+SQL
+expect_error r12.schema rk_sec_mallory 42501 "mallory creates a table in schema retail_kpi_preagg" <<'SQL'
+CREATE TABLE retail_kpi_preagg.mine (x int);
+SQL
+# revoking SELECT on the source from the readers takes it away from the stored rows at once
+psql_su -d "$db" -q -c "REVOKE SELECT ON etl.sales FROM PUBLIC" || echo "FAIL - setup: revoke"
+expect_error r12.revoked.values rk_sec_reader 42501 "SELECT on the source revoked: the reader's metric_values errors (not the stored numbers)" <<<"SELECT count(*) FROM $REQ1;"
+expect_hidden r12.revoked.table rk_sec_reader "SELECT on the source revoked: the reader reads the pre-aggregate table directly" <<'SQL'
+SELECT count(*) FROM retail_kpi_preagg.sec_sales_day;
+SQL
+# column privileges only: the reader may read the raw columns, not the stored rows; routing reads raw rows
+psql_su -d "$db" -q -c "GRANT SELECT (sale_date, store_id, region, revenue, cost, units, txn) ON etl.sales TO rk_sec_reader" || echo "FAIL - setup: column grant"
+expect_true r12.column_privileges rk_sec_reader "with column privileges only, the request is answered from raw rows (the SQL says why) with the raw numbers" <<SQL
+SELECT $SQLREQ LIKE '%source "sales" from raw rows: rk_sec_reader has no table-level SELECT%'
+   AND (SELECT count(*) FROM $REQ1) > 0;
+SQL
+psql_su -d "$db" -q -c "REVOKE SELECT (sale_date, store_id, region, revenue, cost, units, txn) ON etl.sales FROM rk_sec_reader" -c "GRANT SELECT ON etl.sales TO PUBLIC" || echo "FAIL - setup: re-grant"
+expect_true r12.regranted rk_sec_reader "SELECT granted again: the reader reads the pre-aggregate again" <<'SQL'
+SELECT count(*) > 0 FROM retail_kpi_preagg.sec_sales_day;
+SQL
+# row-level security switched on by the table's owner after the pre-aggregate exists: raw rows, her policy applies
+psql_su -d "$db" -q <<'SQL' || echo "FAIL - setup: RLS"
+ALTER TABLE etl.sales ENABLE ROW LEVEL SECURITY;
+CREATE POLICY r12_north ON etl.sales FOR SELECT USING (region = 'north');
+SQL
+expect_true r12.rls rk_sec_reader "row-level security enabled on the source: the reader's answer is from raw rows under the policy (north only)" <<SQL
+SELECT $SQLREQ LIKE '%source "sales" from raw rows: its relation has row-level security%'
+   AND (SELECT array_agg(DISTINCT dimension_values->>'region') FROM $REQ1 WHERE metric = 'rev' AND value IS NOT NULL) = '{north}';
+SQL
+psql_su -d "$db" -q -c "DROP POLICY r12_north ON etl.sales" -c "ALTER TABLE etl.sales DISABLE ROW LEVEL SECURITY" || echo "FAIL - setup: RLS off"
+setup_step "the steward drops the pre-aggregates" rk_sec_steward <<'SQL'
+SELECT retail_kpi.drop_preaggregate('sec_sales_day'), retail_kpi.drop_preaggregate('sec_traffic_day');
+SQL
+
+# ---------------------------------------------------------------------------------------------
 echo "# SQL injection through codes, labels, filter values and identifiers ($SECONDS s)"
 
 expect_error inj.code.dimension rk_sec_author 22023 "an author defines a dimension whose code holds a quote and a statement" <<'SQL'
