@@ -177,6 +177,15 @@ SELECT * FROM pg_temp.notes('{visitors}', '{}', '2024-01-01', '2024-03-31', 'wee
 SELECT pg_temp.same('{visitors}', '{}', NULL, '2023-01-01', '2024-12-31', 'year');
 SELECT pg_temp.same('{visitors}', '{}', NULL, '2023-01-01', '2024-12-31', 'quarter', 'same_period_last_year');
 SELECT pg_temp.same('{visitors}', '{}', NULL, '2024-01-15', '2024-03-31', 'quarter');
+-- a quarter pre-aggregate (a period of three months), materialised up to Q2 2024: the smallest, so chosen
+SELECT define_preaggregate('rt_traffic_quarter', 'rt_traffic', '{}', grain => 'quarter');
+SELECT refresh_preaggregate('rt_traffic_quarter', NULL, '2024-06-30') AS rows_written;
+SELECT watermark FROM preaggregates WHERE code = 'rt_traffic_quarter';
+SELECT pg_temp.same('{visitors}', '{}', NULL, '2023-01-01', '2024-12-31', 'year');
+SELECT pg_temp.same('{visitors}', '{}', NULL, '2023-01-01', '2024-12-31', 'quarter', 'previous_period');
+SELECT refresh_preaggregate_incremental('rt_traffic_quarter') AS rows_written;
+SELECT watermark FROM preaggregates WHERE code = 'rt_traffic_quarter';
+SELECT drop_preaggregate('rt_traffic_quarter');
 -- a dimension that is not stored
 SELECT * FROM pg_temp.notes('{visitors}', '{store}', '2024-01-01', '2024-03-31', 'month');
 -- a measure redefined after materialisation

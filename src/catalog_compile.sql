@@ -161,6 +161,8 @@ DECLARE
     rt record;                 -- the routing of a source (src/catalog_routing.sql)
     rtm jsonb;                 -- its roll-up SQL per measure when routed
     notes text := '';          -- one SQL comment line per routed or not routed source
+    gap_lo date;               -- same period last year: the periods between the comparison window
+    gap_hi date;               -- and the current one are not read (no current period uses them)
 BEGIN
     IF metrics IS NULL OR cardinality(metrics) = 0 OR array_position(metrics, NULL) IS NOT NULL THEN
         RAISE EXCEPTION 'argument "metrics" must be a non-empty array without NULL elements' USING ERRCODE = '22023';
@@ -348,6 +350,22 @@ BEGIN
         END IF;
     END IF;
 
+    -- same period last year at a grain: only the comparison periods and the current ones are read,
+    -- not the year between them ([gap_lo, first_period) is skipped when it is not empty)
+    IF compare = 'same_period_last_year' AND grain <> 'total' THEN
+        IF rfield IS NOT NULL THEN
+            EXECUTE format('SELECT (retail_kpi.retail_week((retail_kpi.retail_week((retail_kpi.retail_week($1)).%1$I - 364)).%1$I)).%2$I + 1',
+                           rfield, replace(rfield, '_start', '_end')) INTO gap_lo USING hi;
+        ELSIF grain = 'day' THEN
+            gap_lo := (hi - shift::interval)::date + 1;
+        ELSE
+            gap_lo := (date_trunc(grain, (date_trunc(grain, hi::timestamp) - shift::interval)) + retail_kpi._catalog_grain_interval(grain))::date;
+        END IF;
+        IF gap_lo >= first_period THEN
+            gap_lo := NULL;
+        END IF;
+    END IF;
+
     -- valid grains (issue 12): a measure whose aggregation summarises a window of its own (a
     -- promotion's) is valid only at the grains of its allow-list row; a source of periodic facts
     -- (monthly expenses, receivables) only at its grain or coarser, over whole periods
@@ -480,6 +498,10 @@ BEGIN
                 END IF;
                 IF hi IS NOT NULL THEN
                     where_common := where_common || format(' AND src.%I OPERATOR(pg_catalog.<) %L::pg_catalog.date', r->>'time_column', hi + 1);
+                END IF;
+                IF gap_lo IS NOT NULL THEN
+                    where_common := where_common || format(' AND (src.%1$I OPERATOR(pg_catalog.<) %2$L::pg_catalog.date OR src.%1$I OPERATOR(pg_catalog.>=) %3$L::pg_catalog.date)',
+                                                           r->>'time_column', gap_lo, first_period);
                 END IF;
             END IF;
         END IF;

@@ -153,6 +153,13 @@ END
 $$;
 COMMENT ON FUNCTION _catalog_downstream_metrics(text) IS 'internal: transitive downstream metrics of a metric (breadth-first, linear)';
 
+-- The length of one period of a grain as an interval ('1 quarter' is not an interval literal).
+CREATE OR REPLACE FUNCTION _catalog_grain_interval(grain text) RETURNS interval
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT CAST(CASE $1 WHEN 'quarter' THEN '3 months' ELSE '1 ' || $1 END AS pg_catalog.interval);
+$$;
+COMMENT ON FUNCTION _catalog_grain_interval(text) IS 'internal: one period of a calendar grain (day, week, month, quarter, year) as an interval';
+
 -- The qualified, quoted name of a source's relation, found by its OID (R6): a renamed relation is
 -- followed, a dropped one is an error, a new relation with the old name is never picked up.
 CREATE OR REPLACE FUNCTION _catalog_relation_sql(relation oid, source text) RETURNS text

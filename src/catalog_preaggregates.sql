@@ -178,7 +178,7 @@ COMMENT ON FUNCTION _preaggregate_period_sql(jsonb, text, text) IS
 -- The first day of the period after the one starting at d.
 CREATE OR REPLACE FUNCTION _preaggregate_next_period(d date, grain text) RETURNS date
 LANGUAGE sql IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
-    SELECT CAST($1 + CAST('1 ' || $2 AS pg_catalog.interval) AS pg_catalog.date);
+    SELECT CAST($1 + retail_kpi._catalog_grain_interval($2) AS pg_catalog.date);
 $$;
 COMMENT ON FUNCTION _preaggregate_next_period(date, text) IS 'internal: the start of the period after the one starting at d';
 
@@ -523,7 +523,7 @@ BEGIN
     -- the watermark: the last period of the window (every period up to it is materialised, empty
     -- ones included), or with an open end the last period holding rows
     IF hi IS NOT NULL THEN
-        mark := greatest(p.watermark, CAST(hi - CAST('1 ' || p.grain AS pg_catalog.interval) AS pg_catalog.date));
+        mark := greatest(p.watermark, CAST(hi - retail_kpi._catalog_grain_interval(p.grain) AS pg_catalog.date));
     ELSE
         EXECUTE pg_catalog.format('SELECT pg_catalog.max(period_start) FROM %s', tbl) INTO mark;
         IF lo IS NOT NULL THEN

@@ -179,7 +179,7 @@ BEGIN
     tbl := retail_kpi._catalog_relation_sql(best."table"::oid, 'pre-aggregate ' || best.code);
     wm := pg_catalog.format('(SELECT w.watermark FROM retail_kpi.preaggregates w WHERE w.code OPERATOR(pg_catalog.=) %L)', best.code);
     nxt := pg_catalog.format('(SELECT CAST(w.watermark OPERATOR(pg_catalog.+) CAST(%L AS pg_catalog.interval) AS pg_catalog.date) '
-                             'FROM retail_kpi.preaggregates w WHERE w.code OPERATOR(pg_catalog.=) %L)', '1 ' || best.grain, best.code);
+                             'FROM retail_kpi.preaggregates w WHERE w.code OPERATOR(pg_catalog.=) %L)', retail_kpi._catalog_grain_interval(best.grain), best.code);
     inv := pg_catalog.format('retail_kpi.preaggregate_invalidations i WHERE i.preaggregate OPERATOR(pg_catalog.=) %L', best.code);
     per := retail_kpi._preaggregate_period_sql(best.definition, best.grain, best.time_zone);
     cols := pg_catalog.format('p.period_start AS %I', tcol);
@@ -210,7 +210,7 @@ BEGIN
         || E'\n  UNION ALL SELECT ' || rawcols || pg_catalog.format(' FROM %s AS src', retail_kpi._catalog_relation_sql(rel, source))
         || pg_catalog.format(' WHERE src.%I OPERATOR(pg_catalog.>=) ', tcol) || nxt || rawwin || ' GROUP BY ' || rawgrp
         -- the invalidated periods, each read by its time range
-        || E'\n  UNION ALL SELECT ' || rawcols || pg_catalog.format(' FROM (SELECT i.period_start AS lo, CAST(i.period_start OPERATOR(pg_catalog.+) CAST(%L AS pg_catalog.interval) AS pg_catalog.date) AS hi FROM ', '1 ' || best.grain)
+        || E'\n  UNION ALL SELECT ' || rawcols || pg_catalog.format(' FROM (SELECT i.period_start AS lo, CAST(i.period_start OPERATOR(pg_catalog.+) CAST(%L AS pg_catalog.interval) AS pg_catalog.date) AS hi FROM ', retail_kpi._catalog_grain_interval(best.grain))
         || inv || ' AND i.period_start OPERATOR(pg_catalog.<=) ' || wm || replace(tabwin, 'p.period_start', 'i.period_start') || ') AS inv'
         || pg_catalog.format(' JOIN %s AS src ON src.%I OPERATOR(pg_catalog.>=) inv.lo AND src.%I OPERATOR(pg_catalog.<) inv.hi', retail_kpi._catalog_relation_sql(rel, source), tcol, tcol)
         || CASE WHEN rawwin <> '' THEN ' WHERE ' || substr(rawwin, 6) ELSE '' END || ' GROUP BY ' || rawgrp

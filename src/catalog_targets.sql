@@ -275,7 +275,7 @@ BEGIN
             USING ERRCODE = '22023', HINT = 'Raise argument "digits" or round the parent''s target.';
     END IF;
     -- the basis window: the target's period, one year earlier unless given
-    period_end := (date_trunc(grain, period_start::timestamp) + ('1 ' || grain)::interval)::date - 1;
+    period_end := (date_trunc(grain, period_start::timestamp) + retail_kpi._catalog_grain_interval(grain))::date - 1;
     basis_from := coalesce(basis_from, (period_start - interval '1 year')::date);
     basis_to := coalesce(basis_to, (period_end - interval '1 year')::date);
     dims := ARRAY(SELECT jsonb_object_keys(parent) ORDER BY 1) || child_dimension;
