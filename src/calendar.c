@@ -201,17 +201,30 @@ cal_tuple(TupleDesc tupdesc, const CalDay *r)
 	return heap_form_tuple(tupdesc, values, nulls);
 }
 
+/*
+ * The blessed result descriptor of retail_week(), looked up once per call site and kept in
+ * fn_extra (fn_mcxt): retail_week is called once per row when metric_sql groups by a retail
+ * period, and the catalog lookup dominated its cost.  The descriptor depends only on the
+ * function's declared result type, which cannot change while the FmgrInfo lives.
+ */
 static TupleDesc
 cal_result_type(FunctionCallInfo fcinfo)
 {
 	TupleDesc	tupdesc;
+	MemoryContext old;
 
+	if (fcinfo->flinfo->fn_extra != NULL)
+		return (TupleDesc) fcinfo->flinfo->fn_extra;
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE ||
 		tupdesc->natts != CAL_NCOLUMNS)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("retail calendar function called with an unexpected result type")));
-	return BlessTupleDesc(tupdesc);
+	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+	tupdesc = BlessTupleDesc(CreateTupleDescCopy(tupdesc));
+	MemoryContextSwitchTo(old);
+	fcinfo->flinfo->fn_extra = tupdesc;
+	return tupdesc;
 }
 
 /* retail_calendar(fiscal_year, pattern, year_end_month, week_end_day): one row per day. */
