@@ -93,7 +93,7 @@ BEGIN
     -- what the raw query reads of the source: the dimensions it groups or filters by and the keys of
     -- the dimension tables it joins, when they are columns of the source
     need := ARRAY(SELECT DISTINCT x FROM unnest(needed || join_keys) x WHERE x = ANY (srcdims) ORDER BY 1);
-    SELECT c.relrowsecurity, pg_catalog.has_table_privilege(rel, 'SELECT') AS can_select INTO relrow
+    SELECT c.relrowsecurity, pg_catalog.has_table_privilege(rel, 'SELECT') AS can_select, c.reltuples INTO relrow
     FROM pg_catalog.pg_class c WHERE c.oid = rel;
     IF relrow.relrowsecurity THEN
         note := pg_catalog.format('source "%s" from raw rows: its relation has row-level security, which a shared pre-aggregate cannot honour', source);
@@ -118,6 +118,10 @@ BEGIN
             why := 'changes to its source (a view) are not tracked (routing => ''include_untracked'' accepts that)';
         ELSIF p.time_zone IS NOT NULL AND p.time_zone <> pg_catalog.current_setting('TimeZone') THEN
             why := pg_catalog.format('its periods are days in time zone %s, the session''s is %s', p.time_zone, pg_catalog.current_setting('TimeZone'));
+        ELSIF relrow.reltuples >= 100000 AND p.row_count > relrow.reltuples / 2 THEN
+            -- rolling up summaries costs more per row than aggregating raw rows
+            why := pg_catalog.format('it holds %s rows for about %s rows of its source: reading the raw rows is cheaper',
+                                     p.row_count, relrow.reltuples::bigint);
         ELSIF NOT retail_kpi._catalog_grain_derivable(p.grain, grain) THEN
             why := pg_catalog.format('grain "%s" cannot be derived from its grain "%s"', grain, p.grain);
         ELSIF NOT pg_catalog.has_table_privilege(p."table"::oid, 'SELECT') THEN
