@@ -174,18 +174,45 @@ FROM metric_vs_target('net_sales', '{region}', NULL, '2025-06-01', '2025-06-30',
 JOIN want_proj w ON w.region = t.dimension_values->>'region'
 WHERE CAST(t.actual_to_date AS numeric) <> w.to_date OR CAST(t.projected_value AS numeric) <> w.to_date + w.rest
    OR t.projected_attainment <> CAST((w.to_date + w.rest) / t.target AS float8);
--- 'auto': Holt-Winters, damped trend, weekly season, on the 364 days before as_of = forecast() on the
--- daily series built by hand, summed over the 15 days left
-SELECT count(*) AS rows, count(*) FILTER (WHERE t.projected_value <> t.actual_to_date + w.rest
-                                               OR t.projected_lower <> t.actual_to_date + w.lo
-                                               OR t.projected_upper <> t.actual_to_date + w.hi) AS mismatches,
-       min(projection_method) AS method
-FROM metric_vs_target('net_sales', '{region}', NULL, '2025-06-01', '2025-06-30', as_of => '2025-06-16', projection => 'auto') t
-JOIN (SELECT x.region, sum(f.point) AS rest, sum(f.lower) AS lo, sum(f.upper) AS hi
+-- the interval of the rest (15 days) with seasonal naive, m = 7: the error of the sum is
+-- sum_k eps_{T+k} (1 + the number of multiples of 7 <= 15 - k): k = 1: 3; k = 2..8: 2; k = 9..15: 1,
+-- so its variance is sigma^2 (9 + 7 x 4 + 7 x 1) = 44 sigma^2, its half-width sqrt(44) times the
+-- one-day half-width of forecast() on the daily series built by hand
+SELECT count(*) AS rows,
+       count(*) FILTER (WHERE abs((t.projected_upper - t.projected_value) - w.w1 * sqrt(44)) > 1e-9 * w.w1
+                           OR abs((t.projected_value - t.projected_lower) - w.w1 * sqrt(44)) > 1e-9 * w.w1) AS mismatches
+FROM metric_vs_target('net_sales', '{region}', NULL, '2025-06-01', '2025-06-30', as_of => '2025-06-16', projection => 'seasonal_naive') t
+JOIN (SELECT x.region, f.upper - f.point AS w1
       FROM (SELECT region, series_agg(sale_date, revenue) AS s FROM rk_fc.two_regions
             WHERE sale_date >= date '2025-06-16' - 364 AND sale_date < '2025-06-16' GROUP BY region) x,
-           forecast(s, 15, 'holt_winters', season_length => 7, trend => 'damped') f GROUP BY x.region) w
+           forecast(s, 1, 'seasonal_naive', season_length => 7) f) w
   ON w.region = t.dimension_values->>'region';
+-- 'auto': Holt-Winters, damped trend, weekly season, on the 364 days before as_of = forecast() on the
+-- daily series built by hand, summed over the 15 days left; the interval of the sum from the daily
+-- half-widths w_h (c_j = sqrt(w_{j+1}^2 - w_j^2) / w_1, half-width w_1 sqrt(sum_k (1 + c_1 + .. + c_{15-k})^2)),
+-- between the bounds for independent days (sqrt(sum w_h^2)) and for perfectly correlated ones (sum w_h);
+-- to 1e-6 relative (the implementation drops increments of w^2 below 1e-9 of w^2, rounding noise)
+CREATE TEMP TABLE hw AS
+SELECT x.region, f.step, f.point, f.upper - f.point AS w
+FROM (SELECT region, series_agg(sale_date, revenue) AS s FROM rk_fc.two_regions
+      WHERE sale_date >= date '2025-06-16' - 364 AND sale_date < '2025-06-16' GROUP BY region) x,
+     forecast(s, 15, 'holt_winters', season_length => 7, trend => 'damped') f;
+CREATE TEMP TABLE hw_sum AS
+WITH c AS (SELECT region, step, w, point,
+                  coalesce(sqrt(greatest(lead(w) OVER (PARTITION BY region ORDER BY step) ^ 2 - w ^ 2, 0))
+                           / first_value(w) OVER (PARTITION BY region ORDER BY step), 0) AS c_j FROM hw),
+     cc AS (SELECT region, step, w, point, sum(c_j) OVER (PARTITION BY region ORDER BY step) - c_j AS c_before FROM c)
+SELECT region, sum(point) AS rest, min(w) FILTER (WHERE step = 1) * sqrt(sum((1 + c_before) ^ 2)) AS half,
+       sqrt(sum(w ^ 2)) AS independent, sum(w) AS correlated
+FROM cc GROUP BY region;
+SELECT count(*) AS rows,
+       count(*) FILTER (WHERE t.projected_value <> t.actual_to_date + w.rest
+                           OR abs(t.projected_upper - t.projected_value - w.half) > 1e-6 * w.half
+                           OR abs(t.projected_value - t.projected_lower - w.half) > 1e-6 * w.half) AS mismatches,
+       bool_and(w.independent < w.half AND w.half < w.correlated) AS between_bounds,
+       min(projection_method) AS method
+FROM metric_vs_target('net_sales', '{region}', NULL, '2025-06-01', '2025-06-30', as_of => '2025-06-16', projection => 'auto') t
+JOIN hw_sum w ON w.region = t.dimension_values->>'region';
 -- rolled up from the regions' targets: the region projections added
 SELECT target, target_source, actual_to_date, projected_value, projection_method,
        projected_value = (SELECT sum(to_date + rest) FROM want_proj) AS sum_of_regions

@@ -279,8 +279,9 @@ COMMENT ON FUNCTION forecast_to_target(text, int, text[], date, date, text, text
 -- from the metric's daily values of the 364 days before as_of (52 weeks; days without rows are 0, the
 -- series ends with the day before as_of).  method 'auto': Holt-Winters with a damped trend and a
 -- weekly season (m = 7, parameters estimated) from 14 days of history, seasonal naive (the same
--- weekday a week before) from 8 days, otherwise 22023.  The rest's interval is the sum of the daily
--- interval bounds (at least as wide as the interval of the sum).  Additive metrics only (0A000).
+-- weekday a week before) from 8 days, otherwise 22023.  The rest's interval is the interval of the
+-- sum of the daily forecasts (the errors of the days are correlated through the states; the weights
+-- come from the daily interval widths, docs/catalog_forecast.md).  Additive metrics only (0A000).
 CREATE OR REPLACE FUNCTION _catalog_project_period(metric text, dimensions text[], filters jsonb, grain text,
                                                    as_of date, method text, level float8)
 RETURNS TABLE(dimension_values jsonb, period_start date, actual_to_date numeric, rest float8, rest_lower float8,
@@ -292,6 +293,15 @@ DECLARE
     ps date;
     pe date;
     r record;
+    pts float8[];
+    ws float8[];
+    cum float8[];
+    mth text;
+    h int;
+    total float8;
+    sq float8;
+    half float8;
+    d float8;
 BEGIN
     PERFORM retail_kpi._catalog_check_variant(method, 'projection', '{auto,naive,seasonal_naive,ses,holt,holt_winters}');
     IF as_of IS NULL THEN
@@ -322,11 +332,38 @@ BEGIN
         SELECT gv.dv, retail_kpi.series_agg(gv.d, gv.val) AS s, coalesce(sum(gv.val) FILTER (WHERE gv.d >= ps), 0) AS to_date_sum
         FROM gv GROUP BY gv.dv ORDER BY gv.dv
     LOOP
-        RETURN QUERY
-        SELECT r.dv, ps, r.to_date_sum, sum(f.point), sum(f.lower), sum(f.upper), max(f.method_used)
+        SELECT array_agg(f.point ORDER BY f.step_no), array_agg(f.upper - f.point ORDER BY f.step_no), max(f.method_used)
+          INTO pts, ws, mth
         FROM retail_kpi._catalog_forecast_member(r.s, pe - as_of + 1, method, 7, level, 'zero',
                                                  CASE WHEN method = 'auto' THEN 'damped' END,
                                                  interval '1 day', metric, r.dv) f;
+        h := cardinality(pts);
+        total := 0;
+        FOR k IN 1 .. h LOOP
+            total := total + pts[k];
+        END LOOP;
+        -- the interval of the sum: w_h = z sigma_h = z sigma sqrt(1 + sum_{j<h} c_j^2) gives c_j
+        -- (c_j >= 0 for these additive models); the sum's error is sum_k eps_{T+k} (1 + C_{H-k}),
+        -- C_i = c_1 + ... + c_i, so its half-width is w_1 sqrt(sum_k (1 + C_{H-k})^2)
+        cum := ARRAY[0::float8];
+        FOR j IN 1 .. h - 1 LOOP
+            -- increments below 1e-9 of w_j^2 are rounding noise of equal widths (c_j = 0)
+            d := ws[j + 1] ^ 2 - ws[j] ^ 2;
+            cum := cum || (cum[j] + CASE WHEN ws[1] > 0 AND d > 1e-9 * ws[j] ^ 2 THEN sqrt(d) / ws[1] ELSE 0 END);
+        END LOOP;
+        sq := 0;
+        FOR k IN 1 .. h LOOP
+            sq := sq + (1 + cum[h - k + 1]) ^ 2;     -- cum[i + 1] = C_i
+        END LOOP;
+        half := ws[1] * sqrt(sq);
+        dimension_values := r.dv;
+        period_start := ps;
+        actual_to_date := r.to_date_sum;
+        rest := total;
+        rest_lower := total - half;
+        rest_upper := total + half;
+        method_used := mth;
+        RETURN NEXT;
     END LOOP;
 END
 $$;
