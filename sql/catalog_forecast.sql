@@ -68,6 +68,16 @@ SELECT (SELECT count(*) FROM got) AS rows, (SELECT min(period_start) FROM got) A
     FROM rk_fc.two_regions WHERE sale_date >= '2024-06-24' AND sale_date < '2024-07-29' GROUP BY 1) x;
 DROP TABLE got;
 SELECT * FROM metric_forecast('net_sales', 1, grain => 'week', to_date => '2025-06-21');             -- 22023: a Saturday
+-- retail weeks (Sunday to Saturday, NRF 4-5-4 calendar): 52 weeks (364 days) back as well
+CREATE TEMP TABLE got AS
+SELECT period_start, CAST(point AS numeric) AS v
+FROM metric_forecast('net_sales', 3, grain => 'retail_week', from_date => '2023-01-01', to_date => '2025-06-28', method => 'seasonal_naive');
+SELECT (SELECT count(*) FROM got) AS rows, (SELECT min(period_start) FROM got) AS first_week,
+       (SELECT extract(dow FROM min(period_start)) FROM got) AS weekday, count(*) AS mismatches FROM (
+    TABLE got EXCEPT
+    SELECT date '2024-06-30' + 7 * ((sale_date - date '2024-06-30') / 7) + 364, sum(revenue)
+    FROM rk_fc.two_regions WHERE sale_date >= '2024-06-30' AND sale_date < '2024-07-21' GROUP BY 1) x;
+DROP TABLE got;
 
 -- ---- 2. Holt-Winters from the catalog = forecast() on the series built by hand (same points and intervals)
 CREATE TEMP TABLE got AS

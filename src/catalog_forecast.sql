@@ -73,7 +73,8 @@ CREATE OR REPLACE FUNCTION _catalog_forecast_member(s retail_kpi.series_summary,
                                                     level float8, gaps text, trend text, step interval,
                                                     metric text, member jsonb)
 RETURNS TABLE(step_no int, period date, point float8, lower float8, upper float8, method_used text, periods int)
-LANGUAGE plpgsql IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE
+-- PARALLEL UNSAFE: its exception block starts a subtransaction, which parallel mode forbids
+LANGUAGE plpgsql IMMUTABLE CALLED ON NULL INPUT PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
