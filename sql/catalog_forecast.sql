@@ -137,6 +137,12 @@ SELECT * FROM metric_forecast('net_sales', 3, grain => 'total');                
 SELECT * FROM metric_forecast('net_sales', 3, method => 'arima');                   -- 22023
 SELECT * FROM metric_forecast('net_sales', 3, to_date => '2025-05-31', level => 1); -- 22023 (C family)
 SELECT * FROM metric_forecast('net_sales', 3, '{sku}', to_date => '2025-05-31');    -- unknown dimension
+SELECT * FROM metric_forecast('net_sales', 3, to_date => '2025-05-31', method => 'ses', trend => 'damped');   -- 22023: SES has no trend
+-- auto with a trend: damped Holt-Winters, the same points as forecast() with trend => 'damped'
+SELECT count(*) AS rows, count(*) FILTER (WHERE f.point <> w.point OR f.method_used <> 'holt_winters') AS mismatches
+FROM metric_forecast('net_sales', 3, to_date => '2025-05-31', trend => 'damped') f
+JOIN forecast((SELECT series_agg(CAST(date_trunc('month', sale_date) AS date), revenue) FROM rk_fc.two_regions
+               WHERE sale_date < '2025-06-01'), 3, 'holt_winters', trend => 'damped') w ON w.step = f.step;
 
 -- ---- 5. forecast_to_target: the points rounded to cents, as targets of scenario 'forecast'
 SELECT period_start, dimension_values->>'region' AS region, value, method_used

@@ -105,7 +105,9 @@ BEGIN
         RETURN QUERY
         SELECT f.step, f.period, f.point, f.lower, f.upper, chosen, n
         FROM retail_kpi.forecast(s, horizon, chosen, season_length => m, level => level, gaps => gaps,
-                                 trend => CASE WHEN chosen IN ('holt', 'holt_winters') THEN trend END) f;
+                                 -- a trend given with an explicit method goes to the C family (22023 where the
+                                 -- method has none); with 'auto' it applies when the choice has a trend
+                                 trend => CASE WHEN method <> 'auto' OR chosen IN ('holt', 'holt_winters') THEN trend END) f;
     EXCEPTION WHEN OTHERS THEN
         GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL, hnt = PG_EXCEPTION_HINT;
         RAISE EXCEPTION 'cannot forecast metric "%"%: %', metric, retail_kpi._catalog_member_label(member), msg
