@@ -21,7 +21,7 @@ BEGIN
     PERFORM retail_kpi._catalog_check_code(metric, 'metric');
     PERFORM retail_kpi._catalog_check_text(reason, 'reason', 1000);
     PERFORM retail_kpi._catalog_check_code(scenario, 'scenario');
-    PERFORM retail_kpi._catalog_check_variant(condition, 'condition', '{below,above,change_beyond,target_deviation}');
+    PERFORM retail_kpi._catalog_check_variant(condition, 'condition', '{below,above,change_beyond,target_deviation,projected_attainment_below}');
     PERFORM retail_kpi._catalog_check_variant(grain, 'grain', '{day,week,month,quarter,year}');
     PERFORM retail_kpi._catalog_check_variant(severity, 'severity', '{info,warning,critical}');
     IF threshold IS NULL OR threshold IN ('NaN'::numeric, 'Infinity'::numeric, '-Infinity'::numeric) THEN
@@ -31,11 +31,22 @@ BEGIN
         RAISE EXCEPTION 'argument "threshold" must not be negative for condition "%"', condition
             USING ERRCODE = '22023', DETAIL = 'It is a fraction: 0.1 means 10 %.';
     END IF;
+    IF condition = 'projected_attainment_below' AND threshold < 0 THEN
+        RAISE EXCEPTION 'argument "threshold" must not be negative for condition "%"', condition
+            USING ERRCODE = '22023', DETAIL = 'It is an attainment: 0.95 means 95 % of the target.';
+    END IF;
     IF enabled IS NULL THEN
         RAISE EXCEPTION 'argument "enabled" must not be NULL' USING ERRCODE = '22004';
     END IF;
     -- validates the metric, dimensions and filters exactly as evaluation will
-    PERFORM retail_kpi.metric_sql(ARRAY[metric], dimensions, filters, DATE '2000-01-01', DATE '2000-01-31', grain);
+    PERFORM retail_kpi.metric_sql(metrics => ARRAY[metric], dimensions => dimensions, filters => filters,
+                                  from_date => DATE '2000-01-01', to_date => DATE '2000-01-31', grain => grain);
+    -- a projection adds period-to-date and forecast values: additive metrics only (docs/catalog_forecast.md)
+    IF condition = 'projected_attainment_below' AND NOT retail_kpi._catalog_metric_is_additive(metric) THEN
+        RAISE EXCEPTION 'metric "%" cannot be projected: it is not additive', metric
+            USING ERRCODE = '0A000',
+                  DETAIL = 'Condition "projected_attainment_below" adds the period-to-date actual and a forecast of the rest of the period; only a simple metric over a sum or count adds up that way.';
+    END IF;
     -- a rule watches a certified metric, one of the caller's own, or any metric for a steward (R1)
     SELECT * INTO m FROM retail_kpi.metrics t WHERE t.code = metric;
     IF m.status <> 'certified' AND NOT retail_kpi._catalog_has_role(retail_kpi.catalog_caller_id(), m.owner)
@@ -65,14 +76,16 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION define_alert_rule(text, text, text, numeric, text, text[], jsonb, text, text, boolean, text, text) IS
-    'creates or updates an alert rule: below/above threshold, change vs previous period or deviation from target beyond a fraction';
+    'creates or updates an alert rule: below/above threshold, change vs previous period, deviation from target beyond a fraction, or projected attainment of the open period below a fraction';
 
 -- A value for messages: at most 4 decimals, no trailing zeros.
 CREATE OR REPLACE FUNCTION _catalog_fmt(x float8) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT trim_scale(round(CAST(x AS numeric), 4))::text; $$;
 COMMENT ON FUNCTION _catalog_fmt(float8) IS 'internal: a value rounded to 4 decimals for alert messages';
 
--- Evaluates alert rules on the last complete period (of each rule's grain) before as_of.  Without
+-- Evaluates alert rules on the last complete period (of each rule's grain) before as_of; a rule on
+-- projected attainment on the period that contains as_of (the days before as_of are actual, the rest
+-- is forecast, method 'auto': docs/catalog_forecast.md).  Without
 -- rules: the enabled rules owned by the caller's current role only, since evaluating a rule runs its
 -- owner's definitions with the caller's rights (docs/security.md, R5); with rules: the named rules
 -- the caller may see (disabled ones included), under the evaluation rule R4.  A rule that fails gives
@@ -110,9 +123,15 @@ BEGIN
              WHERE CASE WHEN rules IS NULL THEN r.enabled AND r.owner = retail_kpi.catalog_caller_id()
                         ELSE r.code = ANY (rules) END
              ORDER BY r.code LOOP
-        -- the last complete period before as_of
-        p_end := (date_trunc(a.grain, as_of::timestamp)::date) - 1;
-        p_start := date_trunc(a.grain, p_end::timestamp)::date;
+        IF a.condition = 'projected_attainment_below' THEN
+            -- the open period: the one that contains as_of
+            p_start := date_trunc(a.grain, as_of::timestamp)::date;
+            p_end := (p_start + ('1 ' || a.grain)::interval)::date - 1;
+        ELSE
+            -- the last complete period before as_of
+            p_end := (date_trunc(a.grain, as_of::timestamp)::date) - 1;
+            p_start := date_trunc(a.grain, p_end::timestamp)::date;
+        END IF;
         BEGIN
             IF a.condition IN ('below', 'above') THEN
                 SELECT coalesce(jsonb_agg(to_jsonb(x)), '[]') INTO fired FROM (
@@ -140,6 +159,19 @@ BEGIN
                                               'previous_period') v
                 WHERE abs(CAST(v.change AS numeric)) > a.threshold
                 ORDER BY v.period_start, v.dimension_values) x;
+            ELSIF a.condition = 'projected_attainment_below' THEN
+                SELECT coalesce(jsonb_agg(to_jsonb(x)), '[]') INTO fired FROM (
+                SELECT a.code AS rule, a.metric, a.severity, a.condition, t.period_start, t.dimension_values,
+                       t.projected_value AS value, CAST(t.target AS float8) AS reference, a.threshold,
+                       format('%s is projected at %s (%s actual to %s + %s forecast by %s, 95 %% interval %s to %s) against a target of %s: %s %% attainment, below %s %%',
+                              a.metric, retail_kpi._catalog_fmt(t.projected_value), retail_kpi._catalog_fmt(t.actual_to_date),
+                              to_char(as_of - 1, 'YYYY-MM-DD'), retail_kpi._catalog_fmt(t.projected_value - t.actual_to_date), t.projection_method,
+                              retail_kpi._catalog_fmt(t.projected_lower), retail_kpi._catalog_fmt(t.projected_upper), t.target,
+                              round(CAST(t.projected_attainment * 100 AS numeric), 1), trim_scale(a.threshold * 100)) AS message
+                FROM retail_kpi.metric_vs_target(a.metric, a.dimensions, a.filters, p_start, p_end, a.grain, a.scenario,
+                                                 as_of => as_of, projection => 'auto') t
+                WHERE t.period_start = p_start AND CAST(t.projected_attainment AS numeric) < a.threshold
+                ORDER BY t.period_start, t.dimension_values) x;
             ELSE
                 SELECT coalesce(jsonb_agg(to_jsonb(x)), '[]') INTO fired FROM (
                 SELECT a.code AS rule, a.metric, a.severity, a.condition, t.period_start, t.dimension_values,
@@ -165,4 +197,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION check_alerts(date, text[]) IS
-    'evaluates the caller''s own enabled alert rules (or the rules named) on the last complete period before as_of; a failing rule gives a row of severity error';
+    'evaluates the caller''s own enabled alert rules (or the rules named) on the last complete period before as_of (projected attainment: on the period containing as_of); a failing rule gives a row of severity error';

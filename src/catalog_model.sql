@@ -220,7 +220,8 @@ CREATE TABLE alert_rules (
     grain       text NOT NULL,
     dimensions  text[] NOT NULL DEFAULT '{}',
     filters     jsonb,
-    condition   text NOT NULL CHECK (condition IN ('below', 'above', 'change_beyond', 'target_deviation')),
+    condition   text NOT NULL CHECK (condition IN ('below', 'above', 'change_beyond', 'target_deviation',
+                                                   'projected_attainment_below')),
     threshold   numeric NOT NULL,
     scenario    text NOT NULL DEFAULT 'budget',
     severity    text NOT NULL DEFAULT 'warning' CHECK (severity IN ('info', 'warning', 'critical')),
@@ -229,7 +230,7 @@ CREATE TABLE alert_rules (
     updated_at  timestamptz NOT NULL DEFAULT now()
 );
 COMMENT ON TABLE alert_rules IS
-    'catalog: alert rules (value below/above a threshold, change vs previous period or deviation from target beyond a fraction)';
+    'catalog: alert rules (value below/above a threshold, change vs previous period, deviation from target beyond a fraction, projected attainment below a fraction)';
 
 CREATE SEQUENCE catalog_history_id_seq;
 CREATE TABLE catalog_history (

@@ -101,12 +101,20 @@ COMMENT ON FUNCTION _catalog_attainment(numeric, numeric, text) IS 'internal: ta
 --    coverage = covered_actual / actual_all, members_with_target, members_without_target;
 --  * a ratio or derived metric's parent target must be set explicitly (its targets are not summed).
 -- target_source is 'own', 'children: <dimensions>' or NULL (no target).
+-- Projected attainment (issue 15, docs/catalog_forecast.md): with `projection` (a forecast method or
+-- 'auto'), the row of the period that contains as_of (the first day not known yet) also gets the
+-- actual of the days before as_of, that plus a forecast of the days from as_of to the period's end
+-- (_catalog_project_period, src/catalog_forecast.sql: additive metrics only), its interval and its
+-- attainment; rolled-up rows add their children's projections, like with like as the actual.
 CREATE OR REPLACE FUNCTION metric_vs_target(metric text, dimensions text[] DEFAULT '{}', filters jsonb DEFAULT NULL,
                                  from_date date DEFAULT NULL, to_date date DEFAULT NULL, grain text DEFAULT 'month',
-                                 scenario text DEFAULT 'budget', covered_only boolean DEFAULT true)
+                                 scenario text DEFAULT 'budget', covered_only boolean DEFAULT true,
+                                 as_of date DEFAULT CURRENT_DATE, projection text DEFAULT NULL, level float8 DEFAULT 0.95)
 RETURNS TABLE(period_start date, dimension_values jsonb, actual float8, target numeric, attainment float8,
               deviation float8, direction text, actual_all float8, covered_actual float8, coverage float8,
-              members_with_target int, members_without_target int, target_source text)
+              members_with_target int, members_without_target int, target_source text,
+              actual_to_date float8, projected_value float8, projected_lower float8, projected_upper float8,
+              projected_attainment float8, projection_method text)
 LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT SECURITY INVOKER PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
@@ -117,9 +125,20 @@ DECLARE
     detail_dims text[];
     unplaced int;
     detail jsonb;
+    proj jsonb := '[]';
+    proj_start date;
 BEGIN
     PERFORM retail_kpi._catalog_check_code(metric, 'metric');
     PERFORM retail_kpi._catalog_check_code(scenario, 'scenario');
+    IF projection IS NOT NULL THEN
+        PERFORM retail_kpi._catalog_require_metric(metric);
+        IF level IS NULL OR NOT (level > 0 AND level < 1) THEN
+            RAISE EXCEPTION 'argument "level" must be between 0 and 1 (exclusive)' USING ERRCODE = '22023';
+        END IF;
+        IF as_of IS NULL THEN
+            RAISE EXCEPTION 'argument "as_of" must not be NULL' USING ERRCODE = '22004';
+        END IF;
+    END IF;
     IF covered_only IS NULL THEN
         RAISE EXCEPTION 'argument "covered_only" must not be NULL' USING ERRCODE = '22004';
     END IF;
@@ -144,20 +163,39 @@ BEGIN
         ORDER BY cardinality(k.keys) DESC, k.n DESC, k.keys LIMIT 1;
     END IF;
 
+    IF projection IS NOT NULL AND grain IN ('day', 'week', 'month', 'quarter', 'year') THEN
+        proj_start := CAST(date_trunc(grain, CAST(as_of AS timestamp)) AS date);
+    END IF;
+    IF projection IS NOT NULL AND (proj_start IS NULL
+           OR ((from_date IS NULL OR CAST(proj_start + retail_kpi._catalog_grain_step(grain) AS date) > from_date)
+               AND (to_date IS NULL OR proj_start <= to_date))) THEN
+        SELECT coalesce(jsonb_agg(to_jsonb(x)), '[]') INTO proj
+        FROM retail_kpi._catalog_project_period(metric, CASE WHEN child_keys IS NULL THEN dimensions
+                                                             ELSE dimensions || ARRAY(SELECT x FROM unnest(child_keys) x WHERE NOT x = ANY (dimensions)) END,
+                                                filters, grain, as_of, projection, level) x;
+    END IF;
+
     IF child_keys IS NULL THEN
         -- own targets only
         RETURN QUERY
+        WITH pr AS (SELECT * FROM jsonb_to_recordset(proj) AS x(dimension_values jsonb, period_start date, actual_to_date numeric,
+                                                                 rest float8, rest_lower float8, rest_upper float8, method_used text))
         SELECT v.period_start, v.dimension_values, v.value, t.value,
                retail_kpi._catalog_attainment(coalesce(v.exact_value, CAST(v.value AS numeric)), t.value, dir),
                CASE WHEN t.value <> 0 THEN CAST((coalesce(v.exact_value, CAST(v.value AS numeric)) - t.value) / abs(t.value) AS float8) END,
                dir, v.value, CASE WHEN t.value IS NOT NULL THEN v.value END,
                CASE WHEN t.value IS NULL THEN 0::float8 ELSE 1::float8 END,
                CASE WHEN t.value IS NULL THEN 0 ELSE 1 END, CASE WHEN t.value IS NULL THEN 1 ELSE 0 END,
-               CASE WHEN t.value IS NOT NULL THEN 'own' END
-        FROM retail_kpi.metric_values(ARRAY[metric], dimensions, filters, from_date, to_date, grain) v
+               CASE WHEN t.value IS NOT NULL THEN 'own' END,
+               CAST(pr.actual_to_date AS float8), CAST(pr.actual_to_date AS float8) + pr.rest,
+               CAST(pr.actual_to_date AS float8) + pr.rest_lower, CAST(pr.actual_to_date AS float8) + pr.rest_upper,
+               retail_kpi._catalog_attainment(pr.actual_to_date + CAST(pr.rest AS numeric), t.value, dir), pr.method_used
+        FROM retail_kpi.metric_values(metrics => ARRAY[metric], dimensions => dimensions, filters => filters,
+                                      from_date => from_date, to_date => to_date, grain => grain) v
         LEFT JOIN retail_kpi.targets t
           ON t.metric = metric AND t.scenario = scenario AND t.grain = grain
          AND t.period_start = v.period_start AND t.dimensions = v.dimension_values
+        LEFT JOIN pr ON pr.period_start = v.period_start AND pr.dimension_values = v.dimension_values
         ORDER BY v.period_start, v.dimension_values;
         RETURN;
     END IF;
@@ -171,23 +209,38 @@ BEGIN
                'child', (SELECT jsonb_object_agg(e.key, e.value) FROM jsonb_each(v.dimension_values) e
                          WHERE e.key = ANY (child_keys)))), '[]')
       INTO detail
-    FROM retail_kpi.metric_values(ARRAY[metric], detail_dims, filters, from_date, to_date, grain) v;
+    FROM retail_kpi.metric_values(metrics => ARRAY[metric], dimensions => detail_dims, filters => filters,
+                                  from_date => from_date, to_date => to_date, grain => grain) v;
     RETURN QUERY
     WITH d AS (SELECT * FROM jsonb_to_recordset(detail) AS x(period_start date, a numeric, parent jsonb, child jsonb)),
+    pr AS (SELECT * FROM jsonb_to_recordset(proj) AS x(dimension_values jsonb, period_start date, actual_to_date numeric,
+                                                       rest float8, rest_lower float8, rest_upper float8, method_used text)),
     dc AS (
-        SELECT d.*, t.value AS child_target
+        SELECT d.*, t.value AS child_target, pr.actual_to_date AS atd, pr.actual_to_date + CAST(pr.rest AS numeric) AS pv,
+               pr.actual_to_date + CAST(pr.rest_lower AS numeric) AS pl, pr.actual_to_date + CAST(pr.rest_upper AS numeric) AS pu,
+               pr.method_used
         FROM d LEFT JOIN retail_kpi.targets t
           ON t.metric = metric AND t.scenario = scenario AND t.grain = grain
-         AND t.period_start = d.period_start AND t.dimensions = d.child),
+         AND t.period_start = d.period_start AND t.dimensions = d.child
+        LEFT JOIN pr ON pr.period_start = d.period_start AND pr.dimension_values = d.parent || d.child),
     p AS (
         SELECT dc.period_start, dc.parent, sum(dc.a) AS a_all, sum(dc.a) FILTER (WHERE dc.child_target IS NOT NULL) AS a_cov,
                sum(dc.child_target) AS t_children, count(dc.child_target)::int AS n_with,
-               count(*) FILTER (WHERE dc.child_target IS NULL)::int AS n_without
+               count(*) FILTER (WHERE dc.child_target IS NULL)::int AS n_without,
+               -- projections: complete (every child projected) or none
+               CASE WHEN count(dc.pv) = count(*) THEN jsonb_build_array(sum(dc.atd), sum(dc.pv), sum(dc.pl), sum(dc.pu)) END AS proj_all,
+               CASE WHEN count(dc.pv) FILTER (WHERE dc.child_target IS NOT NULL) = count(dc.child_target)
+                    THEN jsonb_build_array(sum(dc.atd) FILTER (WHERE dc.child_target IS NOT NULL),
+                                           sum(dc.pv) FILTER (WHERE dc.child_target IS NOT NULL),
+                                           sum(dc.pl) FILTER (WHERE dc.child_target IS NOT NULL),
+                                           sum(dc.pu) FILTER (WHERE dc.child_target IS NOT NULL)) END AS proj_cov,
+               string_agg(DISTINCT dc.method_used, ', ') AS pm
         FROM dc GROUP BY 1, 2),
     r AS (
         SELECT p.*, own.value AS t_own,
                CASE WHEN own.value IS NOT NULL THEN own.value WHEN p.n_with > 0 THEN p.t_children END AS t,
-               CASE WHEN own.value IS NULL AND p.n_with > 0 AND covered_only THEN coalesce(p.a_cov, 0) ELSE p.a_all END AS a
+               CASE WHEN own.value IS NULL AND p.n_with > 0 AND covered_only THEN coalesce(p.a_cov, 0) ELSE p.a_all END AS a,
+               CASE WHEN own.value IS NULL AND p.n_with > 0 AND covered_only THEN p.proj_cov ELSE p.proj_all END AS pj
         FROM p LEFT JOIN retail_kpi.targets own
           ON own.metric = metric AND own.scenario = scenario AND own.grain = grain
          AND own.period_start = p.period_start AND own.dimensions = p.parent)
@@ -197,7 +250,9 @@ BEGIN
            dir, CAST(r.a_all AS float8), CAST(coalesce(r.a_cov, 0) AS float8),
            CASE WHEN r.a_all <> 0 THEN CAST(coalesce(r.a_cov, 0) / r.a_all AS float8) END,
            r.n_with, r.n_without,
-           CASE WHEN r.t_own IS NOT NULL THEN 'own' WHEN r.n_with > 0 THEN 'children: ' || array_to_string(child_keys, ', ') END
+           CASE WHEN r.t_own IS NOT NULL THEN 'own' WHEN r.n_with > 0 THEN 'children: ' || array_to_string(child_keys, ', ') END,
+           CAST(r.pj->>0 AS float8), CAST(r.pj->>1 AS float8), CAST(r.pj->>2 AS float8), CAST(r.pj->>3 AS float8),
+           retail_kpi._catalog_attainment(CAST(r.pj->>1 AS numeric), r.t, dir), CASE WHEN r.pj IS NOT NULL THEN r.pm END
     FROM r ORDER BY r.period_start, r.parent;
 
     -- children's targets whose members have no row in their period cannot be placed under a parent
@@ -214,8 +269,8 @@ BEGIN
     END IF;
 END
 $$;
-COMMENT ON FUNCTION metric_vs_target(text, text[], jsonb, date, date, text, text, boolean) IS
-    'actual value of a metric beside its target (own, or rolled up from children''s targets for additive metrics), attainment (by polarity), deviation and the coverage of the targets';
+COMMENT ON FUNCTION metric_vs_target(text, text[], jsonb, date, date, text, text, boolean, date, text, float8) IS
+    'actual value of a metric beside its target (own, or rolled up from children''s targets for additive metrics), attainment (by polarity), deviation, the coverage of the targets and, with projection, the projected attainment of the period containing as_of';
 
 -- Allocates a parent's target to its children (issue 12): the members of child_dimension under the
 -- parent's members, found in the data of the basis window (default: the same period one year

@@ -632,6 +632,18 @@ SQL
 expect_error t1.view.vs_target rk_sec_reader 42501 "a reader compares mallory's metric over her view with targets (metric_vs_target)" <<'SQL'
 SELECT count(*) FROM retail_kpi.metric_vs_target('mal_view_metric', '{}', NULL, '2025-02-01', '2025-02-28');
 SQL
+# forecasts (issue 15) read the history through metric_values: the same rule
+for who in rk_sec_reader rk_sec_steward "$su"; do
+  expect_error "t1.view.forecast.$who" "$who" 42501 "$who forecasts mallory's metric over her view (metric_forecast)" <<'SQL'
+SELECT count(*) FROM retail_kpi.metric_forecast('mal_view_metric', 1, method => 'naive', to_date => '2025-02-28');
+SQL
+done
+expect_error t1.view.projection rk_sec_reader 42501 "a reader projects mallory's metric over her view (metric_vs_target with projection)" <<'SQL'
+SELECT count(*) FROM retail_kpi.metric_vs_target('mal_view_metric', '{}', NULL, '2025-02-01', '2025-02-28', as_of => '2025-02-15', projection => 'naive');
+SQL
+expect_error t1.view.forecast_to_target rk_sec_steward 42501 "a steward writes a forecast of mallory's metric over her view as targets (forecast_to_target)" <<'SQL'
+SELECT count(*) FROM retail_kpi.forecast_to_target('mal_view_metric', 1, method => 'naive', to_date => '2025-02-28');
+SQL
 expect_error t1.view.publish rk_sec_steward 42501 "a steward publishes a view of mallory's metric over her view (publish_metric_view)" <<'SQL'
 SELECT retail_kpi.publish_metric_view('mal_published', '{mal_view_metric}', schema_name => 'pub');
 SQL

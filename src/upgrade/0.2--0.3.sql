@@ -237,6 +237,13 @@ GRANT SELECT ON preaggregates, preaggregate_invalidations TO PUBLIC;
 SELECT pg_catalog.pg_extension_config_dump('retail_kpi.preaggregates', '');
 SELECT pg_catalog.pg_extension_config_dump('retail_kpi.preaggregate_invalidations', '');
 
+-- Alert rules on projected attainment (issue 15, src/catalog_forecast.sql, docs/catalog_forecast.md).
+ALTER TABLE alert_rules DROP CONSTRAINT alert_rules_condition_check,
+    ADD CONSTRAINT alert_rules_condition_check CHECK (condition IN ('below', 'above', 'change_beyond', 'target_deviation',
+                                                                    'projected_attainment_below'));
+COMMENT ON TABLE alert_rules IS
+    'catalog: alert rules (value below/above a threshold, change vs previous period, deviation from target beyond a fraction, projected attainment below a fraction)';
+
 -- (end of the indicator center section)
 
 
