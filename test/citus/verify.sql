@@ -361,6 +361,30 @@ SELECT pg_temp.check('4 pre-aggregates', 'the reader reads the distributed pre-a
 DROP OWNED BY ct_reader;
 DROP ROLE ct_reader;
 
+-- a non-superuser author defines and refreshes a pre-aggregate of a distributed source (the API is
+-- SECURITY DEFINER: Citus works as the extension's owner)
+DO $$ BEGIN
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'ct_author') THEN
+        DROP OWNED BY ct_author;
+        DROP ROLE ct_author;
+    END IF;
+END $$;
+CREATE ROLE ct_author LOGIN;
+GRANT retail_kpi_author TO ct_author;
+GRANT USAGE ON SCHEMA rk_ct TO ct_author;
+GRANT SELECT ON rk_ct.d_sales TO ct_author;
+SET ROLE ct_author;
+SELECT define_preaggregate('ct_pa_author', 'ct_d_sales', '{ct_store}', '{ct_d_revenue,ct_d_margin}');
+SELECT refresh_preaggregate('ct_pa_author') AS author_rows \gset
+RESET ROLE;
+SELECT pg_temp.check('4 pre-aggregates', 'a non-superuser author defines and refreshes one', :author_rows = 726, :'author_rows');
+SELECT pg_temp.same('4 pre-aggregates', 'the author''s pre-aggregate rolled up by store = raw',
+       'SELECT ct_store, sum(ct_d_revenue), rollup(ct_d_margin)::text FROM retail_kpi_preagg.ct_pa_author GROUP BY 1',
+       'SELECT store, sum(revenue), margin_agg(revenue, cost, units)::text FROM rk_ct.d_sales GROUP BY 1');
+SELECT drop_preaggregate('ct_pa_author');
+DROP OWNED BY ct_author;
+DROP ROLE ct_author;
+
 -- drop: the distributed and reference tables go with their shards
 SELECT drop_preaggregate('ct_pa_month_region');
 SELECT pg_temp.check('4 pre-aggregates', 'drop removes the reference table and its shards',
