@@ -264,6 +264,14 @@ BEGIN
 END
 $$;
 
+-- the read audit of a metric_values call over a distributed source (metric_read_log: a plain table
+-- of the coordinator)
+SELECT set_read_audit(true, 'test/citus/verify.sql');
+SELECT count(*) AS audited_rows FROM metric_values('{ct_d_revenue}', '{ct_store}', NULL, '2025-01-01', '2025-01-31') \gset
+SELECT set_read_audit(false, 'test/citus/verify.sql');
+SELECT pg_temp.check('3 metric_values', 'read audit of a call over a distributed source',
+       :audited_rows = 6 AND EXISTS (SELECT 1 FROM metric_read_log WHERE metrics = '{ct_d_revenue}' AND dimensions = '{ct_store}' AND from_date = '2025-01-01'));
+
 -- ---- 4. pre-aggregates of distributed sources
 -- day x store: distributed by store, colocated with rk_ct.d_sales; month x region and day (no
 -- dimension): reference tables; day x store of the stock source: colocated
