@@ -51,6 +51,8 @@ WHERE c.oid = 'retail_kpi_preagg.pa_day_store'::regclass AND e.extname = 'retail
 SELECT tgname ~ '^retail_kpi_preagg_[0-9]+_(insert|update|delete|truncate)$' AS named, count(*)
 FROM pg_trigger WHERE tgrelid = 'rk_pa.sales'::regclass GROUP BY 1;
 SELECT state, rows, watermark, pending_periods, tracked, source_changes FROM preaggregate_status WHERE code = 'pa_day_store';
+-- without Citus the source is no Citus table (docs/scale-out.md): the plain path, tracked by triggers
+SELECT _citus_table('rk_pa.sales'::regclass) IS NULL AS not_citus, _catalog_require_coordinator('retail_kpi.catalog_history')::text = '' AS writable;
 
 -- ---- full refresh: one row per day x store: 70 days x 3 stores + the NULL store on Jan 5 = 211
 SELECT refresh_preaggregate('pa_day_store');

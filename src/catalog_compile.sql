@@ -142,6 +142,8 @@ DECLARE
     lo date;
     hi date;
     where_common text;
+    where_time text;           -- the time part of where_common
+    fromsrc text;              -- the source in the FROM clause of a source's CTE
     ctes text[] := '{}';
     timed text[] := '{}';
     static text[] := '{}';
@@ -505,6 +507,7 @@ BEGIN
                 END IF;
             END IF;
         END IF;
+        where_time := where_common;
         IF filters IS NOT NULL THEN
             FOR k, v IN SELECT * FROM jsonb_each(filters) ORDER BY 1 LOOP
                 IF NOT dexpr ? k THEN
@@ -523,17 +526,25 @@ BEGIN
                 where_common := where_common || ' AND ' || filt;
             END LOOP;
         END IF;
-        sel := sel || format(' FROM %s AS src', relsql) || joins;
+        fromsrc := format('%s AS src', relsql);
+        -- Citus (docs/scale-out.md): Citus refuses ROLLUP/GROUPING over a distributed table, so with
+        -- subtotals the rows of the window are read by a subquery that Citus runs first (OFFSET 0
+        -- keeps it from being merged into the query), and the subtotals are computed on the coordinator
+        IF rolled AND rtm IS NULL AND retail_kpi._citus_table((r->>'relation_oid')::oid)->>'method' IN ('distributed', 'single_shard') THEN
+            fromsrc := format('(SELECT * FROM %s AS src%s OFFSET 0) AS src', r->>'relation_sql',
+                              CASE WHEN where_time <> '' THEN ' WHERE ' || substr(where_time, 6) ELSE '' END);
+        END IF;
+        sel := sel || ' FROM ' || fromsrc || joins;
         IF where_common <> '' THEN
             sel := sel || ' WHERE ' || substr(where_common, 6);
         END IF;
         ncol := 1 + cardinality(dimensions);
         IF rolled THEN
             -- GROUPING() of the dimension columns, in the select list after the measures
-            sel := replace(sel, format(' FROM %s AS src', relsql),
-                           format(', GROUPING(%s) AS "grouping.id" FROM %s AS src',
+            sel := replace(sel, ' FROM ' || fromsrc,
+                           format(', GROUPING(%s) AS "grouping.id" FROM %s',
                                   (SELECT string_agg(dexpr->>x, ', ' ORDER BY o)
-                                   FROM unnest(dimensions) WITH ORDINALITY u(x, o)), relsql));
+                                   FROM unnest(dimensions) WITH ORDINALITY u(x, o)), fromsrc));
             sel := sel || ' GROUP BY 1, ROLLUP(' || (SELECT string_agg(g::text, ', ') FROM generate_series(2, ncol) g) || ')';
         ELSE
             sel := sel || ' GROUP BY ' || (SELECT string_agg(g::text, ', ') FROM generate_series(1, ncol) g);

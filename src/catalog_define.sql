@@ -35,13 +35,61 @@ END
 $$;
 COMMENT ON FUNCTION _catalog_check_variant(text, text, text[]) IS 'internal: raises 22023 unless value is one of valid';
 
--- Appends one row to catalog_history.
+-- Citus (docs/scale-out.md): how Citus stores a relation, read with dynamic SQL so that retail_kpi
+-- never depends on Citus: NULL without Citus or for a relation Citus does not manage, else
+-- {"method": "distributed" (hash), "reference", "single_shard" or "local" (a Citus local table),
+--  "column": the distribution column of a hash-distributed table}.
+CREATE OR REPLACE FUNCTION _citus_table(relation oid) RETURNS jsonb
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    r jsonb;
+BEGIN
+    IF pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NULL THEN
+        RETURN NULL;
+    END IF;
+    EXECUTE 'SELECT pg_catalog.jsonb_build_object(''method'', CASE WHEN p.partmethod OPERATOR(pg_catalog.=) ''h'' THEN ''distributed'' '
+            '    WHEN p.repmodel OPERATOR(pg_catalog.=) ''t'' THEN ''reference'' WHEN p.colocationid OPERATOR(pg_catalog.<>) 0 THEN ''single_shard'' '
+            '    ELSE ''local'' END, '
+            '  ''column'', CASE WHEN p.partmethod OPERATOR(pg_catalog.=) ''h'' THEN pg_catalog.column_to_column_name(p.logicalrelid, p.partkey) END) '
+            'FROM pg_catalog.pg_dist_partition p WHERE p.logicalrelid OPERATOR(pg_catalog.=) $1'
+        INTO r USING relation;
+    RETURN r;
+END
+$$;
+COMMENT ON FUNCTION _citus_table(oid) IS
+    'internal: how Citus stores a relation (method and distribution column), NULL without Citus or for a relation Citus does not manage';
+
+-- Citus (docs/scale-out.md): raises unless this node may write a catalog table: a catalog table that
+-- a user turned into a Citus (reference) table is written from the coordinator only, where its
+-- ids come from the coordinator's sequence (unique, increasing); on a worker, the sequence is the
+-- worker's own and would hand out ids the coordinator has already used.
+CREATE OR REPLACE FUNCTION _catalog_require_coordinator(relation regclass) RETURNS void
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    coordinator boolean;
+BEGIN
+    IF retail_kpi._citus_table(relation) IS NULL THEN
+        RETURN;
+    END IF;
+    EXECUTE 'SELECT pg_catalog.citus_is_coordinator()' INTO coordinator;
+    IF NOT coordinator THEN
+        RAISE EXCEPTION 'catalog table % is a Citus table: it is written from the coordinator only', relation
+            USING ERRCODE = '0A000',
+                  DETAIL = 'Its ids come from a sequence of the coordinator; this node''s own sequence would repeat them.',
+                  HINT = 'Run catalog calls (define_*, drop_*, refresh_preaggregate, metric_values with the read audit on) on the coordinator.';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION _catalog_require_coordinator(regclass) IS
+    'internal: raises on a Citus worker when a catalog table is a Citus table (written from the coordinator only)';
+
 -- Appends one row to catalog_history; object_owner (visibility, R7) defaults to the owner in the
--- new (or old) definition.
+-- new (or old) definition.  On a Citus worker it raises if catalog_history is a Citus table.
 CREATE OR REPLACE FUNCTION _catalog_record(object_type text, code text, action text, reason text,
                                            old_definition jsonb, new_definition jsonb, object_owner oid DEFAULT NULL)
 RETURNS void
 LANGUAGE sql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE AS $$
+    SELECT retail_kpi._catalog_require_coordinator('retail_kpi.catalog_history');
     INSERT INTO retail_kpi.catalog_history
         (object_type, code, action, changed_by, session_user_name, reason, old_definition, new_definition, object_owner)
     VALUES ($1, $2, $3, retail_kpi.catalog_caller(), session_user, $4, $5, $6,

@@ -306,6 +306,25 @@ END
 $$;
 COMMENT ON FUNCTION _preaggregate_is_current(text) IS 'internal: is the stored definition of a pre-aggregate the one the catalog compiles now';
 
+-- The size of a pre-aggregate's table: its shards' (on every node) for a Citus table, whose own
+-- relation on the coordinator is empty.
+CREATE OR REPLACE FUNCTION _preaggregate_size(tbl oid) RETURNS bigint
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    n bigint;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = tbl) THEN
+        RETURN NULL;
+    END IF;
+    IF retail_kpi._citus_table(tbl) IS NULL THEN
+        RETURN pg_catalog.pg_total_relation_size(tbl);
+    END IF;
+    EXECUTE 'SELECT pg_catalog.citus_total_relation_size($1)' INTO n USING tbl::regclass;
+    RETURN n;
+END
+$$;
+COMMENT ON FUNCTION _preaggregate_size(oid) IS 'internal: the size of a pre-aggregate''s table (its shards'' for a Citus table)';
+
 -- ---------------------------------------------------------------------------------------------
 -- API
 
@@ -330,6 +349,8 @@ DECLARE
     ev text;
     tracked boolean;
     tz text;
+    citus jsonb;
+    distdim text;
     extowner oid := (SELECT e.extowner FROM pg_catalog.pg_extension e WHERE e.extname = 'retail_kpi');
 BEGIN
     PERFORM retail_kpi._catalog_require_author('define a pre-aggregate');
@@ -402,9 +423,26 @@ BEGIN
                               'retail_kpi pre-aggregate "' || code || '" of source "' || source || '" (written only by retail_kpi.refresh_preaggregate)');
     PERFORM retail_kpi._preaggregate_sync_grants(tbl, (def->>'relation')::oid);
 
-    -- late data: statement-level triggers with transition tables on a table source
+    -- Citus (docs/scale-out.md): a pre-aggregate of a hash-distributed source that keeps the
+    -- dimension read from the distribution column is distributed by it, colocated with the source
+    -- (a refresh then runs shard by shard on the workers); of any other distributed or reference
+    -- source it is a reference table (its rows are gathered on the coordinator)
+    citus := retail_kpi._citus_table((def->>'relation')::oid);
+    IF citus->>'method' IN ('distributed', 'reference', 'single_shard') THEN
+        SELECT min(d.key) INTO distdim FROM jsonb_each_text(def->'dimensions') d WHERE d.value = citus->>'column';
+        IF distdim IS NOT NULL THEN
+            EXECUTE 'SELECT pg_catalog.create_distributed_table($1, $2, colocate_with => $3)'
+                USING tbl::regclass, distdim, (def->>'relation')::oid::regclass::text;
+        ELSE
+            EXECUTE 'SELECT pg_catalog.create_reference_table($1)' USING tbl::regclass;
+        END IF;
+    END IF;
+
+    -- late data: statement-level triggers with transition tables on a table source; not on a Citus
+    -- distributed or reference table: its rows change in shards on the workers, where the trigger
+    -- would not see the catalog (and Citus refuses such triggers): such a source is untracked
     SELECT c.relkind INTO rel FROM pg_catalog.pg_class c WHERE c.oid = (def->>'relation')::oid;
-    tracked := rel.relkind IN ('r', 'p');
+    tracked := rel.relkind IN ('r', 'p') AND coalesce(citus->>'method', 'local') = 'local';
     IF tracked THEN
         FOREACH ev IN ARRAY ARRAY['insert', 'update', 'delete', 'truncate'] LOOP
             EXECUTE pg_catalog.format('CREATE TRIGGER %I AFTER %s ON %s %s FOR EACH STATEMENT EXECUTE FUNCTION retail_kpi._preaggregate_invalidate(%L)',
@@ -610,12 +648,16 @@ COMMENT ON FUNCTION drop_preaggregate(text, text) IS 'drops a pre-aggregate, its
 -- pending invalidated periods, whether changes to its source are tracked, and a one-word verdict.
 CREATE OR REPLACE VIEW preaggregate_status AS
 SELECT p.code, p.source, p.grain, p.dimensions, p.measures, p."table", p.owner,
-       p.row_count AS rows, pg_catalog.pg_total_relation_size(p."table") AS size_bytes,
+       p.row_count AS rows, retail_kpi._preaggregate_size(p."table") AS size_bytes,
        p.watermark, p.last_refresh, pg_catalog.now() - p.last_refresh AS since_refresh,
        i.pending_periods, i.first_pending_period, p.tracked,
        CASE WHEN p.tracked THEN 'tracked (triggers on the source table)'
             ELSE 'not tracked: the source is a ' || coalesce((SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
-                                                                                 WHEN 'f' THEN 'foreign table' ELSE 'relation' END
+                                                                                 WHEN 'f' THEN 'foreign table'
+                                                                                 -- only a Citus table is an untracked table
+                                                                                 WHEN 'r' THEN 'Citus distributed or reference table'
+                                                                                 WHEN 'p' THEN 'Citus distributed or reference table'
+                                                                                 ELSE 'relation' END
                                                               FROM pg_catalog.pg_class c WHERE c.oid = p.relation), 'dropped relation')
                  || ': refresh after changes' END AS source_changes,
        CASE WHEN NOT retail_kpi._preaggregate_is_current(p.code) THEN 'definition_changed'

@@ -745,6 +745,7 @@ BEGIN
         pg_catalog.quote_literal(grain), from_date, to_date,
         CASE WHEN as_of IS NULL THEN '' ELSE ' as of ' || as_of END), '[[:cntrl:]]', ' ', 'g');
     IF current_setting('transaction_read_only') = 'off' THEN
+        PERFORM retail_kpi._catalog_require_coordinator('retail_kpi.metric_read_log');
         INSERT INTO retail_kpi.metric_read_log (role_oid, role_name, session_user_name, metrics, dimensions, grain,
                                                 from_date, to_date, as_of)
         VALUES ((SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = current_user), current_user, session_user,
