@@ -19,13 +19,17 @@
 -- ---------------------------------------------------------------------------------------------
 -- pg_cron availability
 
--- cron.database_name (NULL when pg_cron is not preloaded).  SECURITY DEFINER: the setting is
--- readable by superusers and pg_read_all_settings only; it returns nothing else.
+-- The database whose jobs pg_cron's scheduler runs (its launcher's database, = cron.database_name), NULL
+-- when no scheduler runs (pg_cron not in shared_preload_libraries).  The launcher is looked for rather
+-- than the setting, which postgresql.conf can hold without the library being loaded.  SECURITY
+-- DEFINER: other sessions' rows of pg_stat_activity are hidden from ordinary roles; it returns
+-- nothing else.
 CREATE OR REPLACE FUNCTION _catalog_cron_database() RETURNS text
 LANGUAGE sql STABLE SECURITY DEFINER PARALLEL RESTRICTED SET search_path = pg_catalog, pg_temp AS $$
-    SELECT NULLIF(pg_catalog.current_setting('cron.database_name', true), '');
+    SELECT a.datname::text FROM pg_catalog.pg_stat_activity a WHERE a.backend_type = 'pg_cron launcher'
+    ORDER BY a.backend_start LIMIT 1;
 $$;
-COMMENT ON FUNCTION _catalog_cron_database() IS 'internal: the database whose jobs pg_cron runs (cron.database_name), NULL when pg_cron is not preloaded';
+COMMENT ON FUNCTION _catalog_cron_database() IS 'internal: the database whose jobs pg_cron''s running scheduler reads (cron.database_name), NULL when no scheduler runs';
 
 -- Raises a clear error unless pg_cron can schedule jobs for the caller in this database: installed
 -- here (CREATE EXTENSION pg_cron), preloaded (shared_preload_libraries), this database being
@@ -45,9 +49,9 @@ BEGIN
     END IF;
     db := retail_kpi._catalog_cron_database();
     IF db IS NULL THEN
-        RAISE EXCEPTION 'cannot %: pg_cron is installed in this database but not loaded by the server', what
+        RAISE EXCEPTION 'cannot %: pg_cron is installed in this database but its scheduler is not running', what
             USING ERRCODE = '55000',
-                  DETAIL = 'pg_cron''s scheduler runs only when the server preloads it (shared_preload_libraries).',
+                  DETAIL = 'pg_cron''s scheduler (the background worker "pg_cron launcher") runs only when the server preloads pg_cron (shared_preload_libraries).',
                   HINT = hint;
     END IF;
     IF db <> pg_catalog.current_database() THEN

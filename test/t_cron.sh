@@ -36,7 +36,8 @@ skip() {
 q0() { "$bindir/psql" -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 [[ $(q0 -c "SELECT count(*) FROM pg_available_extensions WHERE name = 'pg_cron'") == 1 ]] ||
   skip "the server has no pg_cron extension"
-db=$(q0 -c "SELECT current_setting('cron.database_name', true)")
+# the database of pg_cron's running scheduler (cron.database_name); none when it is not preloaded
+db=$(q0 -c "SELECT datname FROM pg_stat_activity WHERE backend_type = 'pg_cron launcher' LIMIT 1")
 [[ -n $db ]] || skip "the server does not preload it: shared_preload_libraries = 'pg_cron'"
 if [[ $(q0 -d "$db" -c "SELECT count(*) FROM pg_extension WHERE extname IN ('retail_kpi', 'pg_cron')") != 0 ]]; then
   skip "database $db (cron.database_name) already has retail_kpi or pg_cron; this test needs them fresh"
