@@ -25,7 +25,7 @@
 -- DEFINER: other sessions' rows of pg_stat_activity are hidden from ordinary roles; it returns
 -- nothing else.
 CREATE OR REPLACE FUNCTION _catalog_cron_database() RETURNS text
-LANGUAGE sql STABLE SECURITY DEFINER PARALLEL RESTRICTED SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql STABLE CALLED ON NULL INPUT SECURITY DEFINER PARALLEL RESTRICTED SET search_path = pg_catalog, pg_temp AS $$
     SELECT a.datname::text FROM pg_catalog.pg_stat_activity a WHERE a.backend_type = 'pg_cron launcher'
     ORDER BY a.backend_start LIMIT 1;
 $$;
