@@ -330,14 +330,39 @@ CREATE TABLE preaggregate_invalidations (
 COMMENT ON TABLE preaggregate_invalidations IS
     'catalog: periods of a pre-aggregate whose source rows changed after they were materialised (written by the source''s triggers, cleared by refresh_preaggregate)';
 
+-- Alert events (issue 13, src/catalog_schedule.sql, docs/indicator_center.md "Alert events"): what
+-- evaluate_alerts() (by hand or as a pg_cron job) found firing, once per rule x period x members.
+CREATE SEQUENCE alert_events_id_seq;
+CREATE TABLE alert_events (
+    id            bigint PRIMARY KEY DEFAULT nextval('retail_kpi.alert_events_id_seq'),
+    rule          text NOT NULL REFERENCES alert_rules (code) ON DELETE CASCADE,
+    period_start  date NOT NULL,
+    members       jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(members) = 'object'),
+    metric        text NOT NULL,
+    severity      text NOT NULL,
+    condition     text NOT NULL,
+    value         float8,
+    reference     float8,
+    threshold     numeric NOT NULL,
+    message       text NOT NULL,
+    rule_owner    regrole NOT NULL,
+    evaluated_by  text NOT NULL,
+    fired_at      timestamptz NOT NULL DEFAULT clock_timestamp(),
+    CONSTRAINT alert_events_once UNIQUE (rule, period_start, members)
+);
+ALTER SEQUENCE alert_events_id_seq OWNED BY alert_events.id;
+COMMENT ON TABLE alert_events IS
+    'alert events: each firing of an alert rule stored once per rule, period and dimension members (evaluate_alerts, scheduled with pg_cron), with the value, threshold and message, the rule''s owner whose rights computed it, the session user and when';
+
 -- Only the extension owner writes; reads: definitions by everyone, private data through row-level
 -- security (src/catalog_security.sql), the read log by stewards.
 REVOKE ALL ON catalog_aggregations, catalog_functions, dimensions, sources, measures, metrics, targets,
     alert_rules, catalog_history, catalog_history_id_seq, trusted_roles, metric_grants, catalog_settings,
-    metric_read_log, metric_read_log_id_seq, preaggregates, preaggregate_invalidations FROM PUBLIC;
+    metric_read_log, metric_read_log_id_seq, preaggregates, preaggregate_invalidations, alert_events,
+    alert_events_id_seq FROM PUBLIC;
 GRANT SELECT ON catalog_aggregations, catalog_functions, dimensions, sources, measures, metrics, targets,
     alert_rules, catalog_history, trusted_roles, metric_grants, catalog_settings, preaggregates,
-    preaggregate_invalidations TO PUBLIC;
+    preaggregate_invalidations, alert_events TO PUBLIC;
 GRANT SELECT ON metric_read_log TO retail_kpi_admin;
 
 -- pg_dump keeps the rows users added (the built-in allow-list rows come from the install script).
@@ -358,3 +383,5 @@ SELECT pg_catalog.pg_extension_config_dump('retail_kpi.metric_read_log', '');
 SELECT pg_catalog.pg_extension_config_dump('retail_kpi.metric_read_log_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('retail_kpi.preaggregates', '');
 SELECT pg_catalog.pg_extension_config_dump('retail_kpi.preaggregate_invalidations', '');
+SELECT pg_catalog.pg_extension_config_dump('retail_kpi.alert_events', '');
+SELECT pg_catalog.pg_extension_config_dump('retail_kpi.alert_events_id_seq', '');

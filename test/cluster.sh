@@ -16,12 +16,17 @@
 # Functions:
 #   rk_ensure_postgres     PostgreSQL 15 server + server headers + gcc/make present, or install
 #                          them with apt-get (root on Debian/Ubuntu), or print the command and exit
+#   rk_ensure_pg_cron      pg_cron (Debian postgresql-15-cron) present in that installation, or
+#                          installed with apt-get (root on Debian/Ubuntu); never fatal: without it,
+#                          RK_PG_CRON=0 and the tests that need it say "skipped: pg_cron not installed"
 #   rk_build               make (the Makefile builds with -Werror) against the system pg_config
 #   rk_private_install     relocated private copy of PostgreSQL in the temp dir (test/private_pg.sh)
 #                          plus `make install` into it; exports RK_PG_CONFIG, RK_BINDIR
 #   rk_start_cluster       initdb + start in the temp dir (as user rkpg when run as root), unix
 #                          socket only, free port; exports PGHOST PGPORT PGUSER PGDATABASE,
-#                          RK_DATADIR RK_SOCKDIR RK_LOG, RK_MODE=throwaway
+#                          RK_DATADIR RK_SOCKDIR RK_LOG, RK_MODE=throwaway; preloads pg_cron
+#                          when the private copy has it (cron.database_name = RK_CRON_DATABASE,
+#                          default postgres) and exports RK_PG_CRON=1 (else 0)
 #   rk_use_existing        use the server given by PG* variables (checks CREATE EXTENSION works);
 #                          exports RK_BINDIR, RK_MODE=existing
 #   rk_use_existing_or_start
@@ -54,6 +59,8 @@ if [[ $RK_SYS_PG_CONFIG != */* ]] && command -v "$RK_SYS_PG_CONFIG" >/dev/null; 
   RK_SYS_PG_CONFIG=$(command -v "$RK_SYS_PG_CONFIG")
 fi
 RK_APT_PACKAGES=("postgresql-$RK_PG_MAJOR" "postgresql-server-dev-$RK_PG_MAJOR" build-essential)
+RK_CRON_PACKAGE=postgresql-$RK_PG_MAJOR-cron    # pg_cron, for scheduled refresh and alerts (optional)
+RK_CRON_DATABASE=${RK_CRON_DATABASE:-postgres}  # cron.database_name of the throwaway cluster
 RK_PORT_MIN=54320
 RK_PORT_MAX=54999
 RK_TMP=                     # the temp dir; everything of a throwaway cluster lives in it
@@ -118,6 +125,27 @@ rk_ensure_postgres() {
   if ! missing=$(rk__check_postgres); then
     rk_die "still missing after apt-get install: $(echo "$missing" | paste -sd, -)"
   fi
+}
+
+# pg_cron (scheduled pre-aggregate refresh and alert evaluation, docs/preaggregates.md) is optional:
+# installed with apt-get when we are root on Debian/Ubuntu, like PostgreSQL itself; otherwise the
+# tests that need it are skipped.  Called before rk_private_install, which copies it.
+rk_ensure_pg_cron() {
+  local lib
+  lib=$("$RK_SYS_PG_CONFIG" --pkglibdir 2>/dev/null)/pg_cron.so
+  [[ -f $lib ]] && return 0
+  if [[ $EUID -ne 0 || ! -f /etc/debian_version ]]; then
+    rk_say "pg_cron is not installed: the tests that need it are skipped" \
+           "(on Debian/Ubuntu: sudo apt-get install $RK_CRON_PACKAGE)"
+    return 0
+  fi
+  rk_say "installing $RK_CRON_PACKAGE (apt-get, as root)"
+  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y "$RK_CRON_PACKAGE" </dev/null >&2; then
+    apt-get update </dev/null >&2 || true
+    DEBIAN_FRONTEND=noninteractive apt-get install -y "$RK_CRON_PACKAGE" </dev/null >&2 ||
+      rk_say "apt-get install $RK_CRON_PACKAGE failed: the tests that need pg_cron are skipped"
+  fi
+  return 0
 }
 
 rk_build() {
@@ -342,6 +370,17 @@ rk_start_cluster() {
   fi
 
   port=$(rk_free_port) || rk_die "no free port in $RK_PORT_MIN-$RK_PORT_MAX"
+  # pg_cron when this installation has it: preloaded, its jobs in RK_CRON_DATABASE, and its job
+  # connections through our unix socket (there is no TCP)
+  local cron_settings=
+  RK_PG_CRON=0
+  if [[ -f $("$RK_BINDIR/pg_config" --pkglibdir)/pg_cron.so ]]; then
+    RK_PG_CRON=1
+    cron_settings="shared_preload_libraries = 'pg_cron'
+cron.database_name = '$RK_CRON_DATABASE'
+cron.host = '$RK_SOCKDIR'"
+  fi
+  export RK_PG_CRON RK_CRON_DATABASE
   cat >>"$RK_DATADIR/postgresql.conf" <<EOF
 
 # ---- throwaway cluster of retail_kpi's test/cluster.sh
@@ -360,6 +399,7 @@ max_parallel_workers_per_gather = 2
 logging_collector = off
 log_line_prefix = '%m [%p] %q%u@%d '
 lc_messages = 'C'
+$cron_settings
 ${RK_PG_SETTINGS:-}
 EOF
 
@@ -461,6 +501,7 @@ rk_use_existing() {
 # The throwaway path in full: prerequisites, build, private install, cluster.
 rk_start_throwaway() {
   rk_ensure_postgres
+  rk_ensure_pg_cron
   rk_build
   rk_private_install
   rk_start_cluster

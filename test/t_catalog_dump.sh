@@ -51,6 +51,9 @@ SELECT * FROM install_standard_metrics(status => 'certified');
 SELECT define_metric('net_sales', 'Net sales (revised)', measure => 'net_sales', unit => 'CNY', reason => 'label');
 SELECT set_target('net_sales', '2024-03-01', 25000, '{"region": "north"}', reason => 'budget');
 SELECT define_alert_rule('low_sales', 'net_sales', 'below', 20000, dimensions => '{region}');
+-- alert events (every region that sold in March 2024 fires)
+SELECT define_alert_rule('any_sales', 'net_sales', 'above', 0, dimensions => '{region}');
+SELECT count(*) FROM evaluate_alerts('2024-04-01');
 SELECT allow_function('my_abs', 'pg_catalog.abs', 'both', 'a user-added allow-list entry (dumped)');
 SQL
 
@@ -63,6 +66,7 @@ SELECT 'measures', to_jsonb(t)::text FROM measures t ORDER BY 2;
 SELECT 'metrics', to_jsonb(t)::text FROM metrics t ORDER BY 2;
 SELECT 'targets', to_jsonb(t)::text FROM targets t ORDER BY 2;
 SELECT 'alert_rules', to_jsonb(t)::text FROM alert_rules t ORDER BY 2;
+SELECT 'alert_events', to_jsonb(t)::text FROM alert_events t ORDER BY 2;
 SELECT 'history', to_jsonb(t)::text FROM catalog_history t ORDER BY 2;
 SELECT 'functions', to_jsonb(t)::text FROM catalog_functions t WHERE NOT builtin ORDER BY 2;
 SELECT 'functions', count(*) FROM catalog_functions;
@@ -83,7 +87,7 @@ if ! diff -u "$tmp/before.txt" "$tmp/after.txt"; then
   echo "FAIL: catalog rows or metric values differ after dump and restore"
   exit 1
 fi
-for t in dimensions sources measures metrics targets alert_rules history functions values vs_target; do
+for t in dimensions sources measures metrics targets alert_rules alert_events history functions values vs_target; do
   n=$(grep -c "^$t|" "$tmp/after.txt" || true)
   if ((n == 0)); then
     echo "FAIL: no $t rows were compared"
@@ -99,8 +103,13 @@ SELECT define_metric('net_sales', 'Net sales (after restore)', measure => 'net_s
 SELECT id > (SELECT max(id) FROM catalog_history WHERE reason IS DISTINCT FROM 'restore test') FROM catalog_history
 WHERE reason = 'restore test';
 SELECT count(*) FROM check_catalog() WHERE problem <> 'duplicate_definition';
+-- events: evaluating March again stores nothing new; April's new events get ids after the restored ones
+SELECT count(*) FILTER (WHERE is_new) FROM evaluate_alerts('2024-04-01');
+SELECT count(*) > 0 AND bool_and(event_id > (SELECT max(id) FROM alert_events WHERE period_start < '2024-04-01'))
+FROM evaluate_alerts('2024-05-01') WHERE is_new;
 SQL
-if [[ $(sed -n 3p "$tmp/check.txt") != t || $(sed -n 4p "$tmp/check.txt") != 0 ]]; then
+if [[ $(sed -n 3p "$tmp/check.txt") != t || $(sed -n 4p "$tmp/check.txt") != 0 ||
+      $(sed -n 5p "$tmp/check.txt") != 0 || $(sed -n 6p "$tmp/check.txt") != t ]]; then
   echo "FAIL: the restored catalog does not continue its history or has problems:"
   cat "$tmp/check.txt"
   exit 1

@@ -244,6 +244,34 @@ ALTER TABLE alert_rules DROP CONSTRAINT alert_rules_condition_check,
 COMMENT ON TABLE alert_rules IS
     'catalog: alert rules (value below/above a threshold, change vs previous period, deviation from target beyond a fraction, projected attainment below a fraction)';
 
+-- Alert events (issue 13, src/catalog_schedule.sql, docs/indicator_center.md "Alert events"): what
+-- evaluate_alerts() (by hand or as a pg_cron job) found firing, once per rule x period x members.
+CREATE SEQUENCE alert_events_id_seq;
+CREATE TABLE alert_events (
+    id            bigint PRIMARY KEY DEFAULT nextval('retail_kpi.alert_events_id_seq'),
+    rule          text NOT NULL REFERENCES alert_rules (code) ON DELETE CASCADE,
+    period_start  date NOT NULL,
+    members       jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(members) = 'object'),
+    metric        text NOT NULL,
+    severity      text NOT NULL,
+    condition     text NOT NULL,
+    value         float8,
+    reference     float8,
+    threshold     numeric NOT NULL,
+    message       text NOT NULL,
+    rule_owner    regrole NOT NULL,
+    evaluated_by  text NOT NULL,
+    fired_at      timestamptz NOT NULL DEFAULT clock_timestamp(),
+    CONSTRAINT alert_events_once UNIQUE (rule, period_start, members)
+);
+ALTER SEQUENCE alert_events_id_seq OWNED BY alert_events.id;
+COMMENT ON TABLE alert_events IS
+    'alert events: each firing of an alert rule stored once per rule, period and dimension members (evaluate_alerts, scheduled with pg_cron), with the value, threshold and message, the rule''s owner whose rights computed it, the session user and when';
+REVOKE ALL ON alert_events, alert_events_id_seq FROM PUBLIC;
+GRANT SELECT ON alert_events TO PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('retail_kpi.alert_events', '');
+SELECT pg_catalog.pg_extension_config_dump('retail_kpi.alert_events_id_seq', '');
+
 -- (end of the indicator center section)
 
 
