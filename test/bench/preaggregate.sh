@@ -9,6 +9,7 @@
 #  C. routing overhead: month x category gross margin from 29,200 stored daily margin summaries
 #     (2,000,000 raw rows), metric_values routed against the same rollup written by hand.
 # Usage: test/bench/preaggregate.sh [rows (default 10000000)] [runs (default 7)]
+#   RK_BENCH_PARTS="A B C" (default) selects the parts; RK_BENCH_KEEP=1 keeps database rk_bench_preagg.
 # Uses the server in the PG* environment variables (e.g. a cluster from test/cluster.sh); the
 # extension must be installed there.  Prints medians and ratios; asserts nothing about time.
 set -euo pipefail
@@ -16,6 +17,8 @@ rows=${1:-10000000}
 runs=${2:-7}
 here=$(cd "$(dirname "$0")" && pwd)
 db=rk_bench_preagg
+parts=${RK_BENCH_PARTS:-A B C}
+part() { [[ " $parts " == *" $1 "* ]]; }
 psql=(psql -X -q -v ON_ERROR_STOP=1 -d "$db")
 psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
 
@@ -69,6 +72,7 @@ SQL
 
 scorecard="'{net_sales,gross_margin_rate,conversion_rate,inventory_turnover,gmroi}', '{region}', NULL, '2025-08-03', '2025-11-01', 'retail_quarter', 'same_period_last_year'"
 
+if part A; then
 echo
 echo "== A. the scorecard request: build the pre-aggregates (once)"
 "${psql[@]}" <<SQL
@@ -122,9 +126,16 @@ CREATE TEMP TABLE r2 AS SELECT * FROM metric_values($scorecard, routing => 'raw'
 SELECT (SELECT count(*) FROM (SELECT * FROM r1 EXCEPT ALL SELECT * FROM r2) x) AS routed_only,
        (SELECT count(*) FROM (SELECT * FROM r2 EXCEPT ALL SELECT * FROM r1) x) AS raw_only;
 SELECT * FROM pg_temp.rk_bench(jsonb_build_object(
-  'routed (day x store x category)', \$q\$SELECT * FROM retail_kpi.metric_values($scorecard)\$q\$), $runs, 0);
+  'with day x store x category only', \$q\$SELECT * FROM retail_kpi.metric_values($scorecard)\$q\$), $runs, 0);
+-- back to day x store for what follows
+SELECT drop_preaggregate('b_sales_day_store_cat');
+SELECT define_preaggregate('b_sales_day_store', 'b_sales', '{store}') IS NOT NULL AS ok \gset
+SELECT refresh_preaggregate('b_sales_day_store') > 0 AS ok \gset
 SQL
 
+fi
+
+if part B; then
 echo
 echo "== B. incremental refresh of one new day (9,000 lines), 3 years and 1 year of history (median of $runs, ms)"
 "${psql[@]}" -P footer=off <<SQL
@@ -170,6 +181,9 @@ FROM times GROUP BY 1 ORDER BY 1;
 SELECT code, rows, watermark FROM preaggregate_status WHERE code IN ('b_1y_day_store', 'b_3y_day_store') ORDER BY code;
 SQL
 
+fi
+
+if part C; then
 echo
 echo "== C. routing overhead: month x category gross margin from 29,200 stored daily summaries (median of $runs, ms)"
 "${psql[@]}" -P footer=off <<SQL
@@ -197,4 +211,5 @@ SELECT * FROM pg_temp.rk_bench(jsonb_build_object(
                    FROM retail_kpi_preagg.c_day_cat WHERE period_start BETWEEN '2023-01-01' AND '2024-12-31' GROUP BY 1, 2\$q\$,
   'raw rows (routing => raw)', \$q\$SELECT * FROM retail_kpi.metric_values('{c_gm_rate}', '{cat}', NULL, '2023-01-01', '2024-12-31', 'month', routing => 'raw')\$q\$), $runs, 0);
 SQL
-psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db"
+fi
+[[ -n ${RK_BENCH_KEEP:-} ]] || psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db"
