@@ -329,14 +329,31 @@ CREATE TABLE preaggregate_invalidations (
 COMMENT ON TABLE preaggregate_invalidations IS
     'catalog: periods of a pre-aggregate whose source rows changed after they were materialised (written by the source''s triggers, cleared by refresh_preaggregate)';
 
+-- Driver trees (issue 15, src/catalog_drivers.sql, docs/drivers.md); the upgrade to 0.3 creates the
+-- same table.  One declaration per metric: the metric is the product or the sum of other metrics, the
+-- sum over the members of a dimension, or (a ratio metric) the mix and rate of those members.
+CREATE TABLE metric_drivers (
+    metric      text PRIMARY KEY CHECK (metric ~ '^[a-z][a-z0-9_]{0,62}$'),
+    kind        text NOT NULL CHECK (kind IN ('product', 'sum', 'members', 'mix')),
+    drivers     text[] NOT NULL DEFAULT '{}',
+    dimension   text,
+    tolerance   numeric NOT NULL CHECK (tolerance >= 0 AND tolerance < 1),
+    declared_by text NOT NULL,
+    updated_at  timestamptz NOT NULL DEFAULT now(),
+    CHECK ((kind IN ('product', 'sum')) = (cardinality(drivers) >= 2 AND dimension IS NULL)),
+    CHECK ((kind IN ('members', 'mix')) = (cardinality(drivers) = 0 AND dimension IS NOT NULL))
+);
+COMMENT ON TABLE metric_drivers IS
+    'catalog: how a metric decomposes into drivers (product or sum of metrics, sum over the members of a dimension, mix and rate of a ratio over members), within a relative tolerance checked against data';
+
 -- Only the extension owner writes; reads: definitions by everyone, private data through row-level
 -- security (src/catalog_security.sql), the read log by stewards.
 REVOKE ALL ON catalog_aggregations, catalog_functions, dimensions, sources, measures, metrics, targets,
     alert_rules, catalog_history, catalog_history_id_seq, trusted_roles, metric_grants, catalog_settings,
-    metric_read_log, metric_read_log_id_seq, preaggregates, preaggregate_invalidations FROM PUBLIC;
+    metric_read_log, metric_read_log_id_seq, preaggregates, preaggregate_invalidations, metric_drivers FROM PUBLIC;
 GRANT SELECT ON catalog_aggregations, catalog_functions, dimensions, sources, measures, metrics, targets,
     alert_rules, catalog_history, trusted_roles, metric_grants, catalog_settings, preaggregates,
-    preaggregate_invalidations TO PUBLIC;
+    preaggregate_invalidations, metric_drivers TO PUBLIC;
 GRANT SELECT ON metric_read_log TO retail_kpi_admin;
 
 -- pg_dump keeps the rows users added (the built-in allow-list rows come from the install script).
@@ -357,3 +374,4 @@ SELECT pg_catalog.pg_extension_config_dump('retail_kpi.metric_read_log', '');
 SELECT pg_catalog.pg_extension_config_dump('retail_kpi.metric_read_log_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('retail_kpi.preaggregates', '');
 SELECT pg_catalog.pg_extension_config_dump('retail_kpi.preaggregate_invalidations', '');
+SELECT pg_catalog.pg_extension_config_dump('retail_kpi.metric_drivers', '');
