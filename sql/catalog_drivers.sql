@@ -86,6 +86,9 @@ SELECT drop_metric_drivers('avg_transaction_value');                            
 SELECT drop_metric('gross_margin_rate');                                                -- 2BP01
 SELECT define_metric('tmp_sum', 'Tmp', measure => 'net_sales');
 SELECT define_metric_drivers('tmp_sum', kind => 'members', dimension => 'region');
+-- check_catalog reports a declaration that no longer fits its metric (here: a dimension dropped behind its back)
+UPDATE metric_drivers SET dimension = 'gone' WHERE metric = 'tmp_sum';
+SELECT problem, code, detail FROM check_catalog() WHERE problem = 'invalid_drivers';
 SELECT drop_metric('tmp_sum');
 SELECT count(*) FROM metric_drivers WHERE metric = 'tmp_sum';
 

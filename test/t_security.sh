@@ -876,7 +876,7 @@ expect_ok t2.rule.certified rk_sec_author "an author attaches an alert rule to a
 SELECT retail_kpi.define_alert_rule('auth_on_cert', 'cert_rev', 'below', 1);
 SQL
 for t in metrics measures sources dimensions targets alert_rules catalog_history catalog_functions catalog_aggregations \
-         trusted_roles metric_read_log metric_grants catalog_settings; do
+         trusted_roles metric_read_log metric_grants catalog_settings metric_drivers; do
   expect_error "t2.direct.insert.$t" rk_sec_steward 42501 "a steward writes retail_kpi.$t directly (INSERT)" <<SQL
 INSERT INTO retail_kpi.$t DEFAULT VALUES;
 SQL
