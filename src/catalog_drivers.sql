@@ -794,8 +794,8 @@ BEGIN
                                   CASE WHEN filters IS NULL THEN '' ELSE ', filters ' || filters::text END);
     END IF;
     RETURN QUERY
-    SELECT t.path, t.level, t.node, t.driver, t.member, t.base_value, t.current_value, t.contribution,
-           CASE WHEN v1 <> v0 THEN CAST(t.contribution / (v1 - v0) AS float8) END, t.note
+    SELECT t.path, t.level, t.node, t.driver, t.member, trim_scale(t.base_value), trim_scale(t.current_value),
+           trim_scale(t.contribution), CASE WHEN v1 <> v0 THEN CAST(t.contribution / (v1 - v0) AS float8) END, t.note
     FROM retail_kpi._drivers_tree(metric, filters, NULL, metric, '{}', 0, 'metric', v1 - v0, v0, v1, "by", method,
                                   base_from, base_to, current_from, current_to, depth, NULL) t
     ORDER BY t.sort_key;
