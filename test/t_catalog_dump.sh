@@ -52,6 +52,7 @@ SELECT define_metric('net_sales', 'Net sales (revised)', measure => 'net_sales',
 SELECT set_target('net_sales', '2024-03-01', 25000, '{"region": "north"}', reason => 'budget');
 SELECT define_alert_rule('low_sales', 'net_sales', 'below', 20000, dimensions => '{region}');
 SELECT allow_function('my_abs', 'pg_catalog.abs', 'both', 'a user-added allow-list entry (dumped)');
+SELECT define_metric_drivers('net_sales', '{visitors,conversion_rate,avg_transaction_value}', reason => 'driver tree (dumped)');
 SQL
 
 dump_catalog() {   # all catalog rows as sorted JSON lines, and metric values
@@ -66,6 +67,9 @@ SELECT 'alert_rules', to_jsonb(t)::text FROM alert_rules t ORDER BY 2;
 SELECT 'history', to_jsonb(t)::text FROM catalog_history t ORDER BY 2;
 SELECT 'functions', to_jsonb(t)::text FROM catalog_functions t WHERE NOT builtin ORDER BY 2;
 SELECT 'functions', count(*) FROM catalog_functions;
+SELECT 'drivers', to_jsonb(t)::text FROM metric_drivers t ORDER BY 2;
+SELECT 'explain', e::text FROM explain_metric_change('net_sales', '2024-01-01', '2024-03-31', '2024-04-01', '2024-06-30',
+                                                     '{"region": "north"}', 'shapley', by => 'store') e;
 SELECT 'aggregations', count(*) FROM catalog_aggregations;
 SELECT 'values', v::text FROM metric_values('{net_sales,gross_margin_rate,conversion_rate,avg_transaction_value}',
                                             '{region}', NULL, '2024-01-01', '2024-12-31', 'quarter', 'previous_period') v;
@@ -83,7 +87,7 @@ if ! diff -u "$tmp/before.txt" "$tmp/after.txt"; then
   echo "FAIL: catalog rows or metric values differ after dump and restore"
   exit 1
 fi
-for t in dimensions sources measures metrics targets alert_rules history functions values vs_target; do
+for t in dimensions sources measures metrics targets alert_rules history functions drivers explain values vs_target; do
   n=$(grep -c "^$t|" "$tmp/after.txt" || true)
   if ((n == 0)); then
     echo "FAIL: no $t rows were compared"
