@@ -676,7 +676,6 @@ BEGIN
     FOR r IN
         WITH v AS (SELECT x.metric AS code, x.period_start AS ps,
                           CASE WHEN d.kind IN ('members', 'mix') THEN x.dimension_values - d.dimension ELSE x.dimension_values END AS dv,
-                          CASE WHEN d.kind IN ('members', 'mix') THEN x.dimension_values ELSE NULL END AS mm,
                           coalesce(x.exact_value, CAST(x.value AS numeric)) AS val
                    FROM retail_kpi.metric_values(
                             metrics => CASE d.kind WHEN 'mix' THEN ARRAY[m.definition->>'numerator', m.definition->>'denominator']
@@ -686,19 +685,17 @@ BEGIN
              t AS (SELECT x.period_start AS ps, x.dimension_values AS dv, coalesce(x.exact_value, CAST(x.value AS numeric)) AS val
                    FROM retail_kpi.metric_values(metrics => ARRAY[metric], dimensions => dimensions, filters => filters,
                                                  from_date => from_date, to_date => to_date, grain => grain) x),
-             k AS (SELECT t.ps, t.dv FROM t UNION SELECT v.ps, v.dv FROM v)
-        SELECT k.ps, k.dv, t.val AS mval,
-               CASE d.kind
-                   WHEN 'sum' THEN (SELECT coalesce(sum(v.val), 0) FROM v WHERE v.ps = k.ps AND v.dv = k.dv)
-                   WHEN 'members' THEN (SELECT coalesce(sum(v.val), 0) FROM v WHERE v.ps = k.ps AND v.dv = k.dv)
-                   WHEN 'mix' THEN (SELECT sum(v.val) FILTER (WHERE v.code = m.definition->>'numerator')
-                                           / nullif(sum(v.val) FILTER (WHERE v.code = m.definition->>'denominator'), 0)
-                                    FROM v WHERE v.ps = k.ps AND v.dv = k.dv)
-               END AS dval,
-               ARRAY(SELECT v.val FROM unnest(d.drivers) WITH ORDINALITY u(x, o)
-                     LEFT JOIN v ON v.code = u.x AND v.ps = k.ps AND v.dv = k.dv ORDER BY u.o) AS xs
-        FROM k LEFT JOIN t ON t.ps = k.ps AND t.dv = k.dv
-        ORDER BY k.ps, k.dv::text
+             -- the decomposition per period and members, grouped once (a hash join, not a scan per row)
+             g AS (SELECT v.ps, v.dv, sum(v.val) AS total,
+                          sum(v.val) FILTER (WHERE v.code = m.definition->>'numerator')
+                            / nullif(sum(v.val) FILTER (WHERE v.code = m.definition->>'denominator'), 0) AS ratio,
+                          jsonb_object_agg(v.code, v.val) AS vals
+                   FROM v GROUP BY v.ps, v.dv)
+        SELECT coalesce(t.ps, g.ps) AS ps, coalesce(t.dv, g.dv) AS dv, t.val AS mval,
+               CASE d.kind WHEN 'mix' THEN g.ratio WHEN 'product' THEN NULL ELSE coalesce(g.total, 0) END AS dval,
+               ARRAY(SELECT CAST(g.vals ->> u.x AS numeric) FROM unnest(d.drivers) WITH ORDINALITY u(x, o) ORDER BY u.o) AS xs
+        FROM t FULL JOIN g ON g.ps = t.ps AND g.dv = t.dv
+        ORDER BY 1, CAST(coalesce(t.dv, g.dv) AS text)
     LOOP
         period_start := r.ps;
         dimension_values := r.dv;
