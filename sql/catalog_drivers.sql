@@ -195,6 +195,11 @@ SELECT w.store_id,
 FROM w JOIN mx mix ON mix.path = 'conversion_rate/store=' || w.store_id || '/mix'
        JOIN mx rate ON rate.path = 'conversion_rate/store=' || w.store_id || '/rate'
 WHERE w.d0 IS NOT NULL ORDER BY 1;
+-- store 4 is new: its whole term N1_4 / D1 = 30 / 2610 is mix, its rate exactly 0
+SELECT round(mix.contribution, 15) = round(30 / 2610.0, 15) AS new_store_mix, rate.contribution = 0 AS new_store_rate,
+       mix.contribution = m.contribution AS all_mix
+FROM mx m JOIN mx mix ON mix.path = m.path || '/mix' JOIN mx rate ON rate.path = m.path || '/rate'
+WHERE m.path = 'conversion_rate/store=4';
 SELECT (SELECT sum(contribution) FROM mx WHERE node = 'member') = (SELECT contribution FROM mx WHERE level = 0) AS members_add_up,
        (SELECT sum(contribution) FROM mx WHERE node = 'effect') = (SELECT contribution FROM mx WHERE level = 0) AS effects_add_up;
 -- chain: mix = (w1 - w0) r0, rate = w1 (r1 - r0); store 1: w 1000/2310 -> 1100/2610, r 0.2 -> 0.25

@@ -246,6 +246,7 @@ DECLARE
     mpre jsonb[] := '{}';
     mnotes text[] := '{}';
     mix numeric[] := '{}';
+    allmix boolean[] := '{}';
     dd0 numeric[] := '{}';
     dd1 numeric[] := '{}';
     nn0 numeric[] := '{}';
@@ -434,6 +435,7 @@ BEGIN
             IF dd0[i] = 0 OR dd1[i] = 0 THEN
                 -- new or discontinued member: all of its change (N_m1 / D1 - N_m0 / D0) is mix
                 mix := mix || (nn1[i] / d1 - nn0[i] / d0);
+                allmix := allmix || true;
                 raw := raw || (nn1[i] / d1 - nn0[i] / d0);
                 mnotes := mnotes || CASE WHEN dd0[i] = 0 AND dd1[i] = 0 THEN 'no denominator in either period: all mix'
                                          WHEN dd0[i] = 0 THEN 'new member (no denominator in the base period): all mix'
@@ -447,6 +449,7 @@ BEGIN
                     mnotes := mnotes || NULL::text;
                 END IF;
                 mix := mix || e.mix;
+                allmix := allmix || false;
                 raw := raw || (e.mix + e.rate);
             END IF;
         END LOOP;
@@ -473,7 +476,8 @@ BEGIN
             driver := 'mix';
             base_value := CASE WHEN d0 <> 0 THEN dd0[i] / d0 END;
             current_value := CASE WHEN d1 <> 0 THEN dd1[i] / d1 END;
-            contribution := mix[i] * factor;
+            -- all of a new or discontinued member's contribution is mix (its rate is 0 exactly)
+            contribution := CASE WHEN allmix[i] THEN fixed[i] ELSE mix[i] * factor END;
             note := NULL;
             RETURN NEXT;
             sort_key := t_sort || i || 2;
@@ -481,7 +485,7 @@ BEGIN
             driver := 'rate';
             base_value := mv0[i];
             current_value := mv1[i];
-            contribution := fixed[i] - mix[i] * factor;
+            contribution := CASE WHEN allmix[i] THEN 0 ELSE fixed[i] - mix[i] * factor END;
             RETURN NEXT;
         END LOOP;
     END IF;

@@ -138,7 +138,10 @@ SELECT st.store_code AS store, round(100 * mx.base_value, 2) AS "traffic share F
        round(100 * mx.contribution, 4) AS "mix pp", round(100 * rt.contribution, 4) AS "rate pp",
        CASE WHEN w.w0 > 0 AND w.w1 > 0
             THEN abs(mx.contribution - (w.w1 - w.w0) * (w.r0 + w.r1) / 2) < 1e-12
-                 AND abs(rt.contribution - (w.r1 - w.r0) * (w.w0 + w.w1) / 2) < 1e-12 END AS "= hand",
+                 AND abs(rt.contribution - (w.r1 - w.r0) * (w.w0 + w.w1) / 2) < 1e-12
+            -- a new or closed store: its whole term w1 r1 - w0 r0 is mix
+            ELSE abs(mx.contribution - (coalesce(w.w1 * w.r1, 0) - coalesce(w.w0 * w.r0, 0))) < 1e-12
+                 AND rt.contribution = 0 END AS "= hand",
        coalesce(m.note, '') AS note
 FROM drv_mix m
 JOIN drv_mix mx ON mx.path = m.path || '/mix'
