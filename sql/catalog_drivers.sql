@@ -243,6 +243,17 @@ SELECT define_measure('customers', 'sales', 'count_distinct', 'region');
 SELECT define_metric('customers', 'Customers (regions as stand-in)', measure => 'customers');
 SELECT * FROM explain_metric_change('customers', '2024-01-01', '2024-01-31', '2025-01-01', '2025-01-31', by => 'store');  -- 22000
 
+-- a split has at most 1000 members (R10)
+CREATE TABLE rk_drv.many (day date, k int, v numeric);
+INSERT INTO rk_drv.many SELECT d, g, g FROM generate_series(1, 1001) g, (VALUES (date '2024-01-15'), (date '2025-01-15')) x(d);
+SELECT define_dimension('many_k', 'Key');
+SELECT define_source('many', 'rk_drv.many', 'day', '{"many_k": "k"}');
+SELECT define_measure('many_v', 'many', 'sum', 'v');
+SELECT define_metric('many_v', 'Many', measure => 'many_v');
+SELECT * FROM explain_metric_change('many_v', '2024-01-01', '2024-01-31', '2025-01-01', '2025-01-31', by => 'many_k');  -- 54000
+SELECT count(*) FROM explain_metric_change('many_v', '2024-01-01', '2024-01-31', '2025-01-01', '2025-01-31', '{"many_k": [1, 2, 3]}',
+                                           by => 'many_k');
+
 -- ---- security: who may declare (R1-R3), and evaluation with the caller's rights (R4, R7)
 SELECT define_metric('author_sales', 'Author''s sales', measure => 'net_sales', owner => 'rk_drv_author');
 SET ROLE rk_drv_author;

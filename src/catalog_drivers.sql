@@ -372,6 +372,11 @@ BEGIN
             mv1 := mv1 || r.a_value;
             mpre := mpre || r.pre;
         END LOOP;
+        IF cardinality(mem) > 1000 THEN
+            RAISE EXCEPTION 'dimension "%" has % members here, more than the limit of 1000 for a split', dim, cardinality(mem)
+                USING ERRCODE = '54000', DETAIL = 'Every member of a split is a node of the tree (docs/security.md, R10).',
+                      HINT = 'Split by a coarser dimension, or narrow the request with filters.';
+        END IF;
         n0 := coalesce((SELECT sum(u.x) FROM unnest(mv0) u(x)), 0);
         n1 := coalesce((SELECT sum(u.x) FROM unnest(mv1) u(x)), 0);
         IF NOT retail_kpi._drivers_holds(n0, t_v0, tol) THEN
@@ -416,6 +421,11 @@ BEGIN
             nn1 := nn1 || r.a_num;
             dd1 := dd1 || r.a_den;
         END LOOP;
+        IF cardinality(mem) > 1000 THEN
+            RAISE EXCEPTION 'dimension "%" has % members here, more than the limit of 1000 for a split', dim, cardinality(mem)
+                USING ERRCODE = '54000', DETAIL = 'Every member of a split is a node of the tree (docs/security.md, R10).',
+                      HINT = 'Split by a coarser dimension, or narrow the request with filters.';
+        END IF;
         n0 := coalesce((SELECT sum(u.x) FROM unnest(nn0) u(x)), 0);
         d0 := coalesce((SELECT sum(u.x) FROM unnest(dd0) u(x)), 0);
         n1 := coalesce((SELECT sum(u.x) FROM unnest(nn1) u(x)), 0);
