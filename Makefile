@@ -13,7 +13,7 @@ MODULE_big = retail_kpi
 # center (catalog_*) is one file per concern; CATALOG_CODE are the ones that hold only functions and
 # views (CREATE OR REPLACE), replayed as they are by the upgrade script.
 CATALOG_CODE = catalog_security catalog_define catalog_compile catalog_preaggregates catalog_routing catalog_governance \
-               catalog_targets catalog_alerts catalog_forecast catalog_schedule catalog_stdlib
+               catalog_targets catalog_alerts catalog_forecast catalog_schedule catalog_stdlib catalog_drivers
 FAMILIES  = header margin ratio stock scalar promo calendar bridge factor abc funnel \
             $(FAMILIES_NEW_IN_0.3) catalog_model $(CATALOG_CODE) version
 SQL_PARTS = $(wildcard $(addprefix src/,$(addsuffix .sql,$(FAMILIES))))

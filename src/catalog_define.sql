@@ -797,7 +797,10 @@ BEGIN
         PERFORM retail_kpi._catalog_require_uncertified(object_type, code, 'drop');
     END IF;
     users := CASE object_type
-        WHEN 'metric' THEN (SELECT string_agg(m.code, ', ') FROM retail_kpi.metrics m WHERE code = ANY (m.depends_on))
+        WHEN 'metric' THEN (SELECT string_agg(x, ', ') FROM (SELECT m.code FROM retail_kpi.metrics m WHERE code = ANY (m.depends_on)
+                                                            UNION ALL
+                                                            SELECT 'the drivers of ' || d.metric FROM retail_kpi.metric_drivers d
+                                                            WHERE code = ANY (d.drivers)) u(x))
         WHEN 'measure' THEN (SELECT string_agg(m.code, ', ') FROM retail_kpi.metrics m
                              WHERE m.kind = 'simple' AND m.definition->>'measure' = code)
         WHEN 'source' THEN (SELECT string_agg(m.code, ', ') FROM retail_kpi.measures m WHERE m.source = code)
@@ -813,6 +816,8 @@ BEGIN
             RAISE EXCEPTION 'cannot drop metric "%" because targets or alert rules refer to it', code USING ERRCODE = '2BP01';
         END IF;
         DELETE FROM retail_kpi.metric_grants g WHERE g.metric = code;
+        -- its declaration of drivers goes with it (docs/drivers.md)
+        DELETE FROM retail_kpi.metric_drivers d WHERE d.metric = code;
         DELETE FROM retail_kpi.metrics m WHERE m.code = code;
     ELSIF object_type = 'measure' THEN
         DELETE FROM retail_kpi.measures m WHERE m.code = code;

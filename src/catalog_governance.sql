@@ -321,9 +321,27 @@ LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE SET search_path = pg_cata
         FROM retail_kpi.measures me JOIN rel r ON r.code = me.source, unnest(me.columns) c
         WHERE r.oid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
                                                 WHERE a.attrelid = r.oid AND a.attname = c AND a.attnum > 0 AND NOT a.attisdropped)
+        UNION ALL
+        -- declarations of drivers (docs/drivers.md) that no longer fit their metrics
+        SELECT 'invalid_drivers', 'metric', d.metric,
+               CASE WHEN m.code IS NULL THEN 'the metric does not exist'
+                    WHEN NOT retail_kpi._catalog_is_number(m.value_type) THEN format('the metric is of type %s, not a number', m.value_type)
+                    WHEN d.kind = 'mix' AND m.kind <> 'ratio' THEN format('kind mix but the metric is %s, not a ratio', m.kind)
+                    WHEN d.kind = 'members' AND m.kind = 'ratio' THEN 'kind members but the metric is a ratio'
+                    ELSE format('dimension "%s" does not exist', d.dimension) END
+        FROM retail_kpi.metric_drivers d LEFT JOIN retail_kpi.metrics m ON m.code = d.metric
+        WHERE m.code IS NULL OR NOT retail_kpi._catalog_is_number(m.value_type) OR (d.kind = 'mix' AND m.kind <> 'ratio')
+           OR (d.kind = 'members' AND m.kind = 'ratio')
+           OR (d.dimension IS NOT NULL AND NOT EXISTS (SELECT 1 FROM retail_kpi.dimensions x WHERE x.code = d.dimension))
+        UNION ALL
+        SELECT 'invalid_drivers', 'metric', d.metric,
+               CASE WHEN m.code IS NULL THEN format('driver "%s" does not exist', u.x)
+                    ELSE format('driver "%s" is of type %s, not a number', u.x, m.value_type) END
+        FROM retail_kpi.metric_drivers d CROSS JOIN LATERAL unnest(d.drivers) u(x) LEFT JOIN retail_kpi.metrics m ON m.code = u.x
+        WHERE m.code IS NULL OR NOT retail_kpi._catalog_is_number(m.value_type)
     ) p(problem, object_type, code, detail)
     ORDER BY 1, 2, 3, 4;
 $$;
 COMMENT ON FUNCTION check_catalog() IS
-    'problems in the catalog: duplicate definitions (after normalisation), labels shared by different definitions, conflicting units, missing or deprecated references, certified metrics on drafts or on untrusted objects, orphaned owners, renamed relations, missing columns';
+    'problems in the catalog: duplicate definitions (after normalisation), labels shared by different definitions, conflicting units, missing or deprecated references, certified metrics on drafts or on untrusted objects, orphaned owners, renamed relations, missing columns, declarations of drivers that no longer fit';
 

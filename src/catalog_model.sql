@@ -354,15 +354,32 @@ ALTER SEQUENCE alert_events_id_seq OWNED BY alert_events.id;
 COMMENT ON TABLE alert_events IS
     'alert events: each firing of an alert rule stored once per rule, period and dimension members (evaluate_alerts, scheduled with pg_cron), with the value, threshold and message, the rule''s owner whose rights computed it, the session user and when';
 
+-- Driver trees (issue 15, src/catalog_drivers.sql, docs/drivers.md); the upgrade to 0.3 creates the
+-- same table.  One declaration per metric: the metric is the product or the sum of other metrics, the
+-- sum over the members of a dimension, or (a ratio metric) the mix and rate of those members.
+CREATE TABLE metric_drivers (
+    metric      text PRIMARY KEY CHECK (metric ~ '^[a-z][a-z0-9_]{0,62}$'),
+    kind        text NOT NULL CHECK (kind IN ('product', 'sum', 'members', 'mix')),
+    drivers     text[] NOT NULL DEFAULT '{}',
+    dimension   text,
+    tolerance   numeric NOT NULL CHECK (tolerance >= 0 AND tolerance < 1),
+    declared_by text NOT NULL,
+    updated_at  timestamptz NOT NULL DEFAULT now(),
+    CHECK ((kind IN ('product', 'sum')) = (cardinality(drivers) >= 2 AND dimension IS NULL)),
+    CHECK ((kind IN ('members', 'mix')) = (cardinality(drivers) = 0 AND dimension IS NOT NULL))
+);
+COMMENT ON TABLE metric_drivers IS
+    'catalog: how a metric decomposes into drivers (product or sum of metrics, sum over the members of a dimension, mix and rate of a ratio over members), within a relative tolerance checked against data';
+
 -- Only the extension owner writes; reads: definitions by everyone, private data through row-level
 -- security (src/catalog_security.sql), the read log by stewards.
 REVOKE ALL ON catalog_aggregations, catalog_functions, dimensions, sources, measures, metrics, targets,
     alert_rules, catalog_history, catalog_history_id_seq, trusted_roles, metric_grants, catalog_settings,
     metric_read_log, metric_read_log_id_seq, preaggregates, preaggregate_invalidations, alert_events,
-    alert_events_id_seq FROM PUBLIC;
+    alert_events_id_seq, metric_drivers FROM PUBLIC;
 GRANT SELECT ON catalog_aggregations, catalog_functions, dimensions, sources, measures, metrics, targets,
     alert_rules, catalog_history, trusted_roles, metric_grants, catalog_settings, preaggregates,
-    preaggregate_invalidations, alert_events TO PUBLIC;
+    preaggregate_invalidations, alert_events, metric_drivers TO PUBLIC;
 GRANT SELECT ON metric_read_log TO retail_kpi_admin;
 
 -- pg_dump keeps the rows users added (the built-in allow-list rows come from the install script).
@@ -385,3 +402,4 @@ SELECT pg_catalog.pg_extension_config_dump('retail_kpi.preaggregates', '');
 SELECT pg_catalog.pg_extension_config_dump('retail_kpi.preaggregate_invalidations', '');
 SELECT pg_catalog.pg_extension_config_dump('retail_kpi.alert_events', '');
 SELECT pg_catalog.pg_extension_config_dump('retail_kpi.alert_events_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('retail_kpi.metric_drivers', '');

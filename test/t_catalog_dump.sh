@@ -55,6 +55,7 @@ SELECT define_alert_rule('low_sales', 'net_sales', 'below', 20000, dimensions =>
 SELECT define_alert_rule('any_sales', 'net_sales', 'above', 0, dimensions => '{region}');
 SELECT count(*) FROM evaluate_alerts('2024-04-01');
 SELECT allow_function('my_abs', 'pg_catalog.abs', 'both', 'a user-added allow-list entry (dumped)');
+SELECT define_metric_drivers('net_sales', '{visitors,conversion_rate,avg_transaction_value}', reason => 'driver tree (dumped)');
 SQL
 
 dump_catalog() {   # all catalog rows as sorted JSON lines, and metric values
@@ -70,6 +71,9 @@ SELECT 'alert_events', to_jsonb(t)::text FROM alert_events t ORDER BY 2;
 SELECT 'history', to_jsonb(t)::text FROM catalog_history t ORDER BY 2;
 SELECT 'functions', to_jsonb(t)::text FROM catalog_functions t WHERE NOT builtin ORDER BY 2;
 SELECT 'functions', count(*) FROM catalog_functions;
+SELECT 'drivers', to_jsonb(t)::text FROM metric_drivers t ORDER BY 2;
+SELECT 'explain', e::text FROM explain_metric_change('net_sales', '2024-01-01', '2024-03-31', '2024-04-01', '2024-06-30',
+                                                     '{"region": "north"}', 'shapley', by => 'store') e;
 SELECT 'aggregations', count(*) FROM catalog_aggregations;
 SELECT 'values', v::text FROM metric_values('{net_sales,gross_margin_rate,conversion_rate,avg_transaction_value}',
                                             '{region}', NULL, '2024-01-01', '2024-12-31', 'quarter', 'previous_period') v;
@@ -87,7 +91,7 @@ if ! diff -u "$tmp/before.txt" "$tmp/after.txt"; then
   echo "FAIL: catalog rows or metric values differ after dump and restore"
   exit 1
 fi
-for t in dimensions sources measures metrics targets alert_rules alert_events history functions values vs_target; do
+for t in dimensions sources measures metrics targets alert_rules alert_events history functions drivers explain values vs_target; do
   n=$(grep -c "^$t|" "$tmp/after.txt" || true)
   if ((n == 0)); then
     echo "FAIL: no $t rows were compared"

@@ -655,6 +655,19 @@ foreign_spy_rows >/dev/null
 expect_error t1.view.derived rk_sec_reader "42501|42704" "a reader evaluates an author's derived metric whose closure holds mallory's view" <<SQL
 SELECT count(*) FROM retail_kpi.metric_values('{auth_over_mal}', $VALS);
 SQL
+# driver trees (docs/drivers.md): explaining a change evaluates every driver under R4
+setup_step "mallory declares her view's metric a driver of her plain metric" rk_sec_mallory <<'SQL'
+SELECT retail_kpi.define_metric_drivers('mal_plain_metric', '{mal_view_metric,mal_empty_metric}', tolerance => 0.5);
+SQL
+for who in rk_sec_reader rk_sec_steward "$su"; do
+  expect_error "t1.drivers.$who" "$who" 42501 "$who explains the change of mallory's plain metric whose driver reads her view (explain_metric_change)" <<'SQL'
+SELECT count(*) FROM retail_kpi.explain_metric_change('mal_plain_metric', '2025-02-01', '2025-02-28', '2025-02-01', '2025-02-28',
+                                                      method => 'chain');
+SQL
+done
+expect_error t1.drivers.check rk_sec_reader 42501 "a reader checks the declaration (check_metric_drivers) of mallory's metric over her view" <<'SQL'
+SELECT count(*) FROM retail_kpi.check_metric_drivers('mal_plain_metric', '2025-02-01', '2025-02-28');
+SQL
 expect_true t1.plain rk_sec_reader "a reader evaluates mallory's metric over her plain table without RLS: allowed, the reader's own privileges apply" <<SQL
 SELECT (SELECT exact_value FROM retail_kpi.metric_values('{mal_plain_metric}', $VALS))
      = (SELECT sum(amount) FROM mal.plain WHERE sale_date BETWEEN '2025-02-01' AND '2025-02-28');
@@ -888,11 +901,20 @@ expect_ok t2.rule.certified rk_sec_author "an author attaches an alert rule to a
 SELECT retail_kpi.define_alert_rule('auth_on_cert', 'cert_rev', 'below', 1);
 SQL
 for t in metrics measures sources dimensions targets alert_rules catalog_history catalog_functions catalog_aggregations \
-         trusted_roles metric_read_log metric_grants catalog_settings; do
+         trusted_roles metric_read_log metric_grants catalog_settings metric_drivers; do
   expect_error "t2.direct.insert.$t" rk_sec_steward 42501 "a steward writes retail_kpi.$t directly (INSERT)" <<SQL
 INSERT INTO retail_kpi.$t DEFAULT VALUES;
 SQL
 done
+expect_error t2.drivers.certified rk_sec_mallory 42501 "mallory declares the drivers of the team's certified metric" <<'SQL'
+SELECT retail_kpi.define_metric_drivers('cert_rev', '{mal_plain_metric,mal_empty_metric}', tolerance => 0.5);
+SQL
+expect_error t2.drivers.other rk_sec_mallory 42501 "mallory declares the drivers of the author's metric" <<'SQL'
+SELECT retail_kpi.define_metric_drivers('auth_metric', '{mal_plain_metric,mal_empty_metric}', tolerance => 0.5);
+SQL
+expect_error t2.drivers.author rk_sec_author 42501 "an author (member of the team) declares the drivers of the team's certified metric" <<'SQL'
+SELECT retail_kpi.define_metric_drivers('cert_rev', '{auth_metric,mal_plain_metric}', tolerance => 0.5);
+SQL
 expect_error t2.direct.update rk_sec_author 42501 "an author updates retail_kpi.metrics directly (certifies his metric)" <<'SQL'
 UPDATE retail_kpi.metrics SET status = 'certified' WHERE code = 'auth_metric';
 SQL

@@ -272,6 +272,26 @@ GRANT SELECT ON alert_events TO PUBLIC;
 SELECT pg_catalog.pg_extension_config_dump('retail_kpi.alert_events', '');
 SELECT pg_catalog.pg_extension_config_dump('retail_kpi.alert_events_id_seq', '');
 
+-- Driver trees (issue 15, src/catalog_drivers.sql, docs/drivers.md); the upgrade to 0.3 creates the
+-- same table.  One declaration per metric: the metric is the product or the sum of other metrics, the
+-- sum over the members of a dimension, or (a ratio metric) the mix and rate of those members.
+CREATE TABLE metric_drivers (
+    metric      text PRIMARY KEY CHECK (metric ~ '^[a-z][a-z0-9_]{0,62}$'),
+    kind        text NOT NULL CHECK (kind IN ('product', 'sum', 'members', 'mix')),
+    drivers     text[] NOT NULL DEFAULT '{}',
+    dimension   text,
+    tolerance   numeric NOT NULL CHECK (tolerance >= 0 AND tolerance < 1),
+    declared_by text NOT NULL,
+    updated_at  timestamptz NOT NULL DEFAULT now(),
+    CHECK ((kind IN ('product', 'sum')) = (cardinality(drivers) >= 2 AND dimension IS NULL)),
+    CHECK ((kind IN ('members', 'mix')) = (cardinality(drivers) = 0 AND dimension IS NOT NULL))
+);
+COMMENT ON TABLE metric_drivers IS
+    'catalog: how a metric decomposes into drivers (product or sum of metrics, sum over the members of a dimension, mix and rate of a ratio over members), within a relative tolerance checked against data';
+REVOKE ALL ON metric_drivers FROM PUBLIC;
+GRANT SELECT ON metric_drivers TO PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('retail_kpi.metric_drivers', '');
+
 -- (end of the indicator center section)
 
 
