@@ -111,3 +111,14 @@ SELECT comparable_date('2024-01-01', 'yoy');
 SELECT comparable_date('2024-01-01', 'restated', '4-5-4', 1, 9);
 SELECT count(*) AS strict_no_rows FROM retail_calendar(NULL);
 SELECT retail_week(NULL) IS NULL AS strict_null, comparable_date(NULL) IS NULL AS strict_null_b;
+
+-- retail_week keeps the last day it computed per call site: runs of one day, then the same day with
+-- other options, give the rows retail_calendar gives (0 mismatches over three years, three patterns,
+-- two week-end days, each day twice in a row)
+SELECT count(*) AS rows, count(*) FILTER (WHERE w IS DISTINCT FROM c) AS mismatches
+FROM (SELECT x.d, x.p, x.e, retail_kpi.retail_week(x.d, x.p, 1, x.e) AS w,
+             (SELECT cal FROM unnest('{2021,2022,2023,2024,2025}'::int[]) y, retail_kpi.retail_calendar(y, x.p, 1, x.e) cal
+              WHERE cal.day = x.d) AS c
+      FROM (SELECT d::date AS d, p, e FROM generate_series(DATE '2022-06-01', DATE '2025-06-30', interval '1 day') d,
+                   unnest('{4-5-4,4-4-5,5-4-4}'::text[]) p, unnest('{6,0}'::int[]) e, generate_series(1, 2) rep
+            ORDER BY d, p, e) x) t;

@@ -202,29 +202,42 @@ cal_tuple(TupleDesc tupdesc, const CalDay *r)
 }
 
 /*
- * The blessed result descriptor of retail_week(), looked up once per call site and kept in
- * fn_extra (fn_mcxt): retail_week is called once per row when metric_sql groups by a retail
- * period, and the catalog lookup dominated its cost.  The descriptor depends only on the
- * function's declared result type, which cannot change while the FmgrInfo lives.
+ * What retail_week() keeps per call site in fn_extra (fn_mcxt): the blessed result descriptor,
+ * looked up once (the catalog lookup dominated the cost of a call), and the last day computed
+ * with its options and row.  metric_sql groups by a retail period with one call per row, and
+ * rows come in runs of one day (a pre-aggregate holds one row per day and store), so most calls
+ * return a copy of the last row.  Both depend only on the arguments and the declared result
+ * type, which cannot change while the FmgrInfo lives.
  */
-static TupleDesc
-cal_result_type(FunctionCallInfo fcinfo)
+typedef struct CalCache
 {
+	TupleDesc	tupdesc;
+	bool		valid;			/* last_* hold a computed day */
+	DateADT		last_day;
+	CalOptions	last_options;
+	HeapTuple	last_row;
+} CalCache;
+
+static CalCache *
+cal_cache(FunctionCallInfo fcinfo)
+{
+	CalCache   *c = (CalCache *) fcinfo->flinfo->fn_extra;
 	TupleDesc	tupdesc;
 	MemoryContext old;
 
-	if (fcinfo->flinfo->fn_extra != NULL)
-		return (TupleDesc) fcinfo->flinfo->fn_extra;
+	if (c != NULL)
+		return c;
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE ||
 		tupdesc->natts != CAL_NCOLUMNS)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("retail calendar function called with an unexpected result type")));
 	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
-	tupdesc = BlessTupleDesc(CreateTupleDescCopy(tupdesc));
+	c = (CalCache *) palloc0(sizeof(CalCache));
+	c->tupdesc = BlessTupleDesc(CreateTupleDescCopy(tupdesc));
 	MemoryContextSwitchTo(old);
-	fcinfo->flinfo->fn_extra = tupdesc;
-	return tupdesc;
+	fcinfo->flinfo->fn_extra = c;
+	return c;
 }
 
 /* retail_calendar(fiscal_year, pattern, year_end_month, week_end_day): one row per day. */
@@ -259,11 +272,27 @@ calendar_retail_week(PG_FUNCTION_ARGS)
 {
 	DateADT		d = PG_GETARG_DATEADT(0);
 	CalOptions	o = cal_options(fcinfo, 1);
-	TupleDesc	tupdesc = cal_result_type(fcinfo);
+	CalCache   *c = cal_cache(fcinfo);
 	CalDay		r;
+	MemoryContext old;
 
-	cal_day(d, fiscal_year_of(d, &o), &o, &r);
-	PG_RETURN_DATUM(HeapTupleGetDatum(cal_tuple(tupdesc, &r)));
+	if (!(c->valid && c->last_day == d && c->last_options.pattern == o.pattern &&
+		  c->last_options.year_end_month == o.year_end_month &&
+		  c->last_options.week_end_day == o.week_end_day))
+	{
+		cal_day(d, fiscal_year_of(d, &o), &o, &r);
+		old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+		if (c->last_row != NULL)
+			heap_freetuple(c->last_row);
+		c->valid = false;
+		c->last_row = cal_tuple(c->tupdesc, &r);
+		MemoryContextSwitchTo(old);
+		c->last_day = d;
+		c->last_options = o;
+		c->valid = true;
+	}
+	/* a copy in the caller's memory: the executor may keep or free what a function returns */
+	PG_RETURN_DATUM(heap_copy_tuple_as_datum(c->last_row, c->tupdesc));
 }
 
 static const char *const comparable_methods[] = {"restated", "fiscal_week", NULL};

@@ -445,9 +445,10 @@ BEGIN
         IF r->>'time_column' IS NOT NULL THEN
             SELECT * INTO rt FROM retail_kpi._catalog_route(s, r, meas, ARRAY(SELECT jsonb_array_elements_text(src_measures->s)),
                                                             needed, joined, grain,
-                                                            ARRAY[lo, hi + 1] || CASE WHEN compare IS NOT NULL AND grain = 'total'
-                                                                                      THEN ARRAY[from_date, (to_date - shift::interval)::date + 1]
-                                                                                      ELSE '{}'::date[] END,
+                                                            CASE WHEN compare IS NOT NULL AND grain = 'total'
+                                                                 THEN ARRAY[lo, (to_date - shift::interval)::date + 1, from_date, to_date + 1]
+                                                                 WHEN gap_lo IS NOT NULL THEN ARRAY[lo, gap_lo, first_period, hi + 1]
+                                                                 ELSE ARRAY[lo, hi + 1] END,
                                                             routing);
             IF rt.note IS NOT NULL THEN
                 notes := notes || '-- retail_kpi routing: ' || replace(rt.note, E'\n', ' ') || E'\n';

@@ -39,6 +39,22 @@ LANGUAGE sql IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
 $$;
 COMMENT ON FUNCTION _catalog_grain_derivable(text, text) IS 'internal: can periods of one grain be added up into periods of another';
 
+-- The SQL condition ' AND (...)' keeping a date or timestamp expression inside the windows given as
+-- pairs [start, end) of bounds (a NULL bound is open; '' when nothing is bounded), written as
+-- ranges an index on the expression can use.
+CREATE OR REPLACE FUNCTION _catalog_window_sql(expr text, bounds date[]) RETURNS text
+LANGUAGE sql IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
+    SELECT CASE WHEN pg_catalog.bool_and(c IS NOT NULL) THEN ' AND (' || string_agg('(' || c || ')', ' OR ') || ')' ELSE '' END
+    FROM (SELECT NULLIF(concat_ws(' AND ',
+                                  CASE WHEN $2[2 * i - 1] IS NOT NULL
+                                       THEN pg_catalog.format('%s OPERATOR(pg_catalog.>=) %L::pg_catalog.date', $1, $2[2 * i - 1]) END,
+                                  CASE WHEN $2[2 * i] IS NOT NULL
+                                       THEN pg_catalog.format('%s OPERATOR(pg_catalog.<) %L::pg_catalog.date', $1, $2[2 * i]) END), '') AS c
+          FROM pg_catalog.generate_series(1, pg_catalog.cardinality($2) / 2) i) w;
+$$;
+COMMENT ON FUNCTION _catalog_window_sql(text, date[]) IS
+    'internal: SQL condition keeping an expression inside windows given as [start, end) pairs of dates';
+
 -- Chooses the pre-aggregate that answers the measures of one source in a metric request, and
 -- returns the SQL of a derived table to read instead of the source relation: it has the source's
 -- time column (as the period start at the pre-aggregate's grain), the source's dimension columns
@@ -76,7 +92,7 @@ DECLARE
     rawcols text;
     rawgrp text;
     lo date := bounds[1];
-    hi date := bounds[2];
+    hi date := bounds[cardinality(bounds)];
     tabwin text := '';
     rawwin text := '';
     wm text;
@@ -198,15 +214,10 @@ BEGIN
         cols := cols || pg_catalog.format(', p.%I AS %I', mc, 'measure.' || mc);
         rawcols := rawcols || pg_catalog.format(', %s AS %I', coalesce(best.definition->'measures'->mc->>'sql', meas->mc->>'compiled_sql'), 'measure.' || mc);
     END LOOP;
-    -- the window (whole periods of the pre-aggregate) read from both parts; metric_sql applies it again
-    IF lo IS NOT NULL THEN
-        tabwin := tabwin || pg_catalog.format(' AND p.period_start OPERATOR(pg_catalog.>=) %L::pg_catalog.date', lo);
-        rawwin := rawwin || pg_catalog.format(' AND src.%I OPERATOR(pg_catalog.>=) %L::pg_catalog.date', tcol, lo);
-    END IF;
-    IF hi IS NOT NULL THEN
-        tabwin := tabwin || pg_catalog.format(' AND p.period_start OPERATOR(pg_catalog.<) %L::pg_catalog.date', hi);
-        rawwin := rawwin || pg_catalog.format(' AND src.%I OPERATOR(pg_catalog.<) %L::pg_catalog.date', tcol, hi);
-    END IF;
+    -- the window (whole periods of the pre-aggregate) read from both parts, as pairs [start, end) of
+    -- bounds (two windows when comparing with the same period last year); metric_sql applies it again
+    tabwin := retail_kpi._catalog_window_sql('p.period_start', bounds);
+    rawwin := retail_kpi._catalog_window_sql(pg_catalog.format('src.%I', tcol), bounds);
     relation_sql := '(SELECT ' || cols || ' FROM ' || tbl || ' AS p WHERE p.period_start OPERATOR(pg_catalog.<=) ' || wm
         || ' AND NOT EXISTS (SELECT FROM ' || inv || ' AND i.period_start OPERATOR(pg_catalog.=) p.period_start)' || tabwin
         -- the tail after the watermark (the time column compared as metric_sql does: the session's
