@@ -620,6 +620,8 @@ SELECT p.code, p.source, p.grain, p.dimensions, p.measures, p."table", p.owner,
                                                               FROM pg_catalog.pg_class c WHERE c.oid = p.relation), 'dropped relation')
                  || ': refresh after changes' END AS source_changes,
        CASE WHEN NOT retail_kpi._preaggregate_is_current(p.code) THEN 'definition_changed'
+            WHEN p.tracked AND (SELECT pg_catalog.count(*) FROM retail_kpi._preaggregate_triggers(p.code, p.relation) t WHERE t.enabled) < 4
+                THEN 'triggers_missing'
             WHEN p.last_refresh IS NULL THEN 'never_refreshed'
             WHEN i.pending_periods > 0 THEN 'invalidated'
             WHEN NOT p.tracked THEN 'untracked'
@@ -628,5 +630,5 @@ FROM retail_kpi.preaggregates p
 CROSS JOIN LATERAL (SELECT pg_catalog.count(*) AS pending_periods, pg_catalog.min(x.period_start) AS first_pending_period
                     FROM retail_kpi.preaggregate_invalidations x WHERE x.preaggregate = p.code) i;
 COMMENT ON VIEW preaggregate_status IS
-    'pre-aggregates: rows and size, watermark, last refresh and lag, pending invalidated periods, whether source changes are tracked, state (current, invalidated, untracked, never_refreshed, definition_changed)';
+    'pre-aggregates: rows and size, watermark, last refresh and lag, pending invalidated periods, whether source changes are tracked, state (current, invalidated, untracked, never_refreshed, definition_changed, triggers_missing)';
 GRANT SELECT ON preaggregate_status TO PUBLIC;
