@@ -11,7 +11,9 @@
 # the pre-aggregate and equals the raw answer, a late insert after the restore is recorded by the
 # restored triggers, an incremental refresh brings the table to the raw aggregation, check_catalog
 # reports nothing about pre-aggregates, and drop_preaggregate removes the restored triggers (found by
-# function and argument: their names hold the old table OIDs).
+# function and argument: their names hold the old table OIDs).  Then DROP EXTENSION: refused while
+# pre-aggregates exist (the error names the triggers), clean after the documented removal, and with
+# CASCADE the triggers go and the tables stay for DROP SCHEMA retail_kpi_preagg CASCADE.
 #
 # Run by test/run_tests.sh with the cluster in PG* variables (a superuser) and the repository as $1;
 # RK_BINDIR (psql, pg_dump, pg_restore) and RK_TMP (scratch space) are used when set.
@@ -169,4 +171,40 @@ SQL
   [[ $r == $'dropped\n0\n4\nt' ]] || fail "$format: drop after the restore left triggers or the table: $r"
   echo "ok - $format: drop_preaggregate removes the restored triggers and table"
 done
+
+# DROP EXTENSION (docs/preaggregates.md, "Removing the extension"): without CASCADE it fails and
+# names the triggers on the source; the documented sequence removes everything cleanly and the
+# extension can be installed again; with CASCADE the triggers go (the source keeps accepting rows)
+# and the tables are left in schema retail_kpi_preagg, which DROP SCHEMA ... CASCADE removes.
+if psql -d "$src" -c "DROP EXTENSION retail_kpi" 2>"$tmp/drop.err"; then
+  fail "DROP EXTENSION without CASCADE succeeded while pre-aggregates exist"
+fi
+grep -q 'trigger retail_kpi_preagg_[0-9]*_insert on table shop.sales depends on function retail_kpi._preaggregate_invalidate()' "$tmp/drop.err" ||
+  { cat "$tmp/drop.err"; fail "the DROP EXTENSION error does not name the triggers"; }
+r=$(psql -d "$src" -At <<'SQL'
+SELECT count(*) FROM (SELECT retail_kpi.drop_preaggregate(code, 'uninstall') FROM retail_kpi.preaggregates) x;
+DROP SCHEMA retail_kpi_preagg;
+DROP EXTENSION retail_kpi;
+SELECT count(*) FROM pg_trigger WHERE tgrelid = 'shop.sales'::regclass;
+SELECT count(*) FROM pg_namespace WHERE nspname = 'retail_kpi_preagg';
+CREATE EXTENSION retail_kpi;
+SELECT retail_kpi.define_source('sales', 'shop.sales', 'sale_date', '{}');
+SELECT retail_kpi.define_measure('revenue', 'sales', 'sum', 'revenue');
+SELECT retail_kpi.define_preaggregate('again', 'sales'), retail_kpi.refresh_preaggregate('again') > 0;
+SQL
+)
+[[ $r == $'3\n0\n0\nsales\nrevenue\nagain|t' ]] || fail "the documented removal before DROP EXTENSION: $r"
+echo "ok - DROP EXTENSION fails naming the triggers; drop_preaggregate for each, DROP SCHEMA, DROP EXTENSION remove everything"
+r=$(psql -d "${src}_custom" -At 2>/dev/null <<'SQL'
+DROP EXTENSION retail_kpi CASCADE;
+SELECT count(*) FROM pg_trigger WHERE tgrelid = 'shop.sales'::regclass;
+INSERT INTO shop.sales VALUES (DATE '2024-02-11', 1, 1, 1, 1);
+SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_class WHERE relnamespace = 'retail_kpi_preagg'::regnamespace AND relkind = 'r';
+DROP SCHEMA retail_kpi_preagg CASCADE;
+CREATE EXTENSION retail_kpi;
+SELECT count(*) FROM retail_kpi.preaggregates;
+SQL
+)
+[[ $r == $'0\nby_month,view_day\n0' ]] || fail "DROP EXTENSION CASCADE: $r"
+echo "ok - DROP EXTENSION CASCADE drops the triggers (the source accepts rows) and leaves the tables to DROP SCHEMA retail_kpi_preagg CASCADE"
 echo "ok: pre-aggregates survive pg_dump and restore (plain and custom format)"
