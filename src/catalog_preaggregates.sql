@@ -242,7 +242,7 @@ BEGIN
     -- DO UPDATE (not NOTHING): it locks a pending row, so a concurrent refresh that clears it waits
     -- for this transaction and then reads its rows
     EXECUTE pg_catalog.format('INSERT INTO retail_kpi.preaggregate_invalidations AS i (preaggregate, period_start) '
-                              'SELECT DISTINCT $1, x.p FROM (%s) x(p) WHERE x.p IS NOT NULL AND x.p OPERATOR(pg_catalog.<=) $2 '
+                              'SELECT DISTINCT $1, x.p FROM (%s) x(p) WHERE x.p IS NOT NULL AND x.p OPERATOR(pg_catalog.<=) $2 ORDER BY 2 '
                               'ON CONFLICT (preaggregate, period_start) DO UPDATE SET recorded_at = pg_catalog.now()', q)
         USING p.code, p.watermark;
     RETURN NULL;
@@ -467,7 +467,10 @@ BEGIN
     -- one refresh of a pre-aggregate at a time (readers are never blocked: they see the table as it
     -- was until this transaction commits)
     PERFORM pg_catalog.pg_advisory_xact_lock(1380667969, p."table"::oid::int4);
-    SELECT * INTO p FROM retail_kpi.preaggregates x WHERE x.code = code FOR UPDATE;
+    -- NO KEY UPDATE, not UPDATE: a source's trigger recording a new invalidation checks the foreign
+    -- key with KEY SHARE on this row, which must not wait for the refresh (that would deadlock with
+    -- a refresh waiting below for the trigger's transaction)
+    SELECT * INTO p FROM retail_kpi.preaggregates x WHERE x.code = code FOR NO KEY UPDATE;
     def := retail_kpi._preaggregate_definition(p.source, p.dimensions, p.measures, p.grain);
     IF NOT retail_kpi._preaggregate_same_definition(p.definition, def, p.relation) THEN
         RAISE EXCEPTION 'the definition of pre-aggregate "%" is out of date', code
@@ -495,7 +498,10 @@ BEGIN
     IF hi IS NOT NULL THEN
         cond := cond || pg_catalog.format(' AND period_start OPERATOR(pg_catalog.<) %L::pg_catalog.date', hi);
     END IF;
-    EXECUTE 'DELETE FROM retail_kpi.preaggregate_invalidations WHERE preaggregate OPERATOR(pg_catalog.=) $1' || cond USING code;
+    -- rows locked in period order, as the trigger records them: two statements never wait for each other in a cycle
+    EXECUTE 'DELETE FROM retail_kpi.preaggregate_invalidations d WHERE d.preaggregate OPERATOR(pg_catalog.=) $1 AND d.period_start IN '
+            '(SELECT period_start FROM retail_kpi.preaggregate_invalidations WHERE preaggregate OPERATOR(pg_catalog.=) $1'
+            || cond || ' ORDER BY period_start FOR UPDATE)' USING code;
     EXECUTE pg_catalog.format('DELETE FROM %s WHERE true', tbl) || cond;
     GET DIAGNOSTICS deleted = ROW_COUNT;
 
