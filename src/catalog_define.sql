@@ -113,6 +113,7 @@ BEGIN
         WHEN 'source' THEN RETURN (SELECT to_jsonb(t) FROM retail_kpi.sources t WHERE t.code = code);
         WHEN 'dimension' THEN RETURN (SELECT to_jsonb(t) FROM retail_kpi.dimensions t WHERE t.code = code);
         WHEN 'alert_rule' THEN RETURN (SELECT to_jsonb(t) FROM retail_kpi.alert_rules t WHERE t.code = code);
+        WHEN 'preaggregate' THEN RETURN (SELECT to_jsonb(t) FROM retail_kpi.preaggregates t WHERE t.code = code);
         ELSE RAISE EXCEPTION 'unknown catalog object type %', object_type;
     END CASE;
 END

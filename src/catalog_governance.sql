@@ -219,7 +219,13 @@ LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE SET search_path = pg_cata
                   retail_kpi._catalog_measure_normal_form(me.aggregation, me.expression, me.filter, s.relation, me.columns) AS nf
            FROM retail_kpi.measures me JOIN retail_kpi.sources s ON s.code = me.source),
     rel AS (SELECT s.*, c.oid, c.relname, n.nspname FROM retail_kpi.sources s
-            LEFT JOIN pg_catalog.pg_class c ON c.oid = s.relation LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace)
+            LEFT JOIN pg_catalog.pg_class c ON c.oid = s.relation LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace),
+    -- pre-aggregates: whether their table and source relation exist, who owns the table
+    pa AS (SELECT p.code, p.source, p."table", p.relation, p.tracked,
+                  t.oid IS NOT NULL AS has_table, t.relowner AS table_owner, r.oid IS NOT NULL AS has_relation,
+                  (SELECT e.extowner FROM pg_catalog.pg_extension e WHERE e.extname = 'retail_kpi') AS extowner
+           FROM retail_kpi.preaggregates p
+           LEFT JOIN pg_catalog.pg_class t ON t.oid = p."table" LEFT JOIN pg_catalog.pg_class r ON r.oid = p.relation)
     SELECT * FROM (
         -- two metrics with the same normalised definition (duplicate 口径)
         SELECT 'duplicate_definition', 'metric', a.code,
@@ -272,7 +278,8 @@ LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE SET search_path = pg_cata
               UNION ALL SELECT 'measure', x.code, x.owner FROM retail_kpi.measures x
               UNION ALL SELECT 'source', x.code, x.owner FROM retail_kpi.sources x
               UNION ALL SELECT 'dimension', x.code, x.owner FROM retail_kpi.dimensions x
-              UNION ALL SELECT 'alert_rule', x.code, x.owner FROM retail_kpi.alert_rules x) o
+              UNION ALL SELECT 'alert_rule', x.code, x.owner FROM retail_kpi.alert_rules x
+              UNION ALL SELECT 'preaggregate', x.code, x.owner FROM retail_kpi.preaggregates x) o
         WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.oid = o.owner)
         UNION ALL
         -- certified metrics resting on objects that are no longer trusted (R3)
@@ -339,9 +346,38 @@ LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE SET search_path = pg_cata
                     ELSE format('driver "%s" is of type %s, not a number', u.x, m.value_type) END
         FROM retail_kpi.metric_drivers d CROSS JOIN LATERAL unnest(d.drivers) u(x) LEFT JOIN retail_kpi.metrics m ON m.code = u.x
         WHERE m.code IS NULL OR NOT retail_kpi._catalog_is_number(m.value_type)
+        UNION ALL
+        -- pre-aggregates (docs/preaggregates.md, "Governance"): what they rest on is gone ...
+        SELECT 'missing_reference', 'preaggregate', p.code, format('source "%s" does not exist', p.source)
+        FROM pa p WHERE NOT EXISTS (SELECT 1 FROM retail_kpi.sources s WHERE s.code = p.source)
+        UNION ALL
+        SELECT 'missing_reference', 'preaggregate', p.code, format('its source relation (OID %s) does not exist (it was dropped)', p.relation::oid)
+        FROM pa p WHERE NOT p.has_relation
+        UNION ALL
+        SELECT 'missing_reference', 'preaggregate', p.code, format('its table (OID %s) does not exist (it was dropped by hand): drop the pre-aggregate and define it again', p."table"::oid)
+        FROM pa p WHERE NOT p.has_table
+        UNION ALL
+        -- ... its source or measures were redefined: its rows follow the old definition
+        SELECT 'outdated_preaggregate', 'preaggregate', p.code,
+               'its source or measures were redefined after it was created: it is not used and cannot be refreshed; drop it and define it again'
+        FROM pa p WHERE p.has_relation AND p.has_table AND NOT retail_kpi._preaggregate_is_current(p.code)
+        UNION ALL
+        -- ... changes to its source are no longer recorded (a trigger was dropped or disabled)
+        SELECT 'untracked_changes', 'preaggregate', p.code,
+               format('the %s trigger on %s is %s: late changes are not recorded, so stored periods may be stale; drop the pre-aggregate and define it again',
+                      ev, p.relation, CASE WHEN t.enabled IS NULL THEN 'missing' ELSE 'disabled' END)
+        FROM pa p CROSS JOIN unnest(ARRAY['insert', 'update', 'delete', 'truncate']) ev
+        LEFT JOIN retail_kpi._preaggregate_triggers(p.code, p.relation) t ON t.event = ev
+        WHERE p.tracked AND p.has_relation AND t.enabled IS NOT TRUE
+        UNION ALL
+        -- ... its table belongs to another role than the extension's owner (a restore by another role)
+        SELECT 'foreign_table_owner', 'preaggregate', p.code,
+               format('table %s belongs to %s, not to the extension''s owner %s: refreshes fail', p."table",
+                      quote_ident(pg_get_userbyid(p.table_owner)), quote_ident(pg_get_userbyid(p.extowner)))
+        FROM pa p WHERE p.has_table AND p.table_owner <> p.extowner
     ) p(problem, object_type, code, detail)
     ORDER BY 1, 2, 3, 4;
 $$;
 COMMENT ON FUNCTION check_catalog() IS
-    'problems in the catalog: duplicate definitions (after normalisation), labels shared by different definitions, conflicting units, missing or deprecated references, certified metrics on drafts or on untrusted objects, orphaned owners, renamed relations, missing columns, declarations of drivers that no longer fit';
+    'problems in the catalog: duplicate definitions (after normalisation), labels shared by different definitions, conflicting units, missing or deprecated references, certified metrics on drafts or on untrusted objects, orphaned owners, renamed relations, missing columns; declarations of drivers that no longer fit; pre-aggregates that are outdated, whose table, source or triggers are gone or whose table has another owner';
 

@@ -274,7 +274,7 @@ BEGIN
     -- DO UPDATE (not NOTHING): it locks a pending row, so a concurrent refresh that clears it waits
     -- for this transaction and then reads its rows
     EXECUTE pg_catalog.format('INSERT INTO retail_kpi.preaggregate_invalidations AS i (preaggregate, period_start) '
-                              'SELECT DISTINCT $1, x.p FROM (%s) x(p) WHERE x.p IS NOT NULL AND x.p OPERATOR(pg_catalog.<=) $2 '
+                              'SELECT DISTINCT $1, x.p FROM (%s) x(p) WHERE x.p IS NOT NULL AND x.p OPERATOR(pg_catalog.<=) $2 ORDER BY 2 '
                               'ON CONFLICT (preaggregate, period_start) DO UPDATE SET recorded_at = pg_catalog.now()', q)
         USING p.code, p.watermark;
     RETURN NULL;
@@ -290,6 +290,40 @@ LANGUAGE sql IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
 $$;
 COMMENT ON FUNCTION _preaggregate_trigger_name(oid, text) IS 'internal: the name of a pre-aggregate''s trigger on its source for one event';
 
+-- The triggers of a pre-aggregate on its source: those calling _preaggregate_invalidate with the
+-- pre-aggregate's code as argument, found by function and argument rather than by name (a name holds
+-- the OID of the table when it was defined, which a dump and restore changes), with their event and
+-- whether they fire (tgenabled 'D': disabled).
+CREATE OR REPLACE FUNCTION _preaggregate_triggers(code text, relation oid)
+RETURNS TABLE(name name, event text, enabled boolean)
+LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
+    SELECT t.tgname,
+           CASE WHEN t.tgtype::int OPERATOR(pg_catalog.&) 4 OPERATOR(pg_catalog.<>) 0 THEN 'insert'
+                WHEN t.tgtype::int OPERATOR(pg_catalog.&) 8 OPERATOR(pg_catalog.<>) 0 THEN 'delete'
+                WHEN t.tgtype::int OPERATOR(pg_catalog.&) 16 OPERATOR(pg_catalog.<>) 0 THEN 'update'
+                ELSE 'truncate' END,
+           t.tgenabled OPERATOR(pg_catalog.<>) 'D'
+    FROM pg_catalog.pg_trigger t
+    WHERE t.tgrelid OPERATOR(pg_catalog.=) $2
+      AND t.tgfoid OPERATOR(pg_catalog.=) CAST('retail_kpi._preaggregate_invalidate()' AS pg_catalog.regprocedure)
+      AND t.tgnargs OPERATOR(pg_catalog.=) 1
+      AND t.tgargs OPERATOR(pg_catalog.=) (pg_catalog.convert_to($1, 'UTF8') OPERATOR(pg_catalog.||) '\x00'::pg_catalog.bytea);
+$$;
+COMMENT ON FUNCTION _preaggregate_triggers(text, oid) IS
+    'internal: the triggers of a pre-aggregate on its source relation (by function and argument), their event and whether they fire';
+
+-- True when a stored definition and the one the catalog compiles now describe the same
+-- pre-aggregate.  The relation's OID in a definition is not compared: it changes when a database is
+-- dumped and restored; the pre-aggregate's relation column (a regclass, restored by name) must be
+-- the live source's relation instead.  Everything else in a definition is names and SQL text.
+CREATE OR REPLACE FUNCTION _preaggregate_same_definition(stored jsonb, live jsonb, relation oid) RETURNS boolean
+LANGUAGE sql IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
+    SELECT coalesce(($1 OPERATOR(pg_catalog.-) 'relation') OPERATOR(pg_catalog.=) ($2 OPERATOR(pg_catalog.-) 'relation')
+                    AND CAST($2 OPERATOR(pg_catalog.->>) 'relation' AS pg_catalog.oid) OPERATOR(pg_catalog.=) $3, false);
+$$;
+COMMENT ON FUNCTION _preaggregate_same_definition(jsonb, jsonb, oid) IS
+    'internal: do a stored and a live pre-aggregate definition agree (the relation compared by the relation column, not by the OID stored in the definition)';
+
 -- True while the stored definition of a pre-aggregate is the one the catalog compiles now (false
 -- when its source or measures were redefined or dropped).
 CREATE OR REPLACE FUNCTION _preaggregate_is_current(code text) RETURNS boolean
@@ -299,7 +333,8 @@ DECLARE
     p retail_kpi.preaggregates;
 BEGIN
     SELECT * INTO p FROM retail_kpi.preaggregates x WHERE x.code = code;
-    RETURN retail_kpi._preaggregate_definition(p.source, p.dimensions, p.measures, p.grain) = p.definition;
+    RETURN retail_kpi._preaggregate_same_definition(p.definition, retail_kpi._preaggregate_definition(p.source, p.dimensions, p.measures, p.grain),
+                                                    p.relation);
 EXCEPTION WHEN OTHERS THEN
     RETURN false;
 END
@@ -502,9 +537,12 @@ BEGIN
     -- one refresh of a pre-aggregate at a time (readers are never blocked: they see the table as it
     -- was until this transaction commits)
     PERFORM pg_catalog.pg_advisory_xact_lock(1380667969, p."table"::oid::int4);
-    SELECT * INTO p FROM retail_kpi.preaggregates x WHERE x.code = code FOR UPDATE;
+    -- NO KEY UPDATE, not UPDATE: a source's trigger recording a new invalidation checks the foreign
+    -- key with KEY SHARE on this row, which must not wait for the refresh (that would deadlock with
+    -- a refresh waiting below for the trigger's transaction)
+    SELECT * INTO p FROM retail_kpi.preaggregates x WHERE x.code = code FOR NO KEY UPDATE;
     def := retail_kpi._preaggregate_definition(p.source, p.dimensions, p.measures, p.grain);
-    IF def IS DISTINCT FROM p.definition THEN
+    IF NOT retail_kpi._preaggregate_same_definition(p.definition, def, p.relation) THEN
         RAISE EXCEPTION 'the definition of pre-aggregate "%" is out of date', code
             USING ERRCODE = '55000',
                   DETAIL = 'Its source or measures were redefined after it was created, so its stored rows would mix two definitions.',
@@ -530,7 +568,10 @@ BEGIN
     IF hi IS NOT NULL THEN
         cond := cond || pg_catalog.format(' AND period_start OPERATOR(pg_catalog.<) %L::pg_catalog.date', hi);
     END IF;
-    EXECUTE 'DELETE FROM retail_kpi.preaggregate_invalidations WHERE preaggregate OPERATOR(pg_catalog.=) $1' || cond USING code;
+    -- rows locked in period order, as the trigger records them: two statements never wait for each other in a cycle
+    EXECUTE 'DELETE FROM retail_kpi.preaggregate_invalidations d WHERE d.preaggregate OPERATOR(pg_catalog.=) $1 AND d.period_start IN '
+            '(SELECT period_start FROM retail_kpi.preaggregate_invalidations WHERE preaggregate OPERATOR(pg_catalog.=) $1'
+            || cond || ' ORDER BY period_start FOR UPDATE)' USING code;
     EXECUTE pg_catalog.format('DELETE FROM %s WHERE true', tbl) || cond;
     GET DIAGNOSTICS deleted = ROW_COUNT;
 
@@ -629,12 +670,10 @@ BEGIN
     END IF;
     PERFORM retail_kpi._catalog_require_owner('pre-aggregate', code, p.owner);
     PERFORM pg_catalog.pg_advisory_xact_lock(1380667969, p."table"::oid::int4);
-    IF p.tracked AND EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = p.relation) THEN
-        FOREACH ev IN ARRAY ARRAY['insert', 'update', 'delete', 'truncate'] LOOP
-            EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS %I ON %s', retail_kpi._preaggregate_trigger_name(p."table", ev),
-                                      p.relation::oid::regclass);
-        END LOOP;
-    END IF;
+    -- by function and argument, not by name: a restored database has the old table OID in the names
+    FOR ev IN SELECT t.name FROM retail_kpi._preaggregate_triggers(p.code, p.relation) t LOOP
+        EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', ev, p.relation::oid::regclass);
+    END LOOP;
     IF EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = p."table") THEN
         EXECUTE pg_catalog.format('DROP TABLE %s', p."table"::oid::regclass);
     END IF;
@@ -661,6 +700,8 @@ SELECT p.code, p.source, p.grain, p.dimensions, p.measures, p."table", p.owner,
                                                               FROM pg_catalog.pg_class c WHERE c.oid = p.relation), 'dropped relation')
                  || ': refresh after changes' END AS source_changes,
        CASE WHEN NOT retail_kpi._preaggregate_is_current(p.code) THEN 'definition_changed'
+            WHEN p.tracked AND (SELECT pg_catalog.count(*) FROM retail_kpi._preaggregate_triggers(p.code, p.relation) t WHERE t.enabled) < 4
+                THEN 'triggers_missing'
             WHEN p.last_refresh IS NULL THEN 'never_refreshed'
             WHEN i.pending_periods > 0 THEN 'invalidated'
             WHEN NOT p.tracked THEN 'untracked'
@@ -669,5 +710,5 @@ FROM retail_kpi.preaggregates p
 CROSS JOIN LATERAL (SELECT pg_catalog.count(*) AS pending_periods, pg_catalog.min(x.period_start) AS first_pending_period
                     FROM retail_kpi.preaggregate_invalidations x WHERE x.preaggregate = p.code) i;
 COMMENT ON VIEW preaggregate_status IS
-    'pre-aggregates: rows and size, watermark, last refresh and lag, pending invalidated periods, whether source changes are tracked, state (current, invalidated, untracked, never_refreshed, definition_changed)';
+    'pre-aggregates: rows and size, watermark, last refresh and lag, pending invalidated periods, whether source changes are tracked, state (current, invalidated, untracked, never_refreshed, definition_changed, triggers_missing)';
 GRANT SELECT ON preaggregate_status TO PUBLIC;

@@ -132,6 +132,8 @@ BEGIN
             why := 'its source was redefined';
         ELSIF NOT p.tracked AND routing <> 'include_untracked' THEN
             why := 'changes to its source (a view) are not tracked (routing => ''include_untracked'' accepts that)';
+        ELSIF p.tracked AND (SELECT pg_catalog.count(*) FROM retail_kpi._preaggregate_triggers(p.code, rel) t WHERE t.enabled) < 4 THEN
+            why := 'a trigger that records late changes to its source is missing or disabled (check_catalog() reports it)';
         ELSIF p.time_zone IS NOT NULL AND p.time_zone <> pg_catalog.current_setting('TimeZone') THEN
             why := pg_catalog.format('its periods are days in time zone %s, the session''s is %s', p.time_zone, pg_catalog.current_setting('TimeZone'));
         ELSIF relrow.reltuples >= 100000 AND p.row_count > relrow.reltuples / 2 THEN

@@ -574,7 +574,7 @@ DECLARE
     new jsonb;
 BEGIN
     PERFORM retail_kpi._catalog_require_admin('reassign catalog objects');
-    PERFORM retail_kpi._catalog_check_variant(object_type, 'object_type', '{metric,measure,source,dimension,alert_rule}');
+    PERFORM retail_kpi._catalog_check_variant(object_type, 'object_type', '{metric,measure,source,dimension,alert_rule,preaggregate}');
     PERFORM retail_kpi._catalog_check_code(code, 'code');
     PERFORM retail_kpi._catalog_check_text(reason, 'reason', 1000);
     r := retail_kpi._catalog_role(new_owner, 'new_owner');
@@ -587,6 +587,7 @@ BEGIN
         WHEN 'measure' THEN UPDATE retail_kpi.measures t SET owner = r, updated_at = now() WHERE t.code = code;
         WHEN 'source' THEN UPDATE retail_kpi.sources t SET owner = r, updated_at = now() WHERE t.code = code;
         WHEN 'dimension' THEN UPDATE retail_kpi.dimensions t SET owner = r, updated_at = now() WHERE t.code = code;
+        WHEN 'preaggregate' THEN UPDATE retail_kpi.preaggregates t SET owner = r WHERE t.code = code;
         ELSE UPDATE retail_kpi.alert_rules t SET owner = r, updated_at = now() WHERE t.code = code;
     END CASE;
     new := retail_kpi._catalog_get(object_type, code);
@@ -594,7 +595,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION reassign_catalog_owner(text, text, text, text) IS
-    'hands a metric, measure, source, dimension or alert rule to another owner role (stewards only)';
+    'hands a metric, measure, source, dimension, alert rule or pre-aggregate to another owner role (stewards only)';
 
 -- Hands every catalog object of one owner (a role name, or the OID of a dropped role) to another.
 CREATE OR REPLACE FUNCTION reassign_catalog_objects(old_owner text, new_owner text, reason text DEFAULT NULL)
@@ -619,6 +620,7 @@ BEGIN
              UNION ALL SELECT 'source', s.code FROM retail_kpi.sources s WHERE s.owner = o
              UNION ALL SELECT 'dimension', d.code FROM retail_kpi.dimensions d WHERE d.owner = o
              UNION ALL SELECT 'alert_rule', a.code FROM retail_kpi.alert_rules a WHERE a.owner = o
+             UNION ALL SELECT 'preaggregate', p.code FROM retail_kpi.preaggregates p WHERE p.owner = o
              ORDER BY 1, 2 LOOP
         PERFORM retail_kpi.reassign_catalog_owner(x.t, x.code, new_owner, reason);
         n := n + 1;
@@ -627,7 +629,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION reassign_catalog_objects(text, text, text) IS
-    'hands every catalog object of a role (a name, or the OID of a dropped role) to another role; returns how many (stewards only)';
+    'hands every catalog object of a role (metrics, measures, sources, dimensions, alert rules, pre-aggregates; a name, or the OID of a dropped role) to another role; returns how many (stewards only)';
 
 -- Makes a metric sensitive (evaluable only by stewards, its owner's members and granted roles), or not.
 CREATE OR REPLACE FUNCTION restrict_metric(code text, restricted boolean DEFAULT true, reason text DEFAULT NULL)

@@ -6,7 +6,9 @@
 # summing the table while refreshes (full and by window) run in a loop always see the whole total:
 # no lost or doubled rows; (4) two refreshes of one pre-aggregate are serialised; (5) routed
 # metric_values answers (pre-aggregate + raw tail + invalidated periods read raw) equal the raw
-# answer in the same snapshot while refreshes and late and new rows are committed concurrently.
+# answer in the same snapshot while refreshes and late and new rows are committed concurrently;
+# (6) a refresh waiting for a loading transaction does not deadlock with that transaction's next
+# invalidation.
 #
 # Run by test/run_tests.sh with the cluster in PGHOST/PGPORT/PGUSER (a superuser) and the repository
 # directory as $1; RK_BINDIR (psql) and RK_TMP (scratch space) are used when set.
@@ -197,4 +199,32 @@ wait "$refresher" || fail "(5) the refresh loop failed"
 wait "$changer" || fail "(5) the change loop failed"
 (( reads > 0 )) || fail "(5) no routed read happened"
 echo "ok: (5) $reads routed reads during refreshes and concurrent late/new rows all equalled the raw rows"
+
+# (6) a loading transaction that first touches a pending period (locking its invalidation row) and
+# then a materialised period with no pending row (a new row: the foreign key check locks the
+# pre-aggregate's catalog row with KEY SHARE), while a refresh of the first period waits for it:
+# the refresh's row lock (NO KEY UPDATE) must not block the key check, or the two deadlock
+psql -c "SELECT retail_kpi.refresh_preaggregate_incremental('day_store')" \
+     -c "INSERT INTO public.sales VALUES (DATE '2025-01-10', 1, 1)" >/dev/null
+psql >/dev/null <<'SQL' &
+BEGIN;
+INSERT INTO public.sales VALUES (DATE '2025-01-10', 2, 5);
+SELECT pg_sleep(3);
+INSERT INTO public.sales VALUES (DATE '2025-01-20', 2, 7);
+COMMIT;
+SQL
+pids+=($!)
+loader=${pids[-1]}
+wait_for 'SELECT pg_sleep(3)%'
+psql -c "SELECT retail_kpi.refresh_preaggregate('day_store', '2025-01-10', '2025-01-10')" >/dev/null &
+pids+=($!)
+refresh=${pids[-1]}
+wait_for '%refresh_preaggregate(%2025-01-10%' Lock
+wait "$loader" || fail "(6) the loading transaction failed"
+wait "$refresh" || fail "(6) the refresh failed"
+[[ $(psql -At -c "SELECT string_agg(period_start::text, ',' ORDER BY 1) FROM retail_kpi.preaggregate_invalidations") == 2025-01-20 ]] \
+  || fail "(6) the pending periods after the refresh are not exactly the second day"
+psql -c "SELECT retail_kpi.refresh_preaggregate_incremental('day_store')" >/dev/null
+check_equal "(6) after the loading transaction and the refresh"
+echo "ok: (6) a refresh waiting for a loading transaction does not block its next invalidation (no deadlock)"
 echo "ok: pre-aggregates under concurrency"
