@@ -111,6 +111,27 @@ SELECT * FROM pg_temp.rk_bench(jsonb_build_object(
 SQL
 
 echo
+echo "== A. the same in backend CPU time (utime + stime of /proc/self/stat, less disturbed by other jobs"
+echo "      on the machine; needs a superuser): ms per request, averaged over 20 routed and 3 raw runs"
+"${psql[@]}" -P footer=off <<SQL
+CREATE FUNCTION pg_temp.cpu_ms() RETURNS bigint LANGUAGE sql AS \$\$
+  SELECT (split_part(x, ' ', 12)::bigint + split_part(x, ' ', 13)::bigint) * 10   -- USER_HZ = 100
+  FROM (SELECT split_part(pg_read_file('/proc/self/stat'), ') ', 2) AS x) t \$\$;
+CREATE FUNCTION pg_temp.cpu_per_run(q text, n int) RETURNS numeric LANGUAGE plpgsql AS \$\$
+DECLARE t0 bigint;
+BEGIN
+  EXECUTE 'SELECT count(b.*) FROM (' || q || ') b';      -- warm
+  t0 := pg_temp.cpu_ms();
+  FOR i IN 1 .. n LOOP
+    EXECUTE 'SELECT count(b.*) FROM (' || q || ') b';
+  END LOOP;
+  RETURN round((pg_temp.cpu_ms() - t0)::numeric / n, 1);
+END \$\$;
+SELECT pg_temp.cpu_per_run(\$q\$SELECT * FROM retail_kpi.metric_values($scorecard)\$q\$, 20) AS routed_cpu_ms,
+       pg_temp.cpu_per_run(\$q\$SELECT * FROM retail_kpi.metric_values($scorecard, routing => 'raw')\$q\$, 3) AS raw_cpu_ms;
+SQL
+
+echo
 echo "== A'. the same request from day x store x category pre-aggregates of the sales (store ones dropped)"
 "${psql[@]}" -P footer=off <<SQL
 \i $here/bench_lib.sql
