@@ -370,6 +370,14 @@ SELECT b.shape, e.n AS ranges, distinct_count(b.s) = (SELECT count(DISTINCT k) F
        b.s::text = e.txt AS same_set
 FROM (SELECT shape, distinct_agg(k) AS s FROM batch_keys GROUP BY shape) b JOIN batch_expected e USING (shape)
 ORDER BY shape;
+-- rollup of large and small summaries in turn: a summary with at least 1/16 of the state's chunks is
+-- merged in one sorted pass, a smaller one chunk by chunk through the hash index
+SELECT count(*) AS shapes, count(*) FILTER (WHERE r.s::text = e.txt) AS same_set
+FROM (SELECT shape, rollup(s ORDER BY part) AS s
+      FROM (SELECT shape, 2 * ((k % 3 + 3) % 3) AS part, distinct_agg(k) AS s FROM batch_keys GROUP BY 1, 2
+            UNION ALL
+            SELECT shape, 2 * ((k % 3 + 3) % 3) + 1, distinct_agg(k) FROM batch_keys WHERE (k % 1000 + 1000) % 1000 < 3 GROUP BY 1, 2) p
+      GROUP BY shape) r JOIN batch_expected e USING (shape);
 -- the same through a sort-based aggregate and a hash aggregate with a tiny work_mem (spilling)
 SET enable_hashagg = off;
 SELECT count(*) AS shapes, count(*) FILTER (WHERE b.s::text = e.txt) AS same_set
@@ -385,8 +393,8 @@ RESET enable_sort;
 -- a state read after every row (a window aggregate flattens it each time): pending keys are
 -- flushed each time, a few into a large state one by one; running counts against a self-join
 CREATE TABLE window_keys AS
-SELECT g, CASE WHEN g % 5 = 0 THEN g * 3 ELSE (g * 7919 % 1500) * 4294967311 END AS k
-FROM generate_series(1::bigint, 3000) g;
+SELECT g, CASE WHEN g % 5 = 0 THEN g * 3 ELSE (g * 7919 % 1000) * 4294967311 END AS k
+FROM generate_series(1::bigint, 2000) g;
 SELECT count(*) AS rows_checked, count(*) FILTER (WHERE w.n = j.n) AS equal, max(w.n) AS final_count
 FROM (SELECT g, distinct_count(distinct_agg(k) OVER (ORDER BY g)) AS n FROM window_keys) w
 JOIN (SELECT a.g, count(DISTINCT b.k) AS n FROM window_keys a JOIN window_keys b ON b.g <= a.g GROUP BY a.g) j USING (g);

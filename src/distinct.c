@@ -157,6 +157,7 @@ static void distinct_flatten_into(ExpandedObjectHeader *eohptr, void *result, Si
 
 static void distinct_decode(const DRead *r, int32 i, DCont *c);
 static void distinct_flush(DistinctExpanded *e);
+static void chunk_union(DistinctExpanded *e, DChunk *c, const DCont *src);
 
 static const ExpandedObjectMethods distinct_methods = {
 	distinct_get_flat_size,
@@ -448,14 +449,21 @@ distinct_add(DistinctExpanded *e, uint64 u)
 static void
 distinct_add_cont(DistinctExpanded *e, uint64 hi, const DCont *src)
 {
-	DChunk	   *c;
-	int32		before;
 	int32		i;
 
 	if (src->card == 0)
 		return;
 	i = distinct_find(e, hi, true);	/* may move e->chunks */
-	c = &e->chunks[i];
+	chunk_union(e, &e->chunks[i], src);
+}
+
+/* Union a decoded container into chunk c (the state's count follows). */
+static void
+chunk_union(DistinctExpanded *e, DChunk *c, const DCont *src)
+{
+	int32		before;
+	int32		i;
+
 	before = c->card;
 	if (!c->is_bitmap && !src->is_bitmap)
 	{
@@ -1372,6 +1380,93 @@ distinct_decode(const DRead *r, int32 i, DCont *c)
 	cont_check(c, card);
 }
 
+/*
+ * Union a checked flat value into e by walking both chunk lists in order
+ * (the value's directory is sorted, the state's chunks are sorted first):
+ * the new chunks are inserted from the back as in distinct_flush, so the
+ * merge costs one sequential pass over both instead of a hash probe per
+ * chunk.  Used when the value has at least 1/16 as many chunks as the state.
+ */
+static void
+distinct_merge_sorted(DistinctExpanded *e, const DRead *r)
+{
+	uint16		arr[ARRAY_MAX];
+	uint64		bits[BITMAP_WORDS];
+	DCont		src;
+	int32		n = r->f->nchunks;
+	int32		nnew = 0;
+	int32		i,
+				j,
+				w,
+				old;
+
+	src.arr = arr;
+	src.bits = bits;
+	distinct_sort(e);
+	for (i = 0, j = 0; i < n; i++)
+	{
+		uint64		hi = dir_get(r, i) >> 16;
+
+		CHECK_FOR_INTERRUPTS();
+		while (j < e->nchunks && e->chunks[j].hi < hi)
+			j++;
+		if (j == e->nchunks || e->chunks[j].hi != hi)
+			nnew++;
+	}
+	if (e->nchunks + nnew > e->cap)
+	{
+		int32		cap = e->cap;
+
+		while (cap < e->nchunks + nnew)
+			cap *= 2;
+		distinct_charge(e, sizeof(DChunk) * (Size) (cap - e->cap));
+		e->chunks = repalloc_huge(e->chunks, sizeof(DChunk) * (Size) cap);
+		e->cap = cap;
+	}
+	w = e->nchunks + nnew - 1;
+	old = e->nchunks - 1;
+	for (i = n - 1; i >= 0; i--)
+	{
+		uint64		hi = dir_get(r, i) >> 16;
+		DChunk	   *c;
+
+		CHECK_FOR_INTERRUPTS();
+		if (w == old)
+		{
+			while (old >= 0 && e->chunks[old].hi > hi)
+				old--;
+			w = old;
+		}
+		else
+			while (old >= 0 && e->chunks[old].hi > hi)
+				e->chunks[w--] = e->chunks[old--];
+		c = &e->chunks[w];
+		if (old >= 0 && e->chunks[old].hi == hi)
+		{
+			if (w != old)
+				*c = e->chunks[old];
+			old--;
+		}
+		else
+		{
+			memset(c, 0, sizeof(DChunk));
+			c->hi = hi;
+			c->cap = INLINE_CAP;
+		}
+		distinct_decode(r, i, &src);
+		chunk_union(e, c, &src);
+		w--;
+	}
+	Assert(w == old);
+	e->nchunks += nnew;
+	if (nnew > 0)
+	{
+		e->indexed = false;
+		e->last = -1;
+	}
+	e->flat_size = 0;
+}
+
 /* Merge a summary datum (flat, or expanded of this type) into e. */
 static void
 distinct_merge_datum(DistinctExpanded *e, Datum d)
@@ -1405,6 +1500,13 @@ distinct_merge_datum(DistinctExpanded *e, Datum d)
 	distinct_read(d, &r, false);
 	c.arr = arr;
 	c.bits = bits;
+	if ((Size) r.f->nchunks * 16 >= (Size) e->nchunks)
+	{
+		/* as large as the state or more (a worker's partial state): one sequential merge */
+		distinct_merge_sorted(e, &r);
+		pfree(r.payload);
+		return;
+	}
 	for (i = 0; i < r.f->nchunks; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
