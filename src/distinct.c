@@ -776,7 +776,11 @@ keys_sort(uint64 *a, uint64 *tmp, int32 n)
 	}
 	/* start at the highest byte in which the keys differ */
 	for (i = 1; i < n; i++)
+	{
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 		diff |= a[i] ^ a[0];
+	}
 	if (diff == 0)
 		return;
 	keys_radix_sort(a, tmp, n, (pg_leftmost_one_pos64(diff) / 8) * 8);
@@ -825,8 +829,12 @@ distinct_flush(DistinctExpanded *e)
 	keys_sort(keys, tmp, n);
 	m = 1;
 	for (i = 1; i < n; i++)
+	{
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 		if (keys[i] != keys[m - 1])
 			keys[m++] = keys[i];
+	}
 
 	/* count the chunks the batch adds, and make room for them */
 	distinct_sort(e);
@@ -992,6 +1000,7 @@ chunk_encoding(DChunk *c, Size *size)
 	return c->card <= ARRAY_MAX ? C_ARRAY : C_BITMAP;
 }
 
+/* Size of the flat form (expanded-object method): the pending keys are flushed first. */
 static Size
 distinct_get_flat_size(ExpandedObjectHeader *eohptr)
 {
