@@ -38,9 +38,16 @@ SELECT define_measure('margin', 'pa_sales', 'margin_agg', 'revenue, cost, units'
 SELECT define_measure('customers', 'pa_sales', 'distinct_agg', 'customer::bigint');
 SELECT define_measure('north_revenue', 'pa_sales', 'sum', 'revenue', filter => 'region = ''north''');
 SELECT define_measure('customer_count', 'pa_sales', 'count_distinct', 'customer');
+SELECT define_measure('north_customers', 'pa_sales', 'count_distinct', 'customer::bigint', filter => 'region = ''north''');
+SELECT define_measure('store_count', 'pa_sales', 'count_distinct', 'store');
 
--- ---- define: measures NULL takes every measure that can be stored (count_distinct is left out)
+-- ---- define: measures NULL takes every measure that can be stored: count_distinct measures of an
+-- integer column are stored as distinct summaries; store_count (text keys) is left out with a NOTICE
 SELECT define_preaggregate('pa_day_store', 'pa_sales', '{store}', reason => 'daily by store');
+-- what the definition records for a count_distinct measure (the routing reads it)
+SELECT definition->'measures'->'customer_count' AS customer_count,
+       definition->'measures'->'north_customers' AS north_customers
+FROM preaggregates WHERE code = 'pa_day_store';
 SELECT measures, grain, "table", owner = 'rk_pa_author'::regrole AS own, tracked, watermark, last_refresh
 FROM preaggregates WHERE code = 'pa_day_store';
 -- the table: period, dimension, one column per measure of exactly the measure's type
@@ -63,16 +70,32 @@ SELECT count(*) FROM retail_kpi_preagg.pa_day_store;
 CREATE TEMP VIEW stored_month AS
 SELECT date_trunc('month', period_start)::date AS m, store, sum(revenue) AS revenue, sum(units) AS units, sum(lines) AS lines,
        max(max_revenue) AS max_revenue, min(min_cost) AS min_cost, rollup(margin)::text AS margin,
-       distinct_count(rollup(customers)) AS customers, sum(north_revenue) AS north_revenue
+       distinct_count(rollup(customers)) AS customers, sum(north_revenue) AS north_revenue,
+       COALESCE(CAST(distinct_count(rollup(customer_count)) AS bigint), 0) AS customer_count,
+       COALESCE(CAST(distinct_count(rollup(north_customers)) AS bigint), 0) AS north_customers
 FROM retail_kpi_preagg.pa_day_store GROUP BY 1, 2;
 CREATE TEMP VIEW raw_month AS
 SELECT date_trunc('month', sale_date)::date AS m, store, sum(revenue) AS revenue, sum(units) AS units, count(*) AS lines,
        max(revenue) AS max_revenue, min(cost) AS min_cost, margin_agg(revenue, cost, units)::text AS margin,
-       distinct_count(distinct_agg(customer::bigint)) AS customers, sum(revenue) FILTER (WHERE region = 'north') AS north_revenue
+       distinct_count(distinct_agg(customer::bigint)) AS customers, sum(revenue) FILTER (WHERE region = 'north') AS north_revenue,
+       count(DISTINCT customer) AS customer_count, count(DISTINCT customer) FILTER (WHERE region = 'north') AS north_customers
 FROM rk_pa.sales GROUP BY 1, 2;
 SELECT (SELECT count(*) FROM raw_month) AS groups,
        (SELECT count(*) FROM (SELECT * FROM stored_month EXCEPT SELECT * FROM raw_month) x) AS stored_not_raw,
        (SELECT count(*) FROM (SELECT * FROM raw_month EXCEPT SELECT * FROM stored_month) x) AS raw_not_stored;
+-- distinct customers per month over all stores (a customer of two stores or two days counts once),
+-- read from the stored day x store summaries as the definition says, against count(DISTINCT):
+-- 3 months, at least one customer seen on several days and in several stores
+WITH s AS (SELECT date_trunc('month', period_start) AS m,
+                  COALESCE(CAST(distinct_count(rollup(customer_count)) AS bigint), 0) AS n
+           FROM retail_kpi_preagg.pa_day_store GROUP BY 1),
+     r AS (SELECT date_trunc('month', sale_date) AS m, count(DISTINCT customer) AS n FROM rk_pa.sales GROUP BY 1),
+     day_store AS (SELECT m, sum(c) AS day_store_sum
+                   FROM (SELECT date_trunc('month', sale_date) AS m, count(DISTINCT customer) AS c
+                         FROM rk_pa.sales GROUP BY 1, sale_date, store) x GROUP BY m)
+SELECT count(*) AS months, count(*) FILTER (WHERE s.n = r.n) AS equal, sum(r.n) AS customers_per_month,
+       bool_and(r.n < d.day_store_sum) AS summing_would_overcount
+FROM s JOIN r USING (m) JOIN day_store d USING (m);
 -- and the margin of the whole of February over all stores (the rollup of 28 x 3 daily summaries)
 SELECT (SELECT rollup(margin)::text FROM retail_kpi_preagg.pa_day_store WHERE period_start BETWEEN '2025-02-01' AND '2025-02-28')
      = (SELECT margin_agg(revenue, cost, units)::text FROM rk_pa.sales WHERE sale_date BETWEEN '2025-02-01' AND '2025-02-28') AS feb_margin_equal;
@@ -211,7 +234,20 @@ SELECT define_preaggregate('pa_x', 'pa_sales', '{}', '{no_such_measure}');      
 SELECT define_preaggregate('pa_x', 'pa_sales', '{sku}', '{revenue}');             -- 22023
 SELECT define_preaggregate('pa_x', 'pa_sales', '{store,store}', '{revenue}');     -- 22023
 SELECT define_preaggregate('pa_x', 'pa_sales', '{}', '{revenue}', 'hour');        -- 22023
-SELECT define_preaggregate('pa_x', 'pa_sales', '{}', '{customer_count}');         -- 0A000
+-- count_distinct that a distinct summary cannot store exactly: text keys (hashed), another type, a
+-- computed expression (the reason is in the DETAIL)
+\set VERBOSITY default
+\set SHOW_CONTEXT never
+SELECT define_preaggregate('pa_x', 'pa_sales', '{}', '{store_count}');            -- 0A000
+SELECT define_preaggregate('pa_x', 'pa_sales', '{}', '{customer_count,store_count}');  -- 0A000, nothing created
+\set SHOW_CONTEXT errors
+\set VERBOSITY terse
+SELECT define_measure('day_count', 'pa_sales', 'count_distinct', 'sale_date');
+SELECT define_measure('customer_plus', 'pa_sales', 'count_distinct', 'customer + 1');
+SELECT define_measure('customer_text', 'pa_sales', 'count_distinct', 'customer::text');
+SELECT define_preaggregate('pa_x', 'pa_sales', '{}', '{day_count}');              -- 0A000
+SELECT define_preaggregate('pa_x', 'pa_sales', '{}', '{customer_plus}');          -- 0A000
+SELECT define_preaggregate('pa_x', 'pa_sales', '{}', '{customer_text}');          -- 0A000
 SELECT define_preaggregate('pa_x', 'pa_sales', '{}', '{}');                       -- 22023
 SELECT define_preaggregate('Bad', 'pa_sales', '{}', '{revenue}');                 -- 22023
 SELECT define_preaggregate('pa_day_store', 'pa_sales', '{}', '{revenue}');        -- 42710

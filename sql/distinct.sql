@@ -334,6 +334,109 @@ RESET min_parallel_table_scan_size;
 RESET max_parallel_workers_per_gather;
 RESET parallel_leader_participation;
 
+-- ===== batches: distinct_agg buffers keys and merges sorted batches into the containers.
+-- Each shape is checked against its text form written by plain SQL (maximal runs of consecutive
+-- keys, gaps and islands), so the exact set is compared, not only the count.  Shapes: keys each
+-- in its own chunk arriving in a scrambled order, three times each (duplicates across batches,
+-- new chunks inserted between existing ones, batches that grow with the chunks); keys at chunk
+-- boundaries and the extreme keys; one chunk filled past 4096 keys across batches (array to
+-- bitmap) and one holding exactly 4096; tiny sets around the insertion-sort cutoff (64 keys).
+CREATE TABLE batch_keys AS
+SELECT 'spread' AS shape, ((g * 7919) % 30011 - 15000) * 4294967311 AS k
+FROM generate_series(1::bigint, 90033) g
+UNION ALL
+SELECT 'chunk_edges', CASE WHEN c = 0 THEN -9223372036854775808 WHEN c = 1 THEN 9223372036854775807
+                           ELSE (c * 37 % 4001 - 2000) * 65536 + o END
+FROM generate_series(0, 4001) c, unnest(ARRAY[-1, 0, 1, 65535, 0]) o
+UNION ALL
+SELECT 'array_to_bitmap', 1000 * 65536 + (g * 13) % 5000 FROM generate_series(1, 15000) g
+UNION ALL
+SELECT 'full_array', -3 * 65536 + (g * 17) % 8192 FROM generate_series(1, 8192) g WHERE (g * 17) % 8192 % 2 = 0
+UNION ALL
+SELECT 'mixed', CASE WHEN g % 3 = 0 THEN g % 70000 WHEN g % 3 = 1 THEN -(g % 5000) * 65536 * 3 ELSE g * 100003 % 9000 END
+FROM generate_series(1::bigint, 120000) g
+UNION ALL
+SELECT 'tiny_' || n, (g * 11) % n * 131072 FROM (VALUES (1), (63), (64), (65), (200)) v(n), generate_series(1, 2 * n) g;
+CREATE TABLE batch_expected AS
+SELECT shape, count(*) AS n,
+       '(v1,count=' || sum(hi - lo + 1) || ',keys=' ||
+       string_agg(CASE WHEN lo = hi THEN lo::text ELSE lo || '..' || hi END, ',' ORDER BY lo) || ')' AS txt
+FROM (SELECT shape, min(k) AS lo, max(k) AS hi
+      FROM (SELECT shape, k, k::numeric - row_number() OVER (PARTITION BY shape ORDER BY k) AS island
+            FROM (SELECT DISTINCT shape, k FROM batch_keys) d) x
+      GROUP BY shape, island) r
+GROUP BY shape;
+SELECT b.shape, e.n AS ranges, distinct_count(b.s) = (SELECT count(DISTINCT k) FROM batch_keys x WHERE x.shape = b.shape) AS count_ok,
+       b.s::text = e.txt AS same_set
+FROM (SELECT shape, distinct_agg(k) AS s FROM batch_keys GROUP BY shape) b JOIN batch_expected e USING (shape)
+ORDER BY shape;
+-- rollup of large and small summaries in turn: a summary with at least 1/16 of the state's chunks is
+-- merged in one sorted pass, a smaller one chunk by chunk through the hash index
+SELECT count(*) AS shapes, count(*) FILTER (WHERE r.s::text = e.txt) AS same_set
+FROM (SELECT shape, rollup(s ORDER BY part) AS s
+      FROM (SELECT shape, 2 * ((k % 3 + 3) % 3) AS part, distinct_agg(k) AS s FROM batch_keys GROUP BY 1, 2
+            UNION ALL
+            SELECT shape, 2 * ((k % 3 + 3) % 3) + 1, distinct_agg(k) FROM batch_keys WHERE (k % 1000 + 1000) % 1000 < 3 GROUP BY 1, 2) p
+      GROUP BY shape) r JOIN batch_expected e USING (shape);
+-- the same through a sort-based aggregate and a hash aggregate with a tiny work_mem (spilling)
+SET enable_hashagg = off;
+SELECT count(*) AS shapes, count(*) FILTER (WHERE b.s::text = e.txt) AS same_set
+FROM (SELECT shape, distinct_agg(k) AS s FROM batch_keys GROUP BY shape) b JOIN batch_expected e USING (shape);
+RESET enable_hashagg;
+SET enable_sort = off;
+SET work_mem = '64kB';
+SELECT count(*) AS groups, count(*) FILTER (WHERE a.n = b.n) AS equal
+FROM (SELECT k % 5000 AS g, distinct_count(distinct_agg(k / 7)) AS n FROM batch_keys GROUP BY 1) a
+JOIN (SELECT k % 5000 AS g, count(DISTINCT k / 7) AS n FROM batch_keys GROUP BY 1) b USING (g);
+RESET work_mem;
+RESET enable_sort;
+-- a state read after every row (a window aggregate flattens it each time): pending keys are
+-- flushed each time, a few into a large state one by one; running counts against a self-join
+CREATE TABLE window_keys AS
+SELECT g, CASE WHEN g % 5 = 0 THEN g * 3 ELSE (g * 7919 % 1000) * 4294967311 END AS k
+FROM generate_series(1::bigint, 2000) g;
+SELECT count(*) AS rows_checked, count(*) FILTER (WHERE w.n = j.n) AS equal, max(w.n) AS final_count
+FROM (SELECT g, distinct_count(distinct_agg(k) OVER (ORDER BY g)) AS n FROM window_keys) w
+JOIN (SELECT a.g, count(DISTINCT b.k) AS n FROM window_keys a JOIN window_keys b ON b.g <= a.g GROUP BY a.g) j USING (g);
+SELECT (SELECT s FROM (SELECT g, distinct_agg(k) OVER (ORDER BY g) AS s FROM window_keys) w ORDER BY g DESC LIMIT 1)::text
+       = (SELECT distinct_agg(k)::text FROM window_keys) AS window_final_same;
+-- a pending buffer never reaches a stored form: text, binary (COPY) and parallel workers' states
+CREATE TABLE batch_stored (shape text, s distinct_summary);
+INSERT INTO batch_stored SELECT shape, distinct_agg(k) FROM batch_keys GROUP BY shape;
+COPY batch_stored TO :'binfile' (FORMAT binary);
+CREATE TABLE batch_stored2 (LIKE batch_stored);
+COPY batch_stored2 FROM :'binfile' (FORMAT binary);
+SELECT count(*) AS shapes, count(*) FILTER (WHERE b.s::text = e.txt AND b.s::text::distinct_summary::text = e.txt) AS same_set
+FROM batch_stored2 b JOIN batch_expected e USING (shape);
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+ANALYZE batch_keys;
+CREATE FUNCTION pg_temp.plan_is_parallel(q text) RETURNS boolean LANGUAGE plpgsql AS $$
+DECLARE plan text := '';
+        line text;
+BEGIN
+  FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || q LOOP plan := plan || line || E'\n'; END LOOP;
+  RETURN plan ~ 'Partial' AND plan ~ 'Gather';
+END $$;
+SELECT pg_temp.plan_is_parallel('SELECT shape, distinct_agg(k) FROM batch_keys GROUP BY shape') AS partial_aggregates;
+SELECT count(*) AS shapes, count(*) FILTER (WHERE b.s::text = e.txt) AS same_set
+FROM (SELECT shape, distinct_agg(k) AS s FROM batch_keys GROUP BY shape) b JOIN batch_expected e USING (shape);
+SET parallel_leader_participation = off;
+SELECT count(*) AS shapes, count(*) FILTER (WHERE b.s::text = e.txt) AS same_set
+FROM (SELECT shape, distinct_agg(k) AS s FROM batch_keys GROUP BY shape) b JOIN batch_expected e USING (shape);
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+RESET max_parallel_workers_per_gather;
+RESET parallel_leader_participation;
+-- text keys go through the same buffer
+SELECT distinct_agg(code)::text = distinct_agg(hashtextextended(code, 0))::text AS text_same_as_hash,
+       distinct_count(distinct_agg(code)) AS n
+FROM (SELECT 'C-' || (g % 20000) AS code FROM generate_series(1, 50000) g) t;
+DROP TABLE batch_keys, batch_expected, window_keys, batch_stored, batch_stored2;
+
 DROP VIEW shapes;
 DROP TABLE shapes_p, sql_sets;
 DROP TABLE visits, store_customers, rnd, partials, stored, stored2, big, big_daily, serial_result;

@@ -17,6 +17,57 @@
 -- ---------------------------------------------------------------------------------------------
 -- Internal helpers
 
+-- How a count_distinct measure is stored in a pre-aggregate, exactly: as a distinct summary
+-- (retail_kpi.distinct_agg of its expression cast to bigint, with the measure's FILTER), which rolls
+-- up by set union to the same count as count(DISTINCT) over the raw rows.  Only when the expression
+-- is a column of the source's relation of type smallint, integer or bigint, optionally cast to one of
+-- these types: such keys are stored exactly (text keys would be stored as 64-bit hashes, and a
+-- computed expression's type is not proven).  The type is read from the relation's catalog
+-- (pg_attribute): nothing is planned or evaluated.  Returns the aggregate SQL (alias src) and the
+-- key's type, or a NULL sql, the column's type when known and the reason ('type' or 'expression').
+-- Runs as the caller (not SECURITY DEFINER); called by _preaggregate_definition and
+-- define_preaggregate.
+CREATE OR REPLACE FUNCTION _preaggregate_distinct_measure(relation oid, expression text, filter text,
+                                                          OUT sql text, OUT key_type text, OUT reason text)
+LANGUAGE plpgsql STABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
+#variable_conflict use_variable
+DECLARE
+    e record;
+    f record;
+    col text;
+    t oid;
+BEGIN
+    e := retail_kpi._catalog_parse(expression, 'expression', 'row', 'src');
+    IF cardinality(e.columns) = 1 THEN
+        col := e.columns[1];
+    END IF;
+    IF col IS NULL OR NOT (e.sql = pg_catalog.format('src.%I', col)
+                           OR e.sql = ANY (ARRAY[pg_catalog.format('CAST(src.%I AS pg_catalog.int8)', col),
+                                                 pg_catalog.format('CAST(src.%I AS pg_catalog.int4)', col),
+                                                 pg_catalog.format('CAST(src.%I AS pg_catalog.int2)', col)])) THEN
+        reason := 'expression';
+        RETURN;
+    END IF;
+    SELECT a.atttypid INTO t FROM pg_catalog.pg_attribute a
+    WHERE a.attrelid = relation AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped;
+    key_type := pg_catalog.format_type(t, NULL);
+    IF t IS NULL OR t NOT IN ('pg_catalog.int2'::pg_catalog.regtype, 'pg_catalog.int4'::pg_catalog.regtype,
+                              'pg_catalog.int8'::pg_catalog.regtype) THEN
+        reason := 'type';
+        RETURN;
+    END IF;
+    sql := pg_catalog.format('retail_kpi.distinct_agg(%s)',
+                             CASE WHEN e.sql = pg_catalog.format('CAST(src.%I AS pg_catalog.int8)', col) THEN e.sql
+                                  ELSE pg_catalog.format('CAST(%s AS pg_catalog.int8)', e.sql) END);
+    IF filter IS NOT NULL THEN
+        f := retail_kpi._catalog_parse(filter, 'filter', 'row', 'src');
+        sql := pg_catalog.format('%s FILTER (WHERE %s)', sql, f.sql);
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION _preaggregate_distinct_measure(oid, text, text) IS
+    'internal: the distinct summary SQL that stores a count_distinct measure exactly in a pre-aggregate (integer column keys only), or the reason it cannot';
+
 -- The compiled definition of a pre-aggregate from the live catalog: the source relation (OID), its
 -- time column and type, the column of each dimension, the aggregate SQL and type of each measure,
 -- the columns and allow-listed functions they use.  Raises the errors of bad input (unknown source,
@@ -31,6 +82,7 @@ DECLARE
     m retail_kpi.measures;
     agg retail_kpi.catalog_aggregations;
     cm record;
+    dm record;
     d text;
     mc text;
     dims jsonb := '{}';
@@ -81,11 +133,38 @@ BEGIN
             RAISE EXCEPTION 'measure "%" belongs to source "%", not "%"', mc, m.source, source USING ERRCODE = '22023';
         END IF;
         SELECT * INTO agg FROM retail_kpi.catalog_aggregations a WHERE a.name = m.aggregation;
+        IF agg.is_distinct AND agg.builtin AND agg.name = 'count_distinct' THEN
+            -- stored as a distinct summary when that is exact; read as distinct_count(rollup(column))
+            cm := retail_kpi._catalog_compile_measure(m.aggregation, m.expression, m.filter);
+            dm := retail_kpi._preaggregate_distinct_measure(src.relation, m.expression, m.filter);
+            IF dm.reason = 'type' AND dm.key_type IN ('text', 'character varying', 'character', 'name') THEN
+                RAISE EXCEPTION 'measure "%" counts distinct text values and cannot be pre-aggregated', mc
+                    USING ERRCODE = '0A000',
+                          DETAIL = 'A distinct summary stores integer keys exactly but text keys as 64-bit hashes (docs/distinct.md): a count rolled up from stored summaries could differ from count(DISTINCT) over the raw rows by a hash collision, and answers from a pre-aggregate must be identical to those from raw rows.',
+                          HINT = 'Count an integer key instead (the surrogate id of the dimension); this measure is answered from raw rows.';
+            ELSIF dm.reason = 'type' THEN
+                RAISE EXCEPTION 'measure "%" counts distinct values of type % and cannot be pre-aggregated', mc, coalesce(dm.key_type, 'unknown')
+                    USING ERRCODE = '0A000',
+                          DETAIL = 'Distinct counts are stored exactly (as distinct summaries) only for keys of type smallint, integer or bigint.',
+                          HINT = 'Count an integer key instead; this measure is answered from raw rows.';
+            ELSIF dm.reason IS NOT NULL THEN
+                RAISE EXCEPTION 'measure "%" counts distinct values of a computed expression and cannot be pre-aggregated', mc
+                    USING ERRCODE = '0A000',
+                          DETAIL = 'A count_distinct measure is stored exactly when its expression is a column of type smallint, integer or bigint (optionally cast to one of them); the type of a computed expression is not proven.',
+                          HINT = 'Make the key a column of the source''s relation (or of a view over it); this measure is answered from raw rows.';
+            END IF;
+            meas := meas || jsonb_build_object(mc, jsonb_build_object('sql', dm.sql, 'type', 'retail_kpi.distinct_summary',
+                                                                      'aggregation', m.aggregation, 'rollup', 'distinct_count',
+                                                                      'rollup_sql', 'COALESCE(CAST(retail_kpi.distinct_count(retail_kpi.rollup(%1$s)) AS pg_catalog.int8), 0)',
+                                                                      'key_type', dm.key_type, 'result_type', m.result_type));
+            cols := cols || cm.columns;
+            fns := fns || cm.functions;
+            CONTINUE;
+        END IF;
         IF agg.is_distinct THEN
             RAISE EXCEPTION 'measure "%" counts distinct values and cannot be pre-aggregated', mc
                 USING ERRCODE = '0A000',
-                      DETAIL = 'Distinct counts of days cannot be added up to a month: a customer counted on two days would be counted twice.',
-                      HINT = 'Define a measure with aggregation distinct_agg over the same expression: its summaries roll up exactly (distinct_count() reads the count).';
+                      DETAIL = pg_catalog.format('Its aggregation %s was added to the allow-list: the catalog does not know how to roll it up.', m.aggregation);
         END IF;
         IF agg.valid_grains IS NOT NULL OR NOT agg.builtin THEN
             RAISE EXCEPTION 'measure "%" cannot be pre-aggregated', mc
@@ -402,11 +481,16 @@ BEGIN
     END IF;
     IF measures IS NULL THEN
         -- all the measures of the source that can be pre-aggregated (the others are named in a NOTICE)
-        SELECT coalesce(array_agg(m.code ORDER BY m.code) FILTER (WHERE NOT a.is_distinct AND a.valid_grains IS NULL AND a.builtin), '{}'),
-               array_agg(m.code ORDER BY m.code) FILTER (WHERE a.is_distinct OR a.valid_grains IS NOT NULL OR NOT a.builtin)
+        SELECT coalesce(array_agg(x.code ORDER BY x.code) FILTER (WHERE x.storable), '{}'),
+               array_agg(x.code ORDER BY x.code) FILTER (WHERE NOT x.storable)
           INTO measures, skipped
-        FROM retail_kpi.measures m JOIN retail_kpi.catalog_aggregations a ON a.name = m.aggregation
-        WHERE m.source = source;
+        FROM (SELECT m.code,
+                     CASE WHEN a.is_distinct THEN a.builtin AND a.name = 'count_distinct'
+                                                  AND (retail_kpi._preaggregate_distinct_measure(s.relation, m.expression, m.filter)).sql IS NOT NULL
+                          ELSE a.valid_grains IS NULL AND a.builtin END AS storable
+              FROM retail_kpi.measures m JOIN retail_kpi.catalog_aggregations a ON a.name = m.aggregation
+                   JOIN retail_kpi.sources s ON s.code = m.source
+              WHERE m.source = source) x;
         IF skipped IS NOT NULL THEN
             RAISE NOTICE 'measures % of source "%" cannot be pre-aggregated and are left out', array_to_string(skipped, ', '), source;
         END IF;

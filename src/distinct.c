@@ -37,6 +37,21 @@
  * chunks in an array plus an open-addressing hash index on the chunk number)
  * in its own memory context, limited to DISTINCT_MAX_MEMORY bytes; it is
  * flattened (chunks sorted) only when the value leaves the aggregate.
+ *
+ * distinct_agg does not insert each key into its container: it appends the
+ * key to a buffer of pending keys in the state.  A full buffer is flushed as
+ * a batch: radix-sorted, deduplicated, and merged into the sorted chunk array
+ * in one sequential pass (new chunks inserted in place from the back), so a
+ * key costs a few sequential memory accesses instead of a random hash probe
+ * into a table of a million chunks.  A batch holds as many keys as there are
+ * chunks (so a pass over the chunk array is paid for by as many keys), and at
+ * least min(BATCH_MIN, keys held) - never much more memory than the state
+ * itself, which matters for the many small states of a hash aggregate; the
+ * buffer (and the scratch space of the sort) are charged to the memory limit.  Every reader of the state (flattening for storage, a parallel
+ * worker's state or a final value, a merge of an expanded state) flushes the
+ * buffer first, so pending keys never reach a stored or serialised form; a
+ * small flush into a large state (a window aggregate flattens after each row)
+ * adds the keys one by one through the hash index instead.
  */
 #include "retail_kpi.h"
 
@@ -61,6 +76,10 @@
 #define BITMAP_WORDS 1024		/* uint64 words of a bitmap container */
 #define BITMAP_BYTES (BITMAP_WORDS * 8)
 #define INLINE_CAP 4			/* array entries kept inside the chunk itself */
+#define BATCH_INIT 16			/* first allocation of the pending-key buffer */
+#define BATCH_MIN 8192			/* a batch of a large state holds at least this many keys */
+#define BATCH_MAX (1 << 22)		/* a batch holds at most this many keys (32 MB) */
+#define BATCH_SMALL 64			/* batches up to this size are insertion-sorted */
 
 enum
 {
@@ -107,6 +126,10 @@ typedef struct DistinctExpanded
 	uint32		nslots;			/* power of two */
 	int32		last;			/* chunk of the previous key, -1 = none */
 	bool		sorted;			/* chunks are in ascending order */
+	bool		indexed;		/* slots index the chunks (else rebuilt when needed) */
+	uint64	   *buf;			/* pending keys (unsigned form), not yet in count */
+	int32		nbuf;			/* pending keys held */
+	int32		bufcap;			/* allocated buffer entries */
 	Size		mem;			/* bytes allocated for chunks, index and containers */
 	Size		flat_size;		/* 0 = not computed since the last change */
 } DistinctExpanded;
@@ -133,6 +156,8 @@ static Size distinct_get_flat_size(ExpandedObjectHeader *eohptr);
 static void distinct_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_size);
 
 static void distinct_decode(const DRead *r, int32 i, DCont *c);
+static void distinct_flush(DistinctExpanded *e);
+static void chunk_union(DistinctExpanded *e, DChunk *c, const DCont *src);
 
 static const ExpandedObjectMethods distinct_methods = {
 	distinct_get_flat_size,
@@ -223,6 +248,7 @@ distinct_new(MemoryContext parent)
 	memset(e->slots, -1, sizeof(int32) * e->nslots);
 	e->last = -1;
 	e->sorted = true;
+	e->indexed = true;
 	e->mem = sizeof(DistinctExpanded) + sizeof(DChunk) * e->cap + sizeof(int32) * e->nslots;
 	return e;
 }
@@ -254,6 +280,19 @@ distinct_rehash(DistinctExpanded *e, uint32 n)
 	}
 }
 
+/* Rebuild the index after a batch merge or a sort moved the chunks (more than twice their number of slots). */
+static void
+distinct_reindex(DistinctExpanded *e)
+{
+	uint32		n = e->nslots;
+
+	while ((Size) n < 2 * (Size) e->nchunks + 2)
+		n *= 2;
+	distinct_rehash(e, n);
+	e->indexed = true;
+	e->last = -1;
+}
+
 /* The chunk with number hi, created empty (card 0) when missing and create is set; else -1. */
 static int32
 distinct_find(DistinctExpanded *e, uint64 hi, bool create)
@@ -263,6 +302,8 @@ distinct_find(DistinctExpanded *e, uint64 hi, bool create)
 
 	if (e->last >= 0 && e->chunks[e->last].hi == hi)
 		return e->last;
+	if (!e->indexed)
+		distinct_reindex(e);
 	h = chunk_hash(hi) & (e->nslots - 1);
 	while (e->slots[h] >= 0)
 	{
@@ -408,14 +449,21 @@ distinct_add(DistinctExpanded *e, uint64 u)
 static void
 distinct_add_cont(DistinctExpanded *e, uint64 hi, const DCont *src)
 {
-	DChunk	   *c;
-	int32		before;
 	int32		i;
 
 	if (src->card == 0)
 		return;
 	i = distinct_find(e, hi, true);	/* may move e->chunks */
-	c = &e->chunks[i];
+	chunk_union(e, &e->chunks[i], src);
+}
+
+/* Union a decoded container into chunk c (the state's count follows). */
+static void
+chunk_union(DistinctExpanded *e, DChunk *c, const DCont *src)
+{
+	int32		before;
+	int32		i;
+
 	before = c->card;
 	if (!c->is_bitmap && !src->is_bitmap)
 	{
@@ -534,7 +582,7 @@ distinct_add_range(DistinctExpanded *e, uint64 ua, uint64 ub)
 	}
 }
 
-/* Sort the chunks by number (the index is rebuilt). */
+/* qsort comparator of chunks by number. */
 static int
 dchunk_cmp(const void *pa, const void *pb)
 {
@@ -544,15 +592,366 @@ dchunk_cmp(const void *pa, const void *pb)
 	return (a > b) - (a < b);
 }
 
+/* Sort the chunks by number (the index is rebuilt when next needed). */
 static void
 distinct_sort(DistinctExpanded *e)
 {
 	if (e->sorted)
 		return;
 	qsort(e->chunks, e->nchunks, sizeof(DChunk), dchunk_cmp);
-	distinct_rehash(e, e->nslots);
+	e->indexed = false;
 	e->last = -1;
 	e->sorted = true;
+}
+
+/* ---------- batches of pending keys ---------- */
+
+/*
+ * Add n ascending, distinct keys of chunk c (their low 16 bits are used) to
+ * that chunk: bits set in a bitmap, or one merge into an array (a bitmap when
+ * the array would pass 4096 keys).
+ */
+static void
+chunk_add_sorted(DistinctExpanded *e, DChunk *c, const uint64 *keys, int32 n)
+{
+	int32		before = c->card;
+	int32		i;
+
+	if (!c->is_bitmap && c->card + n > ARRAY_MAX)
+		chunk_to_bitmap(e, c);
+	if (c->is_bitmap)
+	{
+		int32		card = c->card;
+
+		for (i = 0; i < n; i++)
+		{
+			uint16		lo = (uint16) keys[i];
+			uint64	   *w = &c->d.bits[lo >> 6];
+			uint64		bit = (uint64) 1 << (lo & 63);
+
+			card += (*w & bit) == 0;
+			*w |= bit;
+		}
+		c->card = card;
+	}
+	else if (c->card == 0 || (uint16) keys[0] > chunk_array(c)[c->card - 1])
+	{
+		/* a new chunk, or keys above those it holds: append */
+		uint16	   *arr;
+
+		chunk_reserve(e, c, c->card + n);
+		arr = chunk_array(c);
+		for (i = 0; i < n; i++)
+			arr[c->card + i] = (uint16) keys[i];
+		c->card += n;
+	}
+	else
+	{
+		uint16		merged[ARRAY_MAX];
+		uint16	   *a = chunk_array(c);
+		int32		ia = 0,
+					ib = 0,
+					m = 0;
+
+		while (ia < c->card && ib < n)
+		{
+			uint16		b = (uint16) keys[ib];
+
+			if (a[ia] < b)
+				merged[m++] = a[ia++];
+			else if (a[ia] > b)
+			{
+				merged[m++] = b;
+				ib++;
+			}
+			else
+			{
+				merged[m++] = a[ia++];
+				ib++;
+			}
+		}
+		while (ia < c->card)
+			merged[m++] = a[ia++];
+		while (ib < n)
+			merged[m++] = (uint16) keys[ib++];
+		chunk_reserve(e, c, m);
+		memcpy(chunk_array(c), merged, sizeof(uint16) * m);
+		c->card = m;
+	}
+	e->count += c->card - before;
+}
+
+/* Insertion sort of a few keys. */
+static void
+keys_insertion_sort(uint64 *a, int32 n)
+{
+	int32		i;
+
+	for (i = 1; i < n; i++)
+	{
+		uint64		v = a[i];
+		int32		j = i;
+
+		while (j > 0 && a[j - 1] > v)
+		{
+			a[j] = a[j - 1];
+			j--;
+		}
+		a[j] = v;
+	}
+}
+
+/*
+ * Sort n unsigned keys a[] whose bytes above shift + 8 are all equal, using
+ * t[] (n keys) as scratch: a most-significant-digit radix sort by bytes.
+ * Each level scatters the keys into 256 buckets by the byte at shift (a
+ * level where every key has the same byte is skipped), then sorts each
+ * bucket by the next byte down; buckets of a few keys are insertion-sorted.
+ * The first level moves the whole batch once; the buckets below it are small
+ * enough to stay in the processor's cache.
+ */
+static void
+keys_radix_sort(uint64 *a, uint64 *t, int32 n, int shift)
+{
+	uint32		counts[256];
+	uint32		offsets[256];
+	uint32		sum = 0;
+	int32		i;
+	int			d;
+
+	if (n <= BATCH_SMALL)
+	{
+		keys_insertion_sort(a, n);
+		return;
+	}
+	CHECK_FOR_INTERRUPTS();
+	for (;;)
+	{
+		memset(counts, 0, sizeof(counts));
+		for (i = 0; i < n; i++)
+			counts[(a[i] >> shift) & 255]++;
+		if (counts[(a[0] >> shift) & 255] != (uint32) n)
+			break;
+		if (shift == 0)
+			return;				/* all keys equal */
+		shift -= 8;
+	}
+	for (d = 0; d < 256; d++)
+	{
+		offsets[d] = sum;
+		sum += counts[d];
+	}
+	for (i = 0; i < n; i++)
+	{
+		uint64		v = a[i];
+
+		t[offsets[(v >> shift) & 255]++] = v;
+	}
+	/* offsets[d] is now the end of bucket d: sort each bucket in t (scratch in a), then copy back */
+	if (shift > 0)
+	{
+		uint32		start = 0;
+
+		for (d = 0; d < 256; d++)
+		{
+			if (offsets[d] - start > 1)
+				keys_radix_sort(t + start, a + start, (int32) (offsets[d] - start), shift - 8);
+			start = offsets[d];
+		}
+	}
+	memcpy(a, t, sizeof(uint64) * (Size) n);
+}
+
+/* Sort n unsigned keys in ascending order, tmp (n keys) as scratch. */
+static void
+keys_sort(uint64 *a, uint64 *tmp, int32 n)
+{
+	uint64		diff = 0;
+	int32		i;
+
+	if (n <= BATCH_SMALL)
+	{
+		keys_insertion_sort(a, n);
+		return;
+	}
+	/* start at the highest byte in which the keys differ */
+	for (i = 1; i < n; i++)
+	{
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		diff |= a[i] ^ a[0];
+	}
+	if (diff == 0)
+		return;
+	keys_radix_sort(a, tmp, n, (pg_leftmost_one_pos64(diff) / 8) * 8);
+}
+
+/*
+ * Move the pending keys into the containers.  A batch that is small next to
+ * the state (a flush forced after few keys) is added key by key through the
+ * hash index; otherwise the keys are sorted and deduplicated, and merged with
+ * the sorted chunk array in one pass from the back, new chunks inserted where
+ * they belong.
+ */
+static void
+distinct_flush(DistinctExpanded *e)
+{
+	int32		n = e->nbuf;
+	int32		m,
+				i,
+				j,
+				nnew,
+				w,
+				old,
+				ge;
+	uint64	   *keys;
+	uint64	   *tmp;
+	MemoryContext ctx = e->hdr.eoh_context;
+
+	if (n == 0)
+		return;
+	e->flat_size = 0;
+	if ((Size) n * 16 < (Size) e->nchunks)
+	{
+		for (i = 0; i < n; i++)
+		{
+			CHECK_FOR_INTERRUPTS();
+			distinct_add(e, e->buf[i]);
+		}
+		e->nbuf = 0;
+		return;
+	}
+
+	/* sort (in a temporary buffer of the same size, charged while it lives) and deduplicate */
+	distinct_charge(e, sizeof(uint64) * (Size) e->bufcap);
+	tmp = MemoryContextAllocHuge(ctx, sizeof(uint64) * (Size) e->bufcap);
+	keys = e->buf;
+	keys_sort(keys, tmp, n);
+	m = 1;
+	for (i = 1; i < n; i++)
+	{
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (keys[i] != keys[m - 1])
+			keys[m++] = keys[i];
+	}
+
+	/* count the chunks the batch adds, and make room for them */
+	distinct_sort(e);
+	nnew = 0;
+	j = 0;
+	for (i = 0; i < m;)
+	{
+		uint64		hi = keys[i] >> 16;
+
+		CHECK_FOR_INTERRUPTS();
+		while (i < m && (keys[i] >> 16) == hi)
+			i++;
+		while (j < e->nchunks && e->chunks[j].hi < hi)
+			j++;
+		if (j == e->nchunks || e->chunks[j].hi != hi)
+			nnew++;
+	}
+	if (e->nchunks + nnew > e->cap)
+	{
+		int32		cap = e->cap;
+
+		while (cap < e->nchunks + nnew)
+			cap *= 2;
+		distinct_charge(e, sizeof(DChunk) * (Size) (cap - e->cap));
+		e->chunks = repalloc_huge(e->chunks, sizeof(DChunk) * (Size) cap);
+		e->cap = cap;
+	}
+
+	/* merge from the back: old chunks move up past the new ones */
+	w = e->nchunks + nnew - 1;
+	old = e->nchunks - 1;
+	ge = m;
+	while (ge > 0)
+	{
+		uint64		hi = keys[ge - 1] >> 16;
+		int32		gs = ge - 1;
+		DChunk	   *c;
+
+		CHECK_FOR_INTERRUPTS();
+		while (gs > 0 && (keys[gs - 1] >> 16) == hi)
+			gs--;
+		if (w == old)
+		{
+			/* no new chunk below this point: nothing moves any more */
+			while (old >= 0 && e->chunks[old].hi > hi)
+				old--;
+			w = old;
+		}
+		else
+			while (old >= 0 && e->chunks[old].hi > hi)
+				e->chunks[w--] = e->chunks[old--];
+		c = &e->chunks[w];
+		if (old >= 0 && e->chunks[old].hi == hi)
+		{
+			if (w != old)
+				*c = e->chunks[old];
+			old--;
+		}
+		else
+		{
+			memset(c, 0, sizeof(DChunk));
+			c->hi = hi;
+			c->cap = INLINE_CAP;
+		}
+		chunk_add_sorted(e, c, keys + gs, ge - gs);
+		w--;
+		ge = gs;
+	}
+	Assert(w == old);
+	e->nchunks += nnew;
+	if (nnew > 0)
+	{
+		e->indexed = false;
+		e->last = -1;
+	}
+
+	pfree(tmp);
+	e->mem -= sizeof(uint64) * (Size) e->bufcap;
+	e->nbuf = 0;
+}
+
+/*
+ * The pending-key buffer is full: grow it up to the batch size, else flush
+ * it.  The batch size is the number of chunks (a pass over the chunk array is
+ * paid for by as many keys), at least min(BATCH_MIN, keys held) and
+ * BATCH_SMALL, at most BATCH_MAX: a small state (one of many groups of a hash
+ * aggregate) never has a buffer much larger than itself.
+ */
+static void
+distinct_buffer_full(DistinctExpanded *e)
+{
+	int64		target = Max(Min(BATCH_MIN, e->count), BATCH_SMALL);
+
+	target = Min(Max(target, e->nchunks), BATCH_MAX);
+
+	if (e->bufcap < target)
+	{
+		int32		cap = e->bufcap == 0 ? BATCH_INIT : (int32) Min(e->bufcap * 2, target);
+
+		distinct_charge(e, sizeof(uint64) * (Size) (cap - e->bufcap));
+		if (e->buf == NULL)
+			e->buf = MemoryContextAllocHuge(e->hdr.eoh_context, sizeof(uint64) * (Size) cap);
+		else
+			e->buf = repalloc_huge(e->buf, sizeof(uint64) * (Size) cap);
+		e->bufcap = cap;
+	}
+	else
+		distinct_flush(e);
+}
+
+/* Add one key (u) to the pending keys of an aggregate's state. */
+static inline void
+distinct_push(DistinctExpanded *e, uint64 u)
+{
+	if (unlikely(e->nbuf == e->bufcap))
+		distinct_buffer_full(e);
+	e->buf[e->nbuf++] = u;
 }
 
 /* Number of runs of consecutive keys in a chunk. */
@@ -601,6 +1000,7 @@ chunk_encoding(DChunk *c, Size *size)
 	return c->card <= ARRAY_MAX ? C_ARRAY : C_BITMAP;
 }
 
+/* Size of the flat form (expanded-object method): the pending keys are flushed first. */
 static Size
 distinct_get_flat_size(ExpandedObjectHeader *eohptr)
 {
@@ -608,6 +1008,7 @@ distinct_get_flat_size(ExpandedObjectHeader *eohptr)
 	Size		size;
 	int32		i;
 
+	distinct_flush(e);
 	if (e->flat_size != 0)
 		return e->flat_size;
 	size = sizeof(DistinctFlat) + (Size) e->nchunks * 9;
@@ -635,6 +1036,7 @@ distinct_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated
 	char	   *p;
 	int32		i;
 
+	distinct_flush(e);
 	distinct_sort(e);
 	Assert(allocated_size == distinct_get_flat_size(eohptr));
 	memset(result, 0, sizeof(DistinctFlat));
@@ -987,6 +1389,93 @@ distinct_decode(const DRead *r, int32 i, DCont *c)
 	cont_check(c, card);
 }
 
+/*
+ * Union a checked flat value into e by walking both chunk lists in order
+ * (the value's directory is sorted, the state's chunks are sorted first):
+ * the new chunks are inserted from the back as in distinct_flush, so the
+ * merge costs one sequential pass over both instead of a hash probe per
+ * chunk.  Used when the value has at least 1/16 as many chunks as the state.
+ */
+static void
+distinct_merge_sorted(DistinctExpanded *e, const DRead *r)
+{
+	uint16		arr[ARRAY_MAX];
+	uint64		bits[BITMAP_WORDS];
+	DCont		src;
+	int32		n = r->f->nchunks;
+	int32		nnew = 0;
+	int32		i,
+				j,
+				w,
+				old;
+
+	src.arr = arr;
+	src.bits = bits;
+	distinct_sort(e);
+	for (i = 0, j = 0; i < n; i++)
+	{
+		uint64		hi = dir_get(r, i) >> 16;
+
+		CHECK_FOR_INTERRUPTS();
+		while (j < e->nchunks && e->chunks[j].hi < hi)
+			j++;
+		if (j == e->nchunks || e->chunks[j].hi != hi)
+			nnew++;
+	}
+	if (e->nchunks + nnew > e->cap)
+	{
+		int32		cap = e->cap;
+
+		while (cap < e->nchunks + nnew)
+			cap *= 2;
+		distinct_charge(e, sizeof(DChunk) * (Size) (cap - e->cap));
+		e->chunks = repalloc_huge(e->chunks, sizeof(DChunk) * (Size) cap);
+		e->cap = cap;
+	}
+	w = e->nchunks + nnew - 1;
+	old = e->nchunks - 1;
+	for (i = n - 1; i >= 0; i--)
+	{
+		uint64		hi = dir_get(r, i) >> 16;
+		DChunk	   *c;
+
+		CHECK_FOR_INTERRUPTS();
+		if (w == old)
+		{
+			while (old >= 0 && e->chunks[old].hi > hi)
+				old--;
+			w = old;
+		}
+		else
+			while (old >= 0 && e->chunks[old].hi > hi)
+				e->chunks[w--] = e->chunks[old--];
+		c = &e->chunks[w];
+		if (old >= 0 && e->chunks[old].hi == hi)
+		{
+			if (w != old)
+				*c = e->chunks[old];
+			old--;
+		}
+		else
+		{
+			memset(c, 0, sizeof(DChunk));
+			c->hi = hi;
+			c->cap = INLINE_CAP;
+		}
+		distinct_decode(r, i, &src);
+		chunk_union(e, c, &src);
+		w--;
+	}
+	Assert(w == old);
+	e->nchunks += nnew;
+	if (nnew > 0)
+	{
+		e->indexed = false;
+		e->last = -1;
+	}
+	e->flat_size = 0;
+}
+
 /* Merge a summary datum (flat, or expanded of this type) into e. */
 static void
 distinct_merge_datum(DistinctExpanded *e, Datum d)
@@ -1003,6 +1492,7 @@ distinct_merge_datum(DistinctExpanded *e, Datum d)
 
 		if (b->hdr.eoh_methods != &distinct_methods)
 			elog(ERROR, "expanded value is not a distinct_summary");
+		distinct_flush(b);		/* its pending keys too */
 		for (i = 0; i < b->nchunks; i++)
 		{
 			DChunk	   *bc = &b->chunks[i];
@@ -1019,6 +1509,13 @@ distinct_merge_datum(DistinctExpanded *e, Datum d)
 	distinct_read(d, &r, false);
 	c.arr = arr;
 	c.bits = bits;
+	if ((Size) r.f->nchunks * 16 >= (Size) e->nchunks)
+	{
+		/* as large as the state or more (a worker's partial state): one sequential merge */
+		distinct_merge_sorted(e, &r);
+		pfree(r.payload);
+		return;
+	}
 	for (i = 0; i < r.f->nchunks; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
@@ -1449,7 +1946,7 @@ distinct_agg_trans(PG_FUNCTION_ARGS)
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
 	e = distinct_state(fcinfo, &in_agg);
-	distinct_add(e, key_to_u(PG_GETARG_INT64(1)));
+	distinct_push(e, key_to_u(PG_GETARG_INT64(1)));
 	return distinct_return(e, in_agg);
 }
 
@@ -1476,7 +1973,7 @@ distinct_agg_trans_text(PG_FUNCTION_ARGS)
 	h = DatumGetUInt64(hash_any_extended((const unsigned char *) VARDATA_ANY(key),
 										 VARSIZE_ANY_EXHDR(key), 0));
 	e = distinct_state(fcinfo, &in_agg);
-	distinct_add(e, key_to_u((int64) h));
+	distinct_push(e, key_to_u((int64) h));
 	return distinct_return(e, in_agg);
 }
 
