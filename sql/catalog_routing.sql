@@ -45,6 +45,8 @@ SELECT define_measure('revenue', 'rt_sales', 'sum', 'revenue'),
        define_measure('buyers', 'rt_sales', 'distinct_agg', 'customer::bigint'),
        define_measure('markup_s', 'rt_sales', 'ratio_agg', 'revenue, cost'),
        define_measure('price_sum', 'rt_sales', 'sum', 'price'),
+       define_measure('buyer_count', 'rt_sales', 'count_distinct', 'customer'),
+       define_measure('big_buyer_count', 'rt_sales', 'count_distinct', 'customer', filter => 'revenue > 60'),
        define_measure('north_revenue', 'rt_sales', 'sum', 'revenue', filter => 'store IN (''a'', ''c'')'),
        define_measure('visitors', 'rt_traffic', 'sum', 'visitors'),
        define_measure('inventory', 'rt_stock', 'stock_agg', 'snapshot_date, on_hand_cost');
@@ -66,7 +68,10 @@ SELECT define_metric('net_sales', 'Net sales', measure => 'revenue'),
        define_metric('stock_summary', 'Inventory summary', measure => 'inventory'),
        define_metric('avg_stock', 'Average inventory', 'derived', expression => 'avg_inventory(stock_summary)'),
        define_metric('turnover', 'Inventory turnover', 'derived', expression => 'inventory_turnover(sales_summary, stock_summary)'),
-       define_metric('price_sum', 'Sum of float prices', measure => 'price_sum');
+       define_metric('price_sum', 'Sum of float prices', measure => 'price_sum'),
+       define_metric('buyer_count', 'Distinct buyers (count_distinct)', measure => 'buyer_count'),
+       define_metric('big_buyer_count', 'Distinct buyers of big lines', measure => 'big_buyer_count'),
+       define_metric('avg_ticket', 'Revenue per buyer', 'ratio', numerator => 'net_sales', denominator => 'buyer_count');
 
 -- the comparison used throughout: the routed request and the same request from raw rows; returns the
 -- pre-aggregates the routed SQL names, the row count and the rows that differ in either direction
@@ -99,7 +104,7 @@ SELECT count(*) AS notes FROM pg_temp.notes('{net_sales}', '{store}', '2024-01-0
 
 -- ---- pre-aggregates: day x store for sales, day x store for traffic and stock, day (all stores) for sales
 SELECT define_preaggregate('rt_sales_day_store', 'rt_sales', '{store}',
-                           '{revenue,units,lines,top_sale,low_cost,margin,buyers,markup_s,north_revenue,price_sum}');
+                           '{revenue,units,lines,top_sale,low_cost,margin,buyers,markup_s,north_revenue,price_sum,buyer_count,big_buyer_count}');
 SELECT define_preaggregate('rt_sales_day', 'rt_sales', '{}', '{revenue,lines,margin}');
 SELECT define_preaggregate('rt_traffic_day_store', 'rt_traffic', '{store}');
 SELECT define_preaggregate('rt_stock_day_store', 'rt_stock', '{store}');
@@ -116,6 +121,10 @@ SELECT pg_temp.same('{net_sales,units,lines,top_sale,low_cost,north_sales}', '{s
 SELECT pg_temp.same('{gross_margin,buyers,markup}', '{store}', NULL, '2023-01-01', '2024-12-31', 'quarter');
 SELECT pg_temp.same('{conversion,ticket}', '{store}', NULL, '2023-01-01', '2024-12-31', 'month');
 SELECT pg_temp.same('{avg_stock,turnover}', '{store}', NULL, '2023-01-01', '2024-12-31', 'quarter');
+-- count_distinct measures stored as distinct summaries: counts per quarter (a buyer of two days once),
+-- filtered, and as the denominator of a ratio metric
+SELECT pg_temp.same('{buyer_count,big_buyer_count,avg_ticket}', '{store}', NULL, '2023-01-01', '2024-12-31', 'quarter');
+SELECT pg_temp.same('{buyer_count}', '{region}', NULL, '2023-01-01', '2024-12-31', 'year', 'same_period_last_year');
 -- every grain, retail periods included, and no window at all (the row without a date is read raw)
 SELECT g, pg_temp.same('{net_sales,gross_margin,conversion}', '{store}', NULL, '2023-02-11', '2024-11-19', g)
 FROM unnest('{day,week,month,quarter,year,total,retail_week,retail_period,retail_quarter,retail_year}'::text[]) g;
@@ -152,11 +161,11 @@ UPDATE rk_rt.sales SET revenue = revenue + 100 WHERE sale_date = '2024-06-15' AN
 UPDATE rk_rt.sales SET sale_date = '2024-07-01' WHERE sale_date = '2024-05-20' AND store = 'd';
 DELETE FROM rk_rt.sales WHERE sale_date = '2024-08-08';
 SELECT pending_periods, first_pending_period FROM preaggregate_status WHERE code = 'rt_sales_day_store';
-SELECT pg_temp.same('{net_sales,lines,top_sale,gross_margin,buyers}', '{store}', NULL, '2023-01-01', '2024-12-31', 'month');
+SELECT pg_temp.same('{net_sales,lines,top_sale,gross_margin,buyers,buyer_count,big_buyer_count}', '{store}', NULL, '2023-01-01', '2024-12-31', 'month');
 SELECT pg_temp.same('{net_sales,lines,gross_margin}', '{}', NULL, '2023-01-01', '2024-12-31', 'day');
 SELECT refresh_preaggregate_incremental(code) > 0 AS refreshed FROM preaggregates WHERE code LIKE 'rt_sales%' ORDER BY code;
 SELECT pending_periods FROM preaggregate_status WHERE code = 'rt_sales_day_store';
-SELECT pg_temp.same('{net_sales,lines,top_sale,gross_margin,buyers}', '{store}', NULL, '2023-01-01', '2024-12-31', 'month');
+SELECT pg_temp.same('{net_sales,lines,top_sale,gross_margin,buyers,buyer_count,big_buyer_count}', '{store}', NULL, '2023-01-01', '2024-12-31', 'month');
 
 -- ---- not routed, each reason (and the answer is still right)
 -- forced raw

@@ -309,9 +309,21 @@ BEGIN
         RETURN;
     END IF;
     PERFORM pg_catalog.set_config('retail_kpi.syncing_grants', 'on', true);
+    -- only the tables whose grantees of SELECT differ from their source's (most GRANTs touch
+    -- others); one re-synchronisation at a time (concurrent GRANTs, a parallel pg_restore): two
+    -- sessions rewriting one table's privileges at once fail with "tuple concurrently updated"
     FOR p IN SELECT x."table"::oid AS tbl, x.relation::oid AS rel FROM retail_kpi.preaggregates x
-             WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = x."table")
-               AND EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = x.relation) LOOP
+             JOIN pg_catalog.pg_class t ON t.oid = x."table"
+             JOIN pg_catalog.pg_class r ON r.oid = x.relation
+             WHERE (SELECT pg_catalog.array_agg(DISTINCT a.grantee ORDER BY a.grantee)
+                    FROM pg_catalog.aclexplode(coalesce(r.relacl, pg_catalog.acldefault('r', r.relowner))) a
+                    WHERE a.privilege_type = 'SELECT' AND a.grantee <> t.relowner)
+                   IS DISTINCT FROM
+                   (SELECT pg_catalog.array_agg(DISTINCT a.grantee ORDER BY a.grantee)
+                    FROM pg_catalog.aclexplode(t.relacl) a WHERE a.grantee <> t.relowner)
+                OR EXISTS (SELECT 1 FROM pg_catalog.aclexplode(t.relacl) a
+                           WHERE a.grantee <> t.relowner AND a.privilege_type <> 'SELECT') LOOP
+        PERFORM pg_catalog.pg_advisory_xact_lock(1380667969, 0);
         PERFORM retail_kpi._preaggregate_sync_grants(p.tbl, p.rel);
     END LOOP;
     PERFORM pg_catalog.set_config('retail_kpi.syncing_grants', 'off', true);

@@ -18,7 +18,7 @@ CREATE OR REPLACE FUNCTION _catalog_rollup_sql(aggregation text, result_type tex
 LANGUAGE sql IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
     SELECT CASE
         WHEN $3->>'rollup' = 'distinct_count'
-            THEN pg_catalog.format('CAST(pg_catalog.coalesce(retail_kpi.distinct_count(retail_kpi.rollup(src.%I)), 0) AS pg_catalog.int8)', $4)
+            THEN pg_catalog.format('COALESCE(CAST(retail_kpi.distinct_count(retail_kpi.rollup(src.%I)) AS pg_catalog.int8), 0)', $4)
         WHEN $1 IN ('sum', 'count') AND $2 IN ('pg_catalog.float8', 'pg_catalog.float4', 'double precision', 'real') THEN NULL
         WHEN $1 IN ('sum', 'count') THEN pg_catalog.format('CAST(pg_catalog.sum(src.%I) AS %s)', $4, $2)
         WHEN $1 IN ('min', 'max') THEN pg_catalog.format('pg_catalog.%s(src.%I)', $1, $4)
@@ -171,9 +171,14 @@ BEGIN
                     why := pg_catalog.format('measure "%s" is not stored', mc);
                     EXIT;
                 END IF;
-                -- the stored column is the measure as it is defined now (or at as_of)
-                IF coalesce(p.definition->'measures'->mc->>'measure_sql', p.definition->'measures'->mc->>'sql') IS DISTINCT FROM meas->mc->>'compiled_sql'
-                   OR (p.definition->'measures'->mc->>'rollup' IS NULL AND p.definition->'measures'->mc->>'type' IS DISTINCT FROM meas->mc->>'result_type') THEN
+                -- the stored column is the measure as it is defined now (or at as_of): the same SQL
+                -- fills it (for a count_distinct measure, the distinct summary of the same key)
+                IF (CASE WHEN p.definition->'measures'->mc->>'rollup' = 'distinct_count'
+                        THEN p.definition->'measures'->mc->>'sql' IS DISTINCT FROM
+                                 (retail_kpi._preaggregate_distinct_measure(rel, meas->mc->>'expression', meas->mc->>'filter')).sql
+                             OR meas->mc->>'aggregation' IS DISTINCT FROM 'count_distinct'
+                        ELSE p.definition->'measures'->mc->>'sql' IS DISTINCT FROM meas->mc->>'compiled_sql'
+                             OR p.definition->'measures'->mc->>'type' IS DISTINCT FROM meas->mc->>'result_type' END) THEN
                     why := pg_catalog.format('measure "%s" is defined differently than when it was materialised', mc);
                     EXIT;
                 END IF;
@@ -214,7 +219,7 @@ BEGIN
     END LOOP;
     FOREACH mc IN ARRAY measures LOOP
         cols := cols || pg_catalog.format(', p.%I AS %I', mc, 'measure.' || mc);
-        rawcols := rawcols || pg_catalog.format(', %s AS %I', coalesce(best.definition->'measures'->mc->>'sql', meas->mc->>'compiled_sql'), 'measure.' || mc);
+        rawcols := rawcols || pg_catalog.format(', %s AS %I', best.definition->'measures'->mc->>'sql', 'measure.' || mc);
     END LOOP;
     -- the window (whole periods of the pre-aggregate) read from both parts, as pairs [start, end) of
     -- bounds (two windows when comparing with the same period last year); metric_sql applies it again
