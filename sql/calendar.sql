@@ -122,3 +122,9 @@ FROM (SELECT x.d, x.p, x.e, retail_kpi.retail_week(x.d, x.p, 1, x.e) AS w,
       FROM (SELECT d::date AS d, p, e FROM generate_series(DATE '2022-06-01', DATE '2025-06-30', interval '1 day') d,
                    unnest('{4-5-4,4-4-5,5-4-4}'::text[]) p, unnest('{6,0}'::int[]) e, generate_series(1, 2) rep
             ORDER BY d, p, e) x) t;
+-- ... and days in a scrambled order, each several times (slots shared by days 256 apart)
+SELECT count(*) AS rows, count(*) FILTER (WHERE w IS DISTINCT FROM c) AS mismatches
+FROM (SELECT x.d, retail_kpi.retail_week(x.d) AS w,
+             (SELECT cal FROM unnest('{2021,2022,2023,2024,2025}'::int[]) y, retail_kpi.retail_calendar(y) cal
+              WHERE cal.day = x.d) AS c
+      FROM (SELECT DATE '2022-06-01' + (i * 7919) % 1100 AS d FROM generate_series(1, 3300) i) x) t;

@@ -203,19 +203,21 @@ cal_tuple(TupleDesc tupdesc, const CalDay *r)
 
 /*
  * What retail_week() keeps per call site in fn_extra (fn_mcxt): the blessed result descriptor,
- * looked up once (the catalog lookup dominated the cost of a call), and the last day computed
- * with its options and row.  metric_sql groups by a retail period with one call per row, and
- * rows come in runs of one day (a pre-aggregate holds one row per day and store), so most calls
- * return a copy of the last row.  Both depend only on the arguments and the declared result
- * type, which cannot change while the FmgrInfo lives.
+ * looked up once (the catalog lookup dominated the cost of a call), and the rows of the last days
+ * computed with one set of options, direct-mapped by day (256 slots).  metric_sql groups by a
+ * retail period with one call per row, and a window holds few distinct days (a pre-aggregate has
+ * one row per day and store, in no particular order), so most calls return a copy of a kept row.
+ * Both depend only on the arguments and the declared result type, which cannot change while the
+ * FmgrInfo lives; other options empty the slots.
  */
+#define CAL_CACHE_SLOTS 256
+
 typedef struct CalCache
 {
 	TupleDesc	tupdesc;
-	bool		valid;			/* last_* hold a computed day */
-	DateADT		last_day;
-	CalOptions	last_options;
-	HeapTuple	last_row;
+	CalOptions	options;		/* of the rows kept */
+	DateADT		day[CAL_CACHE_SLOTS];
+	HeapTuple	row[CAL_CACHE_SLOTS];	/* NULL: empty slot */
 } CalCache;
 
 static CalCache *
@@ -273,26 +275,33 @@ calendar_retail_week(PG_FUNCTION_ARGS)
 	DateADT		d = PG_GETARG_DATEADT(0);
 	CalOptions	o = cal_options(fcinfo, 1);
 	CalCache   *c = cal_cache(fcinfo);
+	int			slot = (int) ((uint32) d % CAL_CACHE_SLOTS);
 	CalDay		r;
 	MemoryContext old;
 
-	if (!(c->valid && c->last_day == d && c->last_options.pattern == o.pattern &&
-		  c->last_options.year_end_month == o.year_end_month &&
-		  c->last_options.week_end_day == o.week_end_day))
+	if (c->options.pattern != o.pattern || c->options.year_end_month != o.year_end_month ||
+		c->options.week_end_day != o.week_end_day)
+	{
+		for (int i = 0; i < CAL_CACHE_SLOTS; i++)
+		{
+			if (c->row[i] != NULL)
+				heap_freetuple(c->row[i]);
+			c->row[i] = NULL;
+		}
+		c->options = o;
+	}
+	if (c->row[slot] == NULL || c->day[slot] != d)
 	{
 		cal_day(d, fiscal_year_of(d, &o), &o, &r);
 		old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
-		if (c->last_row != NULL)
-			heap_freetuple(c->last_row);
-		c->valid = false;
-		c->last_row = cal_tuple(c->tupdesc, &r);
+		if (c->row[slot] != NULL)
+			heap_freetuple(c->row[slot]);
+		c->row[slot] = NULL;
+		c->row[slot] = cal_tuple(c->tupdesc, &r);
 		MemoryContextSwitchTo(old);
-		c->last_day = d;
-		c->last_options = o;
-		c->valid = true;
+		c->day[slot] = d;
 	}
-	/* a copy in the caller's memory: the executor may keep or free what a function returns */
-	PG_RETURN_DATUM(heap_copy_tuple_as_datum(c->last_row, c->tupdesc));
+	PG_RETURN_DATUM(heap_copy_tuple_as_datum(c->row[slot], c->tupdesc));
 }
 
 static const char *const comparable_methods[] = {"restated", "fiscal_week", NULL};
