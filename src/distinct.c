@@ -232,6 +232,57 @@ distinct_charge(DistinctExpanded *e, Size bytes)
 	e->mem += bytes;
 }
 
+/* Grows the chunk array of e to hold at least need chunks (doubling, charged to the limit). */
+static void
+chunks_grow(DistinctExpanded *e, int32 need)
+{
+	int32		cap = e->cap;
+
+	if (need <= cap)
+		return;
+	while (cap < need)
+		cap *= 2;
+	distinct_charge(e, sizeof(DChunk) * (Size) (cap - e->cap));
+	e->chunks = repalloc_huge(e->chunks, sizeof(DChunk) * (Size) cap);
+	e->cap = cap;
+}
+
+/*
+ * One step of a merge from the back of the chunk array, which has room for the new chunks above
+ * the old ones: moves the old chunks above hi up to the write position *w, and returns the slot of
+ * chunk hi there (the old chunk hi moved into it, or a new empty one).  *w and *old are the write
+ * and read positions, going down; once they meet no old chunk moves any more.
+ */
+static DChunk *
+chunk_slot_from_back(DistinctExpanded *e, int32 *w, int32 *old, uint64 hi)
+{
+	DChunk	   *c;
+
+	if (*w == *old)
+	{
+		while (*old >= 0 && e->chunks[*old].hi > hi)
+			(*old)--;
+		*w = *old;
+	}
+	else
+		while (*old >= 0 && e->chunks[*old].hi > hi)
+			e->chunks[(*w)--] = e->chunks[(*old)--];
+	c = &e->chunks[*w];
+	if (*old >= 0 && e->chunks[*old].hi == hi)
+	{
+		if (*w != *old)
+			*c = e->chunks[*old];
+		(*old)--;
+	}
+	else
+	{
+		memset(c, 0, sizeof(DChunk));
+		c->hi = hi;
+		c->cap = INLINE_CAP;
+	}
+	return c;
+}
+
 /* A new, empty expanded summary in its own memory context under parent. */
 static DistinctExpanded *
 distinct_new(MemoryContext parent)
@@ -852,16 +903,7 @@ distinct_flush(DistinctExpanded *e)
 		if (j == e->nchunks || e->chunks[j].hi != hi)
 			nnew++;
 	}
-	if (e->nchunks + nnew > e->cap)
-	{
-		int32		cap = e->cap;
-
-		while (cap < e->nchunks + nnew)
-			cap *= 2;
-		distinct_charge(e, sizeof(DChunk) * (Size) (cap - e->cap));
-		e->chunks = repalloc_huge(e->chunks, sizeof(DChunk) * (Size) cap);
-		e->cap = cap;
-	}
+	chunks_grow(e, e->nchunks + nnew);
 
 	/* merge from the back: old chunks move up past the new ones */
 	w = e->nchunks + nnew - 1;
@@ -876,29 +918,7 @@ distinct_flush(DistinctExpanded *e)
 		CHECK_FOR_INTERRUPTS();
 		while (gs > 0 && (keys[gs - 1] >> 16) == hi)
 			gs--;
-		if (w == old)
-		{
-			/* no new chunk below this point: nothing moves any more */
-			while (old >= 0 && e->chunks[old].hi > hi)
-				old--;
-			w = old;
-		}
-		else
-			while (old >= 0 && e->chunks[old].hi > hi)
-				e->chunks[w--] = e->chunks[old--];
-		c = &e->chunks[w];
-		if (old >= 0 && e->chunks[old].hi == hi)
-		{
-			if (w != old)
-				*c = e->chunks[old];
-			old--;
-		}
-		else
-		{
-			memset(c, 0, sizeof(DChunk));
-			c->hi = hi;
-			c->cap = INLINE_CAP;
-		}
+		c = chunk_slot_from_back(e, &w, &old, hi);
 		chunk_add_sorted(e, c, keys + gs, ge - gs);
 		w--;
 		ge = gs;
@@ -1422,16 +1442,7 @@ distinct_merge_sorted(DistinctExpanded *e, const DRead *r)
 		if (j == e->nchunks || e->chunks[j].hi != hi)
 			nnew++;
 	}
-	if (e->nchunks + nnew > e->cap)
-	{
-		int32		cap = e->cap;
-
-		while (cap < e->nchunks + nnew)
-			cap *= 2;
-		distinct_charge(e, sizeof(DChunk) * (Size) (cap - e->cap));
-		e->chunks = repalloc_huge(e->chunks, sizeof(DChunk) * (Size) cap);
-		e->cap = cap;
-	}
+	chunks_grow(e, e->nchunks + nnew);
 	w = e->nchunks + nnew - 1;
 	old = e->nchunks - 1;
 	for (i = n - 1; i >= 0; i--)
@@ -1440,28 +1451,7 @@ distinct_merge_sorted(DistinctExpanded *e, const DRead *r)
 		DChunk	   *c;
 
 		CHECK_FOR_INTERRUPTS();
-		if (w == old)
-		{
-			while (old >= 0 && e->chunks[old].hi > hi)
-				old--;
-			w = old;
-		}
-		else
-			while (old >= 0 && e->chunks[old].hi > hi)
-				e->chunks[w--] = e->chunks[old--];
-		c = &e->chunks[w];
-		if (old >= 0 && e->chunks[old].hi == hi)
-		{
-			if (w != old)
-				*c = e->chunks[old];
-			old--;
-		}
-		else
-		{
-			memset(c, 0, sizeof(DChunk));
-			c->hi = hi;
-			c->cap = INLINE_CAP;
-		}
+		c = chunk_slot_from_back(e, &w, &old, hi);
 		distinct_decode(r, i, &src);
 		chunk_union(e, c, &src);
 		w--;
