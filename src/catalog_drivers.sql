@@ -47,6 +47,19 @@ $$;
 COMMENT ON FUNCTION _drivers_values(text[], text[], jsonb, date, date) IS
     'internal: metric values over one window (grain total) through metric_values, as numeric';
 
+-- Raises 54000 when a split by the members of a dimension would have more nodes than the limit (R10).
+CREATE OR REPLACE FUNCTION _drivers_check_split(dim text, members int) RETURNS void
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+BEGIN
+    IF members > 1000 THEN
+        RAISE EXCEPTION 'dimension "%" has % members here, more than the limit of 1000 for a split', dim, members
+            USING ERRCODE = '54000', DETAIL = 'Every member of a split is a node of the tree (docs/security.md, R10).',
+                  HINT = 'Split by a coarser dimension, or narrow the request with filters.';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION _drivers_check_split(text, int) IS 'internal: the limit of members in a split of a driver tree (R10)';
+
 -- Does a decomposition hold: |value - expected| <= tolerance * |expected| (absolute when expected is 0).
 CREATE OR REPLACE FUNCTION _drivers_holds(value numeric, expected numeric, tolerance numeric) RETURNS boolean
 LANGUAGE sql IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
@@ -372,11 +385,7 @@ BEGIN
             mv1 := mv1 || r.a_value;
             mpre := mpre || r.pre;
         END LOOP;
-        IF cardinality(mem) > 1000 THEN
-            RAISE EXCEPTION 'dimension "%" has % members here, more than the limit of 1000 for a split', dim, cardinality(mem)
-                USING ERRCODE = '54000', DETAIL = 'Every member of a split is a node of the tree (docs/security.md, R10).',
-                      HINT = 'Split by a coarser dimension, or narrow the request with filters.';
-        END IF;
+        PERFORM retail_kpi._drivers_check_split(dim, cardinality(mem));
         n0 := coalesce((SELECT sum(u.x) FROM unnest(mv0) u(x)), 0);
         n1 := coalesce((SELECT sum(u.x) FROM unnest(mv1) u(x)), 0);
         IF NOT retail_kpi._drivers_holds(n0, t_v0, tol) THEN
@@ -421,11 +430,7 @@ BEGIN
             nn1 := nn1 || r.a_num;
             dd1 := dd1 || r.a_den;
         END LOOP;
-        IF cardinality(mem) > 1000 THEN
-            RAISE EXCEPTION 'dimension "%" has % members here, more than the limit of 1000 for a split', dim, cardinality(mem)
-                USING ERRCODE = '54000', DETAIL = 'Every member of a split is a node of the tree (docs/security.md, R10).',
-                      HINT = 'Split by a coarser dimension, or narrow the request with filters.';
-        END IF;
+        PERFORM retail_kpi._drivers_check_split(dim, cardinality(mem));
         n0 := coalesce((SELECT sum(u.x) FROM unnest(nn0) u(x)), 0);
         d0 := coalesce((SELECT sum(u.x) FROM unnest(dd0) u(x)), 0);
         n1 := coalesce((SELECT sum(u.x) FROM unnest(nn1) u(x)), 0);
