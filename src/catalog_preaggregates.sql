@@ -275,7 +275,10 @@ CREATE OR REPLACE FUNCTION _preaggregate_sync_grants(tbl oid, relation oid) RETU
 LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE AS $$
 DECLARE
     g oid;
+    prev text := pg_catalog.current_setting('retail_kpi.syncing_grants', true);
 BEGIN
+    -- the GRANTs and REVOKEs below are the extension's own: the event triggers leave them alone
+    PERFORM pg_catalog.set_config('retail_kpi.syncing_grants', 'on', true);
     FOR g IN SELECT DISTINCT a.grantee FROM pg_catalog.pg_class c, pg_catalog.aclexplode(c.relacl) a
              WHERE c.oid = tbl AND a.grantee <> c.relowner LOOP
         EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM %s', tbl::regclass,
@@ -288,11 +291,35 @@ BEGIN
         EXECUTE pg_catalog.format('GRANT SELECT ON %s TO %s', tbl::regclass,
                                   CASE WHEN g = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(g::regrole::text) END);
     END LOOP;
+    PERFORM pg_catalog.set_config('retail_kpi.syncing_grants', coalesce(prev, 'off'), true);
 END
 $$;
 COMMENT ON FUNCTION _preaggregate_sync_grants(oid, oid) IS
     'internal: SELECT on a pre-aggregate''s table for exactly the roles with SELECT on its source relation';
 REVOKE EXECUTE ON FUNCTION _preaggregate_sync_grants(oid, oid) FROM PUBLIC;
+
+-- Event trigger function: before a GRANT or REVOKE of a user (not the extension's own), when
+-- pre-aggregates exist, takes the lock that serialises re-synchronisations until the end of the
+-- transaction: taken before the statement changes any privilege, it cannot be waited for by a
+-- session that holds a change this one waits for (two parallel pg_restore workers granting on one
+-- pre-aggregate table deadlocked when it was taken after).
+CREATE OR REPLACE FUNCTION _preaggregate_grants_lock() RETURNS event_trigger
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF pg_catalog.current_setting('retail_kpi.syncing_grants', true) IS DISTINCT FROM 'on'
+       AND EXISTS (SELECT 1 FROM retail_kpi.preaggregates) THEN
+        PERFORM pg_catalog.pg_advisory_xact_lock(1380667969, 0);
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION _preaggregate_grants_lock() IS
+    'internal: event trigger before GRANT and REVOKE: serialises the re-synchronisation of pre-aggregate privileges';
+REVOKE EXECUTE ON FUNCTION _preaggregate_grants_lock() FROM PUBLIC;
+DROP EVENT TRIGGER IF EXISTS retail_kpi_preaggregate_grants_lock;
+CREATE EVENT TRIGGER retail_kpi_preaggregate_grants_lock ON ddl_command_start WHEN TAG IN ('GRANT', 'REVOKE')
+    EXECUTE FUNCTION _preaggregate_grants_lock();
+COMMENT ON EVENT TRIGGER retail_kpi_preaggregate_grants_lock IS
+    'retail_kpi: before GRANT and REVOKE, the lock that serialises re-synchronising pre-aggregate privileges';
 
 -- Event trigger function: after any GRANT or REVOKE, re-synchronises the SELECT privileges of every
 -- pre-aggregate table with its source relation's, so that revoking SELECT on a source takes it away
@@ -310,8 +337,9 @@ BEGIN
     END IF;
     PERFORM pg_catalog.set_config('retail_kpi.syncing_grants', 'on', true);
     -- only the tables whose grantees of SELECT differ from their source's (most GRANTs touch
-    -- others); one re-synchronisation at a time (concurrent GRANTs, a parallel pg_restore): two
-    -- sessions rewriting one table's privileges at once fail with "tuple concurrently updated"
+    -- others); one re-synchronisation at a time (concurrent GRANTs, a parallel pg_restore: two
+    -- sessions rewriting one table's privileges at once fail with "tuple concurrently updated"),
+    -- under the lock _preaggregate_grants_lock took before the statement
     FOR p IN SELECT x."table"::oid AS tbl, x.relation::oid AS rel FROM retail_kpi.preaggregates x
              JOIN pg_catalog.pg_class t ON t.oid = x."table"
              JOIN pg_catalog.pg_class r ON r.oid = x.relation
@@ -323,7 +351,6 @@ BEGIN
                     FROM pg_catalog.aclexplode(t.relacl) a WHERE a.grantee <> t.relowner)
                 OR EXISTS (SELECT 1 FROM pg_catalog.aclexplode(t.relacl) a
                            WHERE a.grantee <> t.relowner AND a.privilege_type <> 'SELECT') LOOP
-        PERFORM pg_catalog.pg_advisory_xact_lock(1380667969, 0);
         PERFORM retail_kpi._preaggregate_sync_grants(p.tbl, p.rel);
     END LOOP;
     PERFORM pg_catalog.set_config('retail_kpi.syncing_grants', 'off', true);
