@@ -131,7 +131,7 @@ BEGIN
         ELSIF p.relation::oid <> rel OR p.definition->>'time_column' IS DISTINCT FROM tcol THEN
             why := 'its source was redefined';
         ELSIF NOT p.tracked AND routing <> 'include_untracked' THEN
-            why := 'changes to its source (a view) are not tracked (routing => ''include_untracked'' accepts that)';
+            why := 'changes to its source (a view or a Citus table) are not tracked (routing => ''include_untracked'' accepts that)';
         ELSIF p.tracked AND (SELECT pg_catalog.count(*) FROM retail_kpi._preaggregate_triggers(p.code, rel) t WHERE t.enabled) < 4 THEN
             why := 'a trigger that records late changes to its source is missing or disabled (check_catalog() reports it)';
         ELSIF p.time_zone IS NOT NULL AND p.time_zone <> pg_catalog.current_setting('TimeZone') THEN
@@ -204,9 +204,18 @@ BEGIN
 
     -- the derived table: stored rows, then raw rows of the tail, of invalidated periods and without a time
     tbl := retail_kpi._catalog_relation_sql(best."table"::oid, 'pre-aggregate ' || best.code);
-    wm := pg_catalog.format('(SELECT w.watermark FROM retail_kpi.preaggregates w WHERE w.code OPERATOR(pg_catalog.=) %L)', best.code);
-    nxt := pg_catalog.format('(SELECT CAST(w.watermark OPERATOR(pg_catalog.+) CAST(%L AS pg_catalog.interval) AS pg_catalog.date) '
-                             'FROM retail_kpi.preaggregates w WHERE w.code OPERATOR(pg_catalog.=) %L)', retail_kpi._catalog_grain_interval(best.grain), best.code);
+    IF best.tracked THEN
+        -- the watermark read by the query itself, in its snapshot (a refresh may commit meanwhile)
+        wm := pg_catalog.format('(SELECT w.watermark FROM retail_kpi.preaggregates w WHERE w.code OPERATOR(pg_catalog.=) %L)', best.code);
+        nxt := pg_catalog.format('(SELECT CAST(w.watermark OPERATOR(pg_catalog.+) CAST(%L AS pg_catalog.interval) AS pg_catalog.date) '
+                                 'FROM retail_kpi.preaggregates w WHERE w.code OPERATOR(pg_catalog.=) %L)', retail_kpi._catalog_grain_interval(best.grain), best.code);
+    ELSE
+        -- untracked (a view, a Citus table): no invalidation is ever recorded, and the watermark is a
+        -- constant, so that the query reads only the source and the pre-aggregate (Citus cannot join
+        -- a distributed table with the coordinator's catalog tables); periods up to it may be stale
+        wm := pg_catalog.format('%L::pg_catalog.date', best.watermark);
+        nxt := pg_catalog.format('%L::pg_catalog.date', CAST(best.watermark + retail_kpi._catalog_grain_interval(best.grain) AS date));
+    END IF;
     inv := pg_catalog.format('retail_kpi.preaggregate_invalidations i WHERE i.preaggregate OPERATOR(pg_catalog.=) %L', best.code);
     per := retail_kpi._preaggregate_period_sql(best.definition, best.grain, best.time_zone);
     cols := pg_catalog.format('p.period_start AS %I', tcol);
@@ -226,16 +235,19 @@ BEGIN
     tabwin := retail_kpi._catalog_window_sql('p.period_start', bounds);
     rawwin := retail_kpi._catalog_window_sql(pg_catalog.format('src.%I', tcol), bounds);
     relation_sql := '(SELECT ' || cols || ' FROM ' || tbl || ' AS p WHERE p.period_start OPERATOR(pg_catalog.<=) ' || wm
-        || ' AND NOT EXISTS (SELECT FROM ' || inv || ' AND i.period_start OPERATOR(pg_catalog.=) p.period_start)' || tabwin
+        || CASE WHEN best.tracked THEN ' AND NOT EXISTS (SELECT FROM ' || inv || ' AND i.period_start OPERATOR(pg_catalog.=) p.period_start)' ELSE '' END
+        || tabwin
         -- the tail after the watermark (the time column compared as metric_sql does: the session's
         -- time zone is the pre-aggregate's)
         || E'\n  UNION ALL SELECT ' || rawcols || pg_catalog.format(' FROM %s AS src', retail_kpi._catalog_relation_sql(rel, source))
         || pg_catalog.format(' WHERE src.%I OPERATOR(pg_catalog.>=) ', tcol) || nxt || rawwin || ' GROUP BY ' || rawgrp
         -- the invalidated periods, each read by its time range
-        || E'\n  UNION ALL SELECT ' || rawcols || pg_catalog.format(' FROM (SELECT i.period_start AS lo, CAST(i.period_start OPERATOR(pg_catalog.+) CAST(%L AS pg_catalog.interval) AS pg_catalog.date) AS hi FROM ', retail_kpi._catalog_grain_interval(best.grain))
-        || inv || ' AND i.period_start OPERATOR(pg_catalog.<=) ' || wm || replace(tabwin, 'p.period_start', 'i.period_start') || ') AS inv'
-        || pg_catalog.format(' JOIN %s AS src ON src.%I OPERATOR(pg_catalog.>=) inv.lo AND src.%I OPERATOR(pg_catalog.<) inv.hi', retail_kpi._catalog_relation_sql(rel, source), tcol, tcol)
-        || CASE WHEN rawwin <> '' THEN ' WHERE ' || substr(rawwin, 6) ELSE '' END || ' GROUP BY ' || rawgrp
+        || CASE WHEN best.tracked THEN
+               E'\n  UNION ALL SELECT ' || rawcols || pg_catalog.format(' FROM (SELECT i.period_start AS lo, CAST(i.period_start OPERATOR(pg_catalog.+) CAST(%L AS pg_catalog.interval) AS pg_catalog.date) AS hi FROM ', retail_kpi._catalog_grain_interval(best.grain))
+               || inv || ' AND i.period_start OPERATOR(pg_catalog.<=) ' || wm || replace(tabwin, 'p.period_start', 'i.period_start') || ') AS inv'
+               || pg_catalog.format(' JOIN %s AS src ON src.%I OPERATOR(pg_catalog.>=) inv.lo AND src.%I OPERATOR(pg_catalog.<) inv.hi', retail_kpi._catalog_relation_sql(rel, source), tcol, tcol)
+               || CASE WHEN rawwin <> '' THEN ' WHERE ' || substr(rawwin, 6) ELSE '' END || ' GROUP BY ' || rawgrp
+           ELSE '' END
         || CASE WHEN lo IS NULL AND hi IS NULL
                 THEN E'\n  UNION ALL SELECT ' || rawcols || pg_catalog.format(' FROM %s AS src WHERE src.%I IS NULL GROUP BY ',
                                                                            retail_kpi._catalog_relation_sql(rel, source), tcol) || rawgrp
@@ -244,7 +256,7 @@ BEGIN
     preaggregate := best.code;
     note := pg_catalog.format('source "%s" from pre-aggregate "%s" (%s, grain %s, watermark %s; raw rows after it and for invalidated periods)%s',
                               source, best.code, tbl, best.grain, pg_catalog.to_char(best.watermark, 'YYYY-MM-DD'),
-                              CASE WHEN NOT best.tracked THEN ': changes to its source (a view) are not tracked, periods up to the watermark may be stale' ELSE '' END);
+                              CASE WHEN NOT best.tracked THEN ': changes to its source (a view or a Citus table) are not tracked, periods up to the watermark may be stale' ELSE '' END);
 END
 $$;
 COMMENT ON FUNCTION _catalog_route(text, jsonb, jsonb, text[], text[], text[], text, date[], text) IS

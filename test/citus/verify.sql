@@ -13,7 +13,8 @@
 --   2. the set-returning functions over summaries computed on the distributed tables;
 --   3. metric_values (with subtotals too) over the distributed sources and over the local ones;
 --   4. pre-aggregates of distributed sources (colocated or reference tables): stored rows rolled up
---      = raw aggregates, full and incremental refresh, late rows (untracked, visible in the status).
+--      = raw aggregates, full and incremental refresh, late rows (untracked, visible in the status);
+--   5. routing: raw by default (untracked), and with routing => 'include_untracked' routed = raw.
 -- Each check is a row of the final table; the last line is "N checks, N failed" and the script
 -- raises at the end if any check failed.
 \set ON_ERROR_STOP 1
@@ -292,8 +293,8 @@ SELECT pg_temp.check('4 pre-aggregates', 'month x region and day (no store) are 
 SELECT pg_temp.check('4 pre-aggregates', 'no triggers on the distributed sources; untracked',
        NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid IN ('rk_ct.d_sales'::regclass, 'rk_ct.d_stock'::regclass) AND tgname LIKE 'retail\_kpi%')
        AND NOT EXISTS (SELECT 1 FROM preaggregates WHERE code LIKE 'ct\_pa\_%' AND tracked));
-SELECT pg_temp.check('4 pre-aggregates', 'count_distinct measure left out, the others stored',
-       (SELECT NOT 'ct_d_txns' = ANY (measures) AND cardinality(measures) = 12 FROM preaggregates WHERE code = 'ct_pa_day_store'),
+SELECT pg_temp.check('4 pre-aggregates', 'every measure stored (count_distinct of an integer key as a distinct summary)',
+       (SELECT 'ct_d_txns' = ANY (measures) AND cardinality(measures) = 13 FROM preaggregates WHERE code = 'ct_pa_day_store'),
        (SELECT measures::text FROM preaggregates WHERE code = 'ct_pa_day_store'));
 
 SELECT pg_temp.check('4 pre-aggregates', 'full refresh day x store: 120 days x 6 stores', refresh_preaggregate('ct_pa_day_store') = 720);
@@ -398,6 +399,29 @@ SELECT pg_temp.same('4 pre-aggregates', 'the author''s pre-aggregate rolled up b
 SELECT drop_preaggregate('ct_pa_author');
 DROP OWNED BY ct_author;
 DROP ROLE ct_author;
+
+-- ---- 5. routing (docs/routing.md) over pre-aggregates of distributed sources: untracked, so read raw
+-- by default (the SQL says why); with routing => 'include_untracked' (after refreshing everything,
+-- so nothing is stale) the routed answers equal the raw ones on the distributed tables
+SELECT pg_temp.check('5 routing', 'by default a distributed source is read raw (untracked), and the SQL says so',
+       metric_sql('{ct_d_revenue}', '{ct_store}', NULL, '2025-01-01', '2025-04-30', 'month')
+           LIKE '%source "ct_d_sales" from raw rows:%not tracked%');
+SELECT count(refresh_preaggregate(code)) AS refreshed FROM preaggregates WHERE code LIKE 'ct\_pa%' \gset
+SELECT pg_temp.check('5 routing', 'with include_untracked the request is answered from a colocated pre-aggregate',
+       metric_sql('{ct_d_revenue,ct_d_gm_rate}', '{ct_store}', NULL, '2025-01-01', '2025-04-30', 'month', routing => 'include_untracked')
+           LIKE '%source "ct_d_sales" from pre-aggregate "ct_pa_day_store"%');
+SELECT pg_temp.same('5 routing', 'routed = raw: revenue, margin rate, lines, max by store and month',
+       $q$SELECT * FROM metric_values('{ct_d_revenue,ct_d_gm_rate,ct_d_lines,ct_d_max_rev}', '{ct_store}', NULL, '2025-01-01', '2025-04-30', 'month', routing => 'include_untracked')$q$,
+       $q$SELECT * FROM metric_values('{ct_d_revenue,ct_d_gm_rate,ct_d_lines,ct_d_max_rev}', '{ct_store}', NULL, '2025-01-01', '2025-04-30', 'month', routing => 'raw')$q$);
+SELECT pg_temp.same('5 routing', 'routed = raw: by region and month (reference pre-aggregate), previous period',
+       $q$SELECT * FROM metric_values('{ct_d_revenue,ct_d_gm_rate}', '{ct_region}', NULL, '2025-02-01', '2025-04-30', 'month', 'previous_period', routing => 'include_untracked')$q$,
+       $q$SELECT * FROM metric_values('{ct_d_revenue,ct_d_gm_rate}', '{ct_region}', NULL, '2025-02-01', '2025-04-30', 'month', 'previous_period', routing => 'raw')$q$);
+SELECT pg_temp.same('5 routing', 'routed = raw: turnover and GMROI by store and week (sales and stock pre-aggregates)',
+       $q$SELECT * FROM metric_values('{ct_d_turnover,ct_d_gmroi}', '{ct_store}', NULL, '2025-01-06', '2025-04-27', 'week', routing => 'include_untracked')$q$,
+       $q$SELECT * FROM metric_values('{ct_d_turnover,ct_d_gmroi}', '{ct_store}', NULL, '2025-01-06', '2025-04-27', 'week', routing => 'raw')$q$);
+SELECT pg_temp.same('5 routing', 'routed = raw: revenue and margin rate by store, total with the previous period',
+       $q$SELECT * FROM metric_values('{ct_d_revenue,ct_d_gm_rate,ct_d_txns}', '{ct_store}', NULL, '2025-03-01', '2025-04-30', 'total', 'previous_period', routing => 'include_untracked')$q$,
+       $q$SELECT * FROM metric_values('{ct_d_revenue,ct_d_gm_rate,ct_d_txns}', '{ct_store}', NULL, '2025-03-01', '2025-04-30', 'total', 'previous_period', routing => 'raw')$q$);
 
 -- drop: the distributed and reference tables go with their shards
 SELECT drop_preaggregate('ct_pa_month_region');
