@@ -113,6 +113,12 @@ SELECT * FROM pg_temp.notes('{net_sales}', '{store}', '2024-01-01', '2024-03-31'
 -- materialise up to 2024-10-31; November and December 2024 are the raw tail
 SELECT refresh_preaggregate(code, NULL, '2024-10-31') > 0 AS refreshed FROM preaggregates ORDER BY code;
 SELECT code, watermark FROM preaggregates ORDER BY code;
+-- rows are stored in period order: the rows of a month lie on contiguous pages of the table (in a
+-- hash aggregate's order every month would be spread over all of them)
+SELECT count(*) AS months, bool_and(span <= pages + 1) AS months_on_contiguous_pages
+FROM (SELECT max(b) - min(b) + 1 AS span, count(DISTINCT b) AS pages
+      FROM (SELECT period_start, (ctid::text::point)[0]::int AS b FROM retail_kpi_preagg.rt_sales_day_store) x
+      GROUP BY date_trunc('month', period_start)) y;
 
 -- ---- identical answers, routed vs raw, for every metric kind
 -- simple (sum, count, max, min, a filtered sum), derived over summaries (margin rate, distinct count,

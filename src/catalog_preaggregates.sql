@@ -718,7 +718,12 @@ BEGIN
         sel := sel || ', ' || (v->>'sql');
     END LOOP;
     sel := sel || pg_catalog.format(' FROM %s AS src', rel) || srccond
-        || ' GROUP BY ' || (SELECT string_agg(g::text, ', ') FROM generate_series(1, n) g);
+        || ' GROUP BY ' || (SELECT string_agg(g::text, ', ') FROM generate_series(1, n) g)
+        -- stored in period order: a window of periods is then a few contiguous pages of the table
+        -- (a hash aggregate's order scattered each day over the whole table, and a routed request
+        -- read most of its pages for two quarters); a Citus table is written shard by shard as is
+        || CASE WHEN retail_kpi._citus_table(p."table"::oid) IS NULL
+                THEN ' ORDER BY ' || (SELECT string_agg(g::text, ', ') FROM generate_series(1, n) g) ELSE '' END;
     EXECUTE pg_catalog.format('INSERT INTO %s (%s) %s', tbl, cols, sel);
     GET DIAGNOSTICS written = ROW_COUNT;
 

@@ -374,7 +374,8 @@ rk_start_cluster() {
   # connections through our unix socket (there is no TCP)
   local cron_settings=
   RK_PG_CRON=0
-  if [[ -f $("$RK_BINDIR/pg_config" --pkglibdir)/pg_cron.so ]]; then
+  # (RK_PG_CRON_PRELOAD=0 leaves it out: test/valgrind.sh, whose memcheck sees pg_cron's launcher)
+  if [[ ${RK_PG_CRON_PRELOAD:-1} != 0 && -f $("$RK_BINDIR/pg_config" --pkglibdir)/pg_cron.so ]]; then
     RK_PG_CRON=1
     cron_settings="shared_preload_libraries = 'pg_cron'
 cron.database_name = '$RK_CRON_DATABASE'
