@@ -6,10 +6,13 @@
 #include "retail_kpi.h"
 #include "exact_sum.h"
 
+#include <ctype.h>
 #include <math.h>
 
+#include "common/int.h"
 #include "common/shortest_dec.h"
 #include "lib/stringinfo.h"
+#include "utils/datetime.h"
 #include "utils/numeric.h"
 
 PG_MODULE_MAGIC;
@@ -273,4 +276,80 @@ rk_date_position(const DateADT *first_date, int n, size_t stride, DateADT d, boo
 	*found = RK_DATE_AT(lo) == d;
 	return lo;
 #undef RK_DATE_AT
+}
+
+/*
+ * ISO 8601 yyyy-mm-dd (in the text form of the stock and series summaries),
+ * independent of DateStyle so that text round-trips everywhere; years before 1 AD use astronomical numbering (1 BC is 0000,
+ * 2 BC is -0001) and years after 9999 have more digits.
+ */
+void
+rk_append_iso_date(StringInfo buf, DateADT d)
+{
+	int			y,
+				m,
+				day;
+
+	j2date(d + POSTGRES_EPOCH_JDATE, &y, &m, &day);
+	if (y < 0)
+		appendStringInfo(buf, "-%04d-%02d-%02d", -y, m, day);
+	else
+		appendStringInfo(buf, "%04d-%02d-%02d", y, m, day);
+}
+
+/*
+ * Parse a date written by rk_append_iso_date: [-]yyyy-mm-dd with at least four
+ * year digits (astronomical numbering, so 1 BC is 0000), within PostgreSQL's
+ * date range.
+ */
+bool
+rk_parse_iso_date(const char *s, int len, DateADT *result)
+{
+	int			i = 0,
+				ndig = 0;
+	int64		y = 0;
+	int			m,
+				d;
+	bool		neg = false;
+	int64		j;
+
+	if (i < len && s[i] == '-')
+		neg = true, i++;
+	while (i < len && isdigit((unsigned char) s[i]) && ndig < 8)
+		y = y * 10 + (s[i++] - '0'), ndig++;
+	if (ndig < 4 || len - i != 6 || s[i] != '-' || s[i + 3] != '-' ||
+		!isdigit((unsigned char) s[i + 1]) || !isdigit((unsigned char) s[i + 2]) ||
+		!isdigit((unsigned char) s[i + 4]) || !isdigit((unsigned char) s[i + 5]))
+		return false;
+	m = (s[i + 1] - '0') * 10 + (s[i + 2] - '0');
+	d = (s[i + 4] - '0') * 10 + (s[i + 5] - '0');
+	if (neg)
+		y = -y;
+	if (m < 1 || m > 12 || d < 1 || d > day_tab[isleap(y)][m - 1] ||
+		!IS_VALID_JULIAN(y, m, d))
+		return false;
+	j = date2j((int) y, m, d) - POSTGRES_EPOCH_JDATE;
+	if (!IS_VALID_DATE(j))
+		return false;
+	*result = (DateADT) j;
+	return true;
+}
+
+/* A non-negative int64 of len digits. */
+bool
+rk_parse_count(const char *s, int len, int64 *result)
+{
+	int64		acc = 0;
+	int			i;
+
+	if (len < 1 || len > 19)
+		return false;
+	for (i = 0; i < len; i++)
+	{
+		if (!isdigit((unsigned char) s[i]) ||
+			pg_mul_s64_overflow(acc, 10, &acc) || pg_add_s64_overflow(acc, s[i] - '0', &acc))
+			return false;
+	}
+	*result = acc;
+	return true;
 }

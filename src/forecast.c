@@ -252,78 +252,6 @@ series_merge(SeriesSummary *a, const SeriesSummary *b)
 
 /* ---------- text form ---------- */
 
-/*
- * ISO 8601 yyyy-mm-dd, independent of DateStyle so that text round-trips
- * everywhere; years before 1 AD use astronomical numbering (1 BC is 0000,
- * 2 BC is -0001) and years after 9999 have more digits.
- */
-static void
-append_iso_date(StringInfo buf, DateADT d)
-{
-	int			y,
-				m,
-				day;
-
-	j2date(d + POSTGRES_EPOCH_JDATE, &y, &m, &day);
-	if (y < 0)
-		appendStringInfo(buf, "-%04d-%02d-%02d", -y, m, day);
-	else
-		appendStringInfo(buf, "%04d-%02d-%02d", y, m, day);
-}
-
-/* Parse a date written by append_iso_date, within PostgreSQL's date range. */
-static bool
-parse_iso_date(const char *s, int len, DateADT *result)
-{
-	int			i = 0,
-				ndig = 0;
-	int64		y = 0;
-	int			m,
-				d;
-	bool		neg = false;
-	int64		j;
-
-	if (i < len && s[i] == '-')
-		neg = true, i++;
-	while (i < len && isdigit((unsigned char) s[i]) && ndig < 8)
-		y = y * 10 + (s[i++] - '0'), ndig++;
-	if (ndig < 4 || len - i != 6 || s[i] != '-' || s[i + 3] != '-' ||
-		!isdigit((unsigned char) s[i + 1]) || !isdigit((unsigned char) s[i + 2]) ||
-		!isdigit((unsigned char) s[i + 4]) || !isdigit((unsigned char) s[i + 5]))
-		return false;
-	m = (s[i + 1] - '0') * 10 + (s[i + 2] - '0');
-	d = (s[i + 4] - '0') * 10 + (s[i + 5] - '0');
-	if (neg)
-		y = -y;
-	if (m < 1 || m > 12 || d < 1 || d > day_tab[isleap(y)][m - 1] ||
-		!IS_VALID_JULIAN(y, m, d))
-		return false;
-	j = date2j((int) y, m, d) - POSTGRES_EPOCH_JDATE;
-	if (!IS_VALID_DATE(j))
-		return false;
-	*result = (DateADT) j;
-	return true;
-}
-
-/* A non-negative int64 of len digits. */
-static bool
-parse_count(const char *s, int len, int64 *result)
-{
-	int64		acc = 0;
-	int			i;
-
-	if (len < 1 || len > 19)
-		return false;
-	for (i = 0; i < len; i++)
-	{
-		if (!isdigit((unsigned char) s[i]) ||
-			pg_mul_s64_overflow(acc, 10, &acc) || pg_add_s64_overflow(acc, s[i] - '0', &acc))
-			return false;
-	}
-	*result = acc;
-	return true;
-}
-
 /* The text form: (v1,rows=N,YYYY-MM-DD:sum,...) in date order. */
 static char *
 series_to_cstring(const SeriesSummary *s)
@@ -337,7 +265,7 @@ series_to_cstring(const SeriesSummary *s)
 	{
 		CHECK_FOR_INTERRUPTS();
 		appendStringInfoChar(&buf, ',');
-		append_iso_date(&buf, s->entries[i].date);
+		rk_append_iso_date(&buf, s->entries[i].date);
 		appendStringInfoChar(&buf, ':');
 		append_scaled_decimal(&buf, s->entries[i].value.fast, s->entries[i].value.scale);
 	}
@@ -384,7 +312,7 @@ series_from_cstring(const char *str)
 	v = p;
 	while (*p != '\0' && *p != ',' && *p != ')')
 		p++;
-	if (!parse_count(v, p - v, &rows))
+	if (!rk_parse_count(v, p - v, &rows))
 		series_syntax_error(str, "The row count must be a non-negative integer.");
 
 	s = series_new(16);
@@ -401,7 +329,7 @@ series_from_cstring(const char *str)
 		v = p;
 		while (*p != '\0' && *p != ':' && *p != ',' && *p != ')')
 			p++;
-		if (*p != ':' || !parse_iso_date(v, p - v, &d))
+		if (*p != ':' || !rk_parse_iso_date(v, p - v, &d))
 			series_syntax_error(str, "A period is written as YYYY-MM-DD:value, with a valid date.");
 		if (s->nperiods > 0 && d <= s->entries[s->nperiods - 1].date)
 			series_syntax_error(str, "Period dates must be strictly increasing.");

@@ -10,6 +10,7 @@
 
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "lib/stringinfo.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
 
@@ -55,5 +56,12 @@ extern Datum rk_numeric_round_ratio(Datum num, Datum den, int32 digits);
 
 /* Position of a date among entries sorted by date (index when found, else insertion point). */
 extern int	rk_date_position(const DateADT *first_date, int n, size_t stride, DateADT d, bool *found);
+
+/* Dates in the text form of summaries: ISO yyyy-mm-dd whatever DateStyle, every valid date round-trips. */
+extern void rk_append_iso_date(StringInfo buf, DateADT d);
+extern bool rk_parse_iso_date(const char *s, int len, DateADT *result);
+
+/* A non-negative int64 written with len digits (counts in summary text forms). */
+extern bool rk_parse_count(const char *s, int len, int64 *result);
 
 #endif							/* RETAIL_KPI_H */

@@ -323,25 +323,6 @@ stock_merge(StockSummary *a, const StockSummary *b)
 
 /* ---------- text form ---------- */
 
-/*
- * ISO 8601 yyyy-mm-dd, independent of DateStyle so that text round-trips
- * everywhere; years before 1 AD use astronomical numbering (1 BC is 0000,
- * 2 BC is -0001) and years after 9999 have more digits.
- */
-static void
-append_iso_date(StringInfo buf, DateADT d)
-{
-	int			y,
-				m,
-				day;
-
-	j2date(d + POSTGRES_EPOCH_JDATE, &y, &m, &day);
-	if (y < 0)
-		appendStringInfo(buf, "-%04d-%02d-%02d", -y, m, day);
-	else
-		appendStringInfo(buf, "%04d-%02d-%02d", y, m, day);
-}
-
 /* Bit mask of the bases that have a value on at least one date. */
 static int
 stock_bases(const StockSummary *s)
@@ -379,7 +360,7 @@ stock_to_cstring(const StockSummary *s)
 	{
 		CHECK_FOR_INTERRUPTS();
 		appendStringInfoChar(&buf, ',');
-		append_iso_date(&buf, s->entries[i].date);
+		rk_append_iso_date(&buf, s->entries[i].date);
 		for (b = 0; b < STOCK_NBASES; b++)
 		{
 			const ExactSum *x = &s->entries[i].sums[b];
@@ -431,63 +412,6 @@ parse_scaled(const char *s, int len, int basis, int128 *value, int *scale)
 	return true;
 }
 
-/*
- * Parse a date written by append_iso_date: [-]yyyy-mm-dd with at least four
- * year digits (astronomical numbering, so 1 BC is 0000), within PostgreSQL's
- * date range.
- */
-static bool
-parse_iso_date(const char *s, int len, DateADT *result)
-{
-	int			i = 0,
-				ndig = 0;
-	int64		y = 0;
-	int			m,
-				d;
-	bool		neg = false;
-	int64		j;
-
-	if (i < len && s[i] == '-')
-		neg = true, i++;
-	while (i < len && isdigit((unsigned char) s[i]) && ndig < 8)
-		y = y * 10 + (s[i++] - '0'), ndig++;
-	if (ndig < 4 || len - i != 6 || s[i] != '-' || s[i + 3] != '-' ||
-		!isdigit((unsigned char) s[i + 1]) || !isdigit((unsigned char) s[i + 2]) ||
-		!isdigit((unsigned char) s[i + 4]) || !isdigit((unsigned char) s[i + 5]))
-		return false;
-	m = (s[i + 1] - '0') * 10 + (s[i + 2] - '0');
-	d = (s[i + 4] - '0') * 10 + (s[i + 5] - '0');
-	if (neg)
-		y = -y;
-	if (m < 1 || m > 12 || d < 1 || d > day_tab[isleap(y)][m - 1] ||
-		!IS_VALID_JULIAN(y, m, d))
-		return false;
-	j = date2j((int) y, m, d) - POSTGRES_EPOCH_JDATE;
-	if (!IS_VALID_DATE(j))
-		return false;
-	*result = (DateADT) j;
-	return true;
-}
-
-/* A non-negative int64 of len digits. */
-static bool
-parse_count(const char *s, int len, int64 *result)
-{
-	int64		acc = 0;
-	int			i;
-
-	if (len < 1 || len > 19)
-		return false;
-	for (i = 0; i < len; i++)
-	{
-		if (!isdigit((unsigned char) s[i]) ||
-			pg_mul_s64_overflow(acc, 10, &acc) || pg_add_s64_overflow(acc, s[i] - '0', &acc))
-			return false;
-	}
-	*result = acc;
-	return true;
-}
-
 /* Expect ",name=" and return the value up to the next ',' or ')'. */
 static const char *
 parse_field(StockParser *ps, const char *name, int *len)
@@ -532,7 +456,7 @@ stock_from_cstring(const char *str)
 	ps.p = end;
 
 	v = parse_field(&ps, "rows", &len);
-	if (!parse_count(v, len, &rows))
+	if (!rk_parse_count(v, len, &rows))
 		stock_syntax_error(&ps, "The row count must be a non-negative integer.");
 	v = parse_field(&ps, "bases", &len);
 	for (i = 0; i < lengthof(bases_text); i++)
@@ -542,15 +466,15 @@ stock_from_cstring(const char *str)
 	if (mask < 0)
 		stock_syntax_error(&ps, "Field \"bases\" must be one or more of cost, units, retail joined by + in that order.");
 	v = parse_field(&ps, "missing_units", &len);
-	if (!parse_count(v, len, &missing_u))
+	if (!rk_parse_count(v, len, &missing_u))
 		stock_syntax_error(&ps, "Field \"missing_units\" must be a non-negative integer.");
 	v = parse_field(&ps, "missing_retail", &len);
-	if (!parse_count(v, len, &missing_r))
+	if (!rk_parse_count(v, len, &missing_r))
 		stock_syntax_error(&ps, "Field \"missing_retail\" must be a non-negative integer.");
 	if (strncmp(ps.p, ",missing_cost=", 14) == 0)
 	{
 		v = parse_field(&ps, "missing_cost", &len);
-		if (!parse_count(v, len, &missing_c) || missing_c == 0)
+		if (!rk_parse_count(v, len, &missing_c) || missing_c == 0)
 			stock_syntax_error(&ps, "Field \"missing_cost\" must be a positive integer (it is left out when 0).");
 	}
 
@@ -571,7 +495,7 @@ stock_from_cstring(const char *str)
 		v = ps.p;
 		while (*ps.p != '\0' && *ps.p != ':' && *ps.p != ',' && *ps.p != ')')
 			ps.p++;
-		if (*ps.p != ':' || !parse_iso_date(v, ps.p - v, &d))
+		if (*ps.p != ':' || !rk_parse_iso_date(v, ps.p - v, &d))
 			stock_syntax_error(&ps, "A snapshot is written as YYYY-MM-DD:cost/units/retail, with a valid date.");
 		if (s->ndates > 0 && d <= s->entries[s->ndates - 1].date)
 			stock_syntax_error(&ps, "Snapshot dates must be strictly increasing.");
