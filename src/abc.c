@@ -401,29 +401,23 @@ abc_merge_datum(AbcExpanded *e, Datum d)
 }
 
 /*
- * The state a transition or combine function updates: in an aggregate, its
- * own read-write expanded state, or a new one in the aggregate context (from
- * arg 0 when that is flat); outside an aggregate, a new expanded copy in
- * CurrentMemoryContext.  *in_agg tells which.
+ * The state a transition or combine function updates (rk_expanded_state): in an
+ * aggregate, its own read-write expanded state, or a new one in the aggregate
+ * context (from arg 0 when that is flat); outside an aggregate, a new expanded
+ * copy in CurrentMemoryContext.  *in_agg tells which.
  */
 static AbcExpanded *
 abc_state(FunctionCallInfo fcinfo, bool *in_agg)
 {
-	MemoryContext aggctx;
-	AbcExpanded *e;
+	MemoryContext ctx;
+	AbcExpanded *e = (AbcExpanded *) rk_expanded_state(fcinfo, &abc_methods, "abc_summary", &ctx, in_agg);
 
-	*in_agg = AggCheckCallContext(fcinfo, &aggctx) != 0;
-	if (*in_agg && !PG_ARGISNULL(0) &&
-		VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(PG_GETARG_DATUM(0))))
+	if (e == NULL)
 	{
-		e = (AbcExpanded *) DatumGetEOHP(PG_GETARG_DATUM(0));
-		if (e->hdr.eoh_methods != &abc_methods)
-			elog(ERROR, "expanded value is not an abc_summary");
-		return e;
+		e = abc_new(ctx);
+		if (!PG_ARGISNULL(0))
+			abc_merge_datum(e, PG_GETARG_DATUM(0));
 	}
-	e = abc_new(*in_agg ? aggctx : CurrentMemoryContext);
-	if (!PG_ARGISNULL(0))
-		abc_merge_datum(e, PG_GETARG_DATUM(0));
 	return e;
 }
 

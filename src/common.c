@@ -13,6 +13,7 @@
 #include "common/shortest_dec.h"
 #include "lib/stringinfo.h"
 #include "utils/datetime.h"
+#include "utils/expandeddatum.h"
 #include "utils/numeric.h"
 
 PG_MODULE_MAGIC;
@@ -352,4 +353,30 @@ rk_parse_count(const char *s, int len, int64 *result)
 	}
 	*result = acc;
 	return true;
+}
+
+/*
+ * The read-write expanded state of a transition or combine function of an
+ * expanded summary (abc, customer, distinct): arg 0 when the call is in an
+ * aggregate and arg 0 is already such a state (checked to have the family's
+ * methods), else NULL with *ctx the context a new state belongs in: the
+ * aggregate context in an aggregate, CurrentMemoryContext outside (where
+ * arg 0 must not be changed).  *in_agg tells which.
+ */
+ExpandedObjectHeader *
+rk_expanded_state(FunctionCallInfo fcinfo, const ExpandedObjectMethods *methods,
+				  const char *type_name, MemoryContext *ctx, bool *in_agg)
+{
+	MemoryContext aggctx;
+	ExpandedObjectHeader *hdr;
+
+	*in_agg = AggCheckCallContext(fcinfo, &aggctx) != 0;
+	*ctx = *in_agg ? aggctx : CurrentMemoryContext;
+	if (!*in_agg || PG_ARGISNULL(0) ||
+		!VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(PG_GETARG_DATUM(0))))
+		return NULL;
+	hdr = DatumGetEOHP(PG_GETARG_DATUM(0));
+	if (hdr->eoh_methods != methods)
+		elog(ERROR, "expanded value is not a %s", type_name);
+	return hdr;
 }

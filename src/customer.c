@@ -542,29 +542,23 @@ cust_merge_datum(CustExpanded *e, Datum d)
 }
 
 /*
- * The state a transition or combine function updates: in an aggregate, its
- * own read-write expanded state, or a new one in the aggregate context (from
- * arg 0 when that is flat); outside an aggregate, a new expanded copy in
- * CurrentMemoryContext.  *in_agg tells which.
+ * The state a transition or combine function updates (rk_expanded_state): in an
+ * aggregate, its own read-write expanded state, or a new one in the aggregate
+ * context (from arg 0 when that is flat); outside an aggregate, a new expanded
+ * copy in CurrentMemoryContext.  *in_agg tells which.
  */
 static CustExpanded *
 cust_state(FunctionCallInfo fcinfo, bool *in_agg)
 {
-	MemoryContext aggctx;
-	CustExpanded *e;
+	MemoryContext ctx;
+	CustExpanded *e = (CustExpanded *) rk_expanded_state(fcinfo, &cust_methods, "customer_summary", &ctx, in_agg);
 
-	*in_agg = AggCheckCallContext(fcinfo, &aggctx) != 0;
-	if (*in_agg && !PG_ARGISNULL(0) &&
-		VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(PG_GETARG_DATUM(0))))
+	if (e == NULL)
 	{
-		e = (CustExpanded *) DatumGetEOHP(PG_GETARG_DATUM(0));
-		if (e->hdr.eoh_methods != &cust_methods)
-			elog(ERROR, "expanded value is not a customer_summary");
-		return e;
+		e = cust_new(ctx);
+		if (!PG_ARGISNULL(0))
+			cust_merge_datum(e, PG_GETARG_DATUM(0));
 	}
-	e = cust_new(*in_agg ? aggctx : CurrentMemoryContext);
-	if (!PG_ARGISNULL(0))
-		cust_merge_datum(e, PG_GETARG_DATUM(0));
 	return e;
 }
 

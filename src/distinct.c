@@ -1516,29 +1516,23 @@ distinct_merge_datum(DistinctExpanded *e, Datum d)
 }
 
 /*
- * The state a transition or combine function updates: in an aggregate, its
- * own read-write expanded state, or a new one in the aggregate context (from
- * arg 0 when that is flat); outside an aggregate, a new expanded copy in
- * CurrentMemoryContext.  *in_agg tells which.
+ * The state a transition or combine function updates (rk_expanded_state): in an
+ * aggregate, its own read-write expanded state, or a new one in the aggregate
+ * context (from arg 0 when that is flat); outside an aggregate, a new expanded
+ * copy in CurrentMemoryContext.  *in_agg tells which.
  */
 static DistinctExpanded *
 distinct_state(FunctionCallInfo fcinfo, bool *in_agg)
 {
-	MemoryContext aggctx;
-	DistinctExpanded *e;
+	MemoryContext ctx;
+	DistinctExpanded *e = (DistinctExpanded *) rk_expanded_state(fcinfo, &distinct_methods, "distinct_summary", &ctx, in_agg);
 
-	*in_agg = AggCheckCallContext(fcinfo, &aggctx) != 0;
-	if (*in_agg && !PG_ARGISNULL(0) &&
-		VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(PG_GETARG_DATUM(0))))
+	if (e == NULL)
 	{
-		e = (DistinctExpanded *) DatumGetEOHP(PG_GETARG_DATUM(0));
-		if (e->hdr.eoh_methods != &distinct_methods)
-			elog(ERROR, "expanded value is not a distinct_summary");
-		return e;
+		e = distinct_new(ctx);
+		if (!PG_ARGISNULL(0))
+			distinct_merge_datum(e, PG_GETARG_DATUM(0));
 	}
-	e = distinct_new(*in_agg ? aggctx : CurrentMemoryContext);
-	if (!PG_ARGISNULL(0))
-		distinct_merge_datum(e, PG_GETARG_DATUM(0));
 	return e;
 }
 

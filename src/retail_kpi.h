@@ -13,6 +13,7 @@
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
+#include "utils/expandeddatum.h"
 
 /* Format version written at the start of every summary (binary, text and stored forms). */
 #define RK_FORMAT_VERSION 1
@@ -63,5 +64,9 @@ extern bool rk_parse_iso_date(const char *s, int len, DateADT *result);
 
 /* A non-negative int64 written with len digits (counts in summary text forms). */
 extern bool rk_parse_count(const char *s, int len, int64 *result);
+
+/* The read-write expanded state of an expanded summary's transition or combine call, or NULL. */
+extern ExpandedObjectHeader *rk_expanded_state(FunctionCallInfo fcinfo, const ExpandedObjectMethods *methods,
+											   const char *type_name, MemoryContext *ctx, bool *in_agg);
 
 #endif							/* RETAIL_KPI_H */
