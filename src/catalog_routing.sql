@@ -91,6 +91,7 @@ DECLARE
     cols text;
     rawcols text;
     rawgrp text;
+    ngroup int;
     lo date := bounds[1];
     hi date := bounds[cardinality(bounds)];
     tabwin text := '';
@@ -220,12 +221,14 @@ BEGIN
     per := retail_kpi._preaggregate_period_sql(best.definition, best.grain, best.time_zone);
     cols := pg_catalog.format('p.period_start AS %I', tcol);
     rawcols := pg_catalog.format('%s AS %I', per, tcol);
-    rawgrp := '1';
+    ngroup := 1;
     FOR d IN SELECT DISTINCT src->'dimensions'->>x FROM unnest(best.dimensions) x WHERE x = ANY (need) LOOP
         cols := cols || pg_catalog.format(', p.%I AS %I', (SELECT x FROM unnest(best.dimensions) x WHERE src->'dimensions'->>x = d LIMIT 1), d);
         rawcols := rawcols || pg_catalog.format(', src.%I', d);
-        rawgrp := rawgrp || ', ' || (cardinality(string_to_array(rawgrp, ',')) + 1)::text;
+        ngroup := ngroup + 1;
     END LOOP;
+    -- the raw parts group by the period and each dimension column above
+    rawgrp := (SELECT string_agg(g::text, ', ') FROM generate_series(1, ngroup) g);
     FOREACH mc IN ARRAY measures LOOP
         cols := cols || pg_catalog.format(', p.%I AS %I', mc, 'measure.' || mc);
         rawcols := rawcols || pg_catalog.format(', %s AS %I', best.definition->'measures'->mc->>'sql', 'measure.' || mc);
