@@ -128,3 +128,39 @@ FROM (SELECT x.d, retail_kpi.retail_week(x.d) AS w,
              (SELECT cal FROM unnest('{2021,2022,2023,2024,2025}'::int[]) y, retail_kpi.retail_calendar(y) cal
               WHERE cal.day = x.d) AS c
       FROM (SELECT DATE '2022-06-01' + (i * 7919) % 1100 AS d FROM generate_series(1, 3300) i) x) t;
+
+-- retail_trunc(unit, d): the first day of the retail week, period, quarter or year of d, as
+-- date_trunc for the retail calendar.  Thanksgiving 2024 (by hand, NRF FY2024 from 2024-02-04):
+-- week from Sunday 2024-11-24; Q4 and period 10 from 2024-02-04 + 39 weeks = 2024-11-03.
+SELECT retail_trunc('week', '2024-11-28') AS week, retail_trunc('period', '2024-11-28') AS period,
+       retail_trunc('quarter', '2024-11-28') AS quarter, retail_trunc('year', '2024-11-28') AS year;
+-- the 53rd week of FY2023 (2024-01-28 .. 2024-02-03) is in period 12, which starts 2023-12-31
+SELECT retail_trunc('period', '2024-02-03') AS p12_start, retail_trunc('week', '2024-02-03') AS w53_start,
+       retail_trunc('year', '2024-02-03') AS fy2023_start, retail_trunc('year', '2024-02-04') AS fy2024_start;
+-- other options: 4-4-5, year ending on the Sunday nearest 31 December (FY2025 from 2024-12-30):
+-- period 3 of 4-4-5 starts after 8 weeks, 2025-02-24
+SELECT retail_trunc('period', '2025-03-10', '4-4-5', 12, 0) AS p3_start,
+       retail_trunc('quarter', '2025-03-10', '4-4-5', 12, 0) AS q1_start;
+-- every day of three years, every unit and pattern, both week ends, against the bounds of
+-- retail_calendar's rows (0 mismatches); the unit and options change from row to row, so the
+-- days kept per call site must be forgotten when they do
+SELECT count(*) AS rows, count(*) FILTER (WHERE t IS DISTINCT FROM c) AS mismatches
+FROM (SELECT retail_kpi.retail_trunc(x.u, x.d, x.p, 1, x.e) AS t,
+             CASE x.u WHEN 'week' THEN cal.week_start WHEN 'period' THEN cal.period_start
+                      WHEN 'quarter' THEN cal.quarter_start ELSE cal.year_start END AS c
+      FROM (SELECT d::date AS d, u, p, e FROM generate_series(DATE '2022-06-01', DATE '2025-06-30', interval '1 day') d,
+                   unnest('{week,period,quarter,year}'::text[]) u, unnest('{4-5-4,4-4-5,5-4-4}'::text[]) p,
+                   unnest('{6,0}'::int[]) e
+            ORDER BY (d::date - DATE '2022-06-01') * 7919 % 1127, u, p, e OFFSET 0) x
+      LEFT JOIN (SELECT p, e, cal.* FROM unnest('{4-5-4,4-4-5,5-4-4}'::text[]) p, unnest('{6,0}'::int[]) e,
+                        unnest('{2021,2022,2023,2024,2025}'::int[]) y, retail_kpi.retail_calendar(y, p, 1, e) cal) cal
+             ON cal.day = x.d AND cal.p = x.p AND cal.e = x.e) t;
+-- bad input: unknown unit (with the valid ones), pattern, options; infinite and out-of-range days
+SELECT retail_trunc('month', '2024-11-28');
+SELECT retail_trunc('', '2024-11-28');
+SELECT retail_trunc('quarter', '2024-11-28', '4-5-5');
+SELECT retail_trunc('quarter', '2024-11-28', '4-5-4', 0);
+SELECT retail_trunc('quarter', '2024-11-28', '4-5-4', 1, 7);
+SELECT retail_trunc('week', 'infinity');
+SELECT retail_trunc('week', '0001-01-15');
+SELECT retail_trunc(NULL, '2024-11-28') IS NULL AS strict_null, retail_trunc('week', NULL) IS NULL AS strict_null_b;

@@ -139,6 +139,14 @@ SELECT pg_temp.same('{net_sales,lines}', '{}', NULL, NULL, NULL, 'total');
 -- comparisons: previous period and same period last year, at month, retail quarter and total
 SELECT c, g, pg_temp.same('{net_sales,gross_margin,conversion,turnover}', '{store}', NULL, '2024-04-01', '2024-12-31', g, c)
 FROM unnest('{previous_period,same_period_last_year}'::text[]) c, unnest('{month,retail_quarter,total}'::text[]) g;
+-- the stored rows are read one window at a time, so windows are merged first (a row read twice would
+-- count twice): overlapping and adjacent windows merge, open bounds absorb, disjoint ones stay sorted
+SELECT w, retail_kpi._catalog_window_ranges(w::date[]) AS merged
+FROM unnest(ARRAY['{2024-04-01,2025-01-01,2023-04-01,2024-01-01}', '{2024-01-01,2025-01-01,2023-06-01,2024-06-01}',
+                  '{2024-01-01,2024-02-01,2023-01-01,2024-01-01}', '{2024-01-01,NULL,2023-01-01,2023-02-01}',
+                  '{NULL,2023-03-01,2023-01-01,2023-06-01}', '{NULL,NULL}', '{}']) w;
+-- a window longer than a year compared with the same period last year: the two windows overlap
+SELECT pg_temp.same('{net_sales,gross_margin,buyer_count}', '{store}', NULL, '2023-07-01', '2024-12-31', 'quarter', 'same_period_last_year');
 -- a dimension reached through the dimension table (region from the stored store), filters, subtotals
 SELECT pg_temp.same('{net_sales,gross_margin,conversion}', '{region}', NULL, '2024-01-01', '2024-12-31', 'quarter');
 SELECT pg_temp.same('{net_sales,gross_margin}', '{store}', '{"region": "north"}', '2024-01-01', '2024-12-31', 'month');

@@ -437,6 +437,28 @@ SELECT distinct_agg(code)::text = distinct_agg(hashtextextended(code, 0))::text 
 FROM (SELECT 'C-' || (g % 20000) AS code FROM generate_series(1, 50000) g) t;
 DROP TABLE batch_keys, batch_expected, window_keys, batch_stored, batch_stored2;
 
+-- rollup of many small stored summaries (a day and store each), as a routed metric reads them: keys
+-- arrive ascending (appended), descending, scrambled, and with repeats within and across summaries,
+-- so small arrays go into larger ones before, between and after their keys; stored values are small
+-- and read in place (1-byte header).  Expected: the distinct keys of the raw rows, counted by SQL.
+CREATE TABLE small_rows AS
+SELECT o.ord, g AS grp, (i / 8) AS part,
+       CASE o.ord WHEN 'ascending' THEN i WHEN 'descending' THEN 100000 - i
+                  WHEN 'scrambled' THEN (i * 7919) % 30011 ELSE (i * 13) % 1500 END AS k
+FROM unnest('{ascending,descending,scrambled,repeats}'::text[]) o(ord), generate_series(1, 3) g,
+     generate_series(g * 1000, g * 1000 + 3999) i;
+CREATE TABLE small_stored AS SELECT ord, grp, part, distinct_agg(k) AS s FROM small_rows GROUP BY 1, 2, 3;
+SELECT pg_column_size(s) < 127 AS stored_small FROM small_stored LIMIT 1;
+SELECT r.ord, r.grp, r.n AS sql_count, distinct_count(x.s) AS rollup_count, x.s::text = r.txt AS same_set
+FROM (SELECT ord, grp, count(DISTINCT k) AS n, distinct_agg(k)::text AS txt FROM small_rows GROUP BY 1, 2) r
+JOIN (SELECT ord, grp, rollup(s ORDER BY CASE WHEN ord = 'scrambled' THEN (part * 7919) % 503 ELSE part END) AS s
+      FROM small_stored GROUP BY 1, 2) x USING (ord, grp)
+ORDER BY 1, 2;
+-- distinct_count of rollup() in the same query reads the aggregate's value without flattening it
+SELECT ord, distinct_count(rollup(s)) AS n, (SELECT count(DISTINCT k) FROM small_rows r WHERE r.ord = t.ord) AS sql_count
+FROM small_stored t GROUP BY ord ORDER BY ord;
+DROP TABLE small_rows, small_stored;
+
 DROP VIEW shapes;
 DROP TABLE shapes_p, sql_sets;
 DROP TABLE visits, store_customers, rnd, partials, stored, stored2, big, big_daily, serial_result;

@@ -3,7 +3,8 @@
  *		The retail (4-5-4) calendar: fiscal years of 52 or 53 whole weeks that
  *		end on a fixed weekday nearest the end of a month (NRF: the Saturday
  *		nearest 31 January), split into 13-week quarters of 4-5-4, 4-4-5 or
- *		5-4-4 week periods, and comparable (same weekday) dates a year back.
+ *		5-4-4 week periods, the first day of a retail unit (retail_trunc), and
+ *		comparable (same weekday) dates a year back.
  */
 #include "retail_kpi.h"
 
@@ -302,6 +303,82 @@ calendar_retail_week(PG_FUNCTION_ARGS)
 		c->day[slot] = d;
 	}
 	PG_RETURN_DATUM(heap_copy_tuple_as_datum(c->row[slot], c->tupdesc));
+}
+
+static const char *const trunc_units[] = {"week", "period", "quarter", "year", NULL};
+
+/*
+ * What retail_trunc() keeps per call site in fn_extra: the first day of the unit for the last days
+ * computed with one unit and set of options, direct-mapped by day (256 slots).  metric_sql groups
+ * by a retail period with one call per row and a window holds few distinct days, so most calls are
+ * a lookup; computing the day's calendar row costs about as much as a whole row of retail_week.
+ */
+typedef struct TruncCache
+{
+	int			unit;			/* of the days kept; -1 before the first call */
+	CalOptions	options;
+	/* the unit and pattern arguments they were resolved from (compared, not parsed, per call) */
+	char		unit_text[8];
+	char		pattern_text[8];
+	int			unit_len;
+	int			pattern_len;
+	DateADT		day[CAL_CACHE_SLOTS];
+	DateADT		start[CAL_CACHE_SLOTS];
+	bool		used[CAL_CACHE_SLOTS];
+} TruncCache;
+
+/*
+ * retail_trunc(unit, d, pattern, year_end_month, week_end_day): the first day of the retail week,
+ * period, quarter or year that contains d, as date_trunc gives the calendar's; what metric_sql
+ * groups by at the retail grains (a date, not a row, per input row).
+ */
+PG_FUNCTION_INFO_V1(calendar_retail_trunc);
+Datum
+calendar_retail_trunc(PG_FUNCTION_ARGS)
+{
+	text	   *unit_arg = PG_GETARG_TEXT_PP(0);
+	DateADT		d = PG_GETARG_DATEADT(1);
+	text	   *pattern_arg = PG_GETARG_TEXT_PP(2);
+	TruncCache *c = (TruncCache *) fcinfo->flinfo->fn_extra;
+	int			slot = (int) ((uint32) d % CAL_CACHE_SLOTS);
+	int			ulen = VARSIZE_ANY_EXHDR(unit_arg);
+	int			plen = VARSIZE_ANY_EXHDR(pattern_arg);
+
+	if (c == NULL)
+	{
+		c = (TruncCache *) MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(TruncCache));
+		c->unit = -1;
+		fcinfo->flinfo->fn_extra = c;
+	}
+	if (c->unit < 0 || ulen != c->unit_len || plen != c->pattern_len ||
+		memcmp(VARDATA_ANY(unit_arg), c->unit_text, ulen) != 0 ||
+		memcmp(VARDATA_ANY(pattern_arg), c->pattern_text, plen) != 0 ||
+		PG_GETARG_INT32(3) != c->options.year_end_month || PG_GETARG_INT32(4) != c->options.week_end_day)
+	{
+		/* other arguments than at the last call: resolve and check them, forget the days kept */
+		int			unit = rk_variant(unit_arg, "unit", trunc_units);
+		CalOptions	o = cal_options(fcinfo, 2);
+
+		/* set only once all are valid; valid names are shorter than the buffers */
+		c->unit = unit;
+		c->options = o;
+		c->unit_len = ulen;
+		c->pattern_len = plen;
+		memcpy(c->unit_text, VARDATA_ANY(unit_arg), ulen);
+		memcpy(c->pattern_text, VARDATA_ANY(pattern_arg), plen);
+		memset(c->used, 0, sizeof(c->used));
+	}
+	if (!c->used[slot] || c->day[slot] != d)
+	{
+		CalDay		r;
+
+		cal_day(d, fiscal_year_of(d, &c->options), &c->options, &r);
+		c->day[slot] = d;
+		c->start[slot] = c->unit == 0 ? r.week_start : c->unit == 1 ? r.period_start :
+			c->unit == 2 ? r.quarter_start : r.year_start;
+		c->used[slot] = true;
+	}
+	PG_RETURN_DATEADT(c->start[slot]);
 }
 
 static const char *const comparable_methods[] = {"restated", "fiscal_week", NULL};

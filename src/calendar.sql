@@ -1,4 +1,4 @@
--- src/calendar.sql: the retail calendar (retail_calendar, retail_week, comparable_date).
+-- src/calendar.sql: the retail calendar (retail_calendar, retail_week, retail_trunc, comparable_date).
 
 CREATE TYPE retail_calendar_day AS (
     day date,
@@ -35,6 +35,14 @@ CREATE FUNCTION retail_week(d date, pattern text DEFAULT '4-5-4',
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION retail_week(date, text, integer, integer) IS
     'the retail calendar row of one day (same options as retail_calendar)';
+
+CREATE FUNCTION retail_trunc(unit text, d date, pattern text DEFAULT '4-5-4',
+                             year_end_month integer DEFAULT 1, week_end_day integer DEFAULT 6)
+    RETURNS date
+    AS 'MODULE_PATHNAME', 'calendar_retail_trunc'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION retail_trunc(text, date, text, integer, integer) IS
+    'the first day of the retail ''week'', ''period'', ''quarter'' or ''year'' that contains d (same options as retail_calendar), as date_trunc for the retail calendar';
 
 CREATE FUNCTION comparable_date(d date, method text DEFAULT 'restated', pattern text DEFAULT '4-5-4',
                                 year_end_month integer DEFAULT 1, week_end_day integer DEFAULT 6)

@@ -182,9 +182,10 @@ BEGIN
     PERFORM retail_kpi._catalog_check_variant(grain, 'grain',
         '{day,week,month,quarter,year,total,retail_week,retail_period,retail_quarter,retail_year}');
     IF grain LIKE 'retail\_%' THEN
-        IF to_regprocedure('retail_kpi.retail_week(date,text,integer,integer)') IS NULL THEN
+        IF to_regprocedure('retail_kpi.retail_week(date,text,integer,integer)') IS NULL
+           OR to_regprocedure('retail_kpi.retail_trunc(text,date,text,integer,integer)') IS NULL THEN
             RAISE EXCEPTION 'grain "%" needs the retail calendar', grain
-                USING ERRCODE = '0A000', DETAIL = 'Function retail_kpi.retail_week(date) is not installed.';
+                USING ERRCODE = '0A000', DETAIL = 'Functions retail_kpi.retail_week(date) and retail_kpi.retail_trunc(text, date) are not both installed.';
         END IF;
         rfield := CASE grain WHEN 'retail_week' THEN 'week_start' WHEN 'retail_period' THEN 'period_start'
                              WHEN 'retail_quarter' THEN 'quarter_start' ELSE 'year_start' END;
@@ -340,8 +341,8 @@ BEGIN
             EXECUTE format('SELECT (retail_kpi.retail_week($1)).%I', rfield) INTO first_period USING from_date;
             -- retail comparison: the period containing the day before (previous) or 364 days before
             -- (same period last year, NRF restated: same weekday 52 weeks back)
-            basekey := format('(retail_kpi.retail_week(k."period.start" OPERATOR(pg_catalog.-) %s)).%I',
-                              CASE WHEN compare = 'previous_period' THEN 1 ELSE 364 END, rfield);
+            basekey := format('retail_kpi.retail_trunc(%L, k."period.start" OPERATOR(pg_catalog.-) %s)',
+                              replace(rfield, '_start', ''), CASE WHEN compare = 'previous_period' THEN 1 ELSE 364 END);
             EXECUTE format('SELECT (retail_kpi.retail_week($1 - %s)).%I',
                            CASE WHEN compare = 'previous_period' THEN 1 ELSE 364 END, rfield) INTO lo USING first_period;
         ELSE
@@ -470,7 +471,8 @@ BEGIN
                                  r->>'time_column', from_date, from_date, lo);
             END IF;
         ELSIF rfield IS NOT NULL THEN
-            period := format('(retail_kpi.retail_week(CAST(src.%I AS pg_catalog.date))).%I', r->>'time_column', rfield);
+            -- retail_trunc: a date per row (retail_week's whole calendar row cost twice as much)
+            period := format('retail_kpi.retail_trunc(%L, CAST(src.%I AS pg_catalog.date))', replace(rfield, '_start', ''), r->>'time_column');
         ELSE
             period := format('CAST(pg_catalog.date_trunc(%L, CAST(src.%I AS pg_catalog.timestamp)) AS pg_catalog.date)',
                              grain, r->>'time_column');

@@ -55,6 +55,41 @@ $$;
 COMMENT ON FUNCTION _catalog_window_sql(text, date[]) IS
     'internal: SQL condition keeping an expression inside windows given as [start, end) pairs of dates';
 
+-- The windows given as pairs [start, end) of bounds (a NULL bound is open), sorted, with overlapping
+-- and adjacent ones merged: the stored rows of a pre-aggregate are read one window at a time (an
+-- index range scan each), so no row may be read twice.
+CREATE OR REPLACE FUNCTION _catalog_window_ranges(bounds date[]) RETURNS date[]
+LANGUAGE plpgsql IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    r record;
+    merged date[] := '{}';
+    cur_lo date;
+    cur_hi date;
+    have boolean := false;
+BEGIN
+    FOR r IN SELECT bounds[2 * i - 1] AS lo, bounds[2 * i] AS hi
+             FROM generate_series(1, coalesce(cardinality(bounds), 0) / 2) i ORDER BY 1 NULLS FIRST LOOP
+        IF have AND (cur_hi IS NULL OR r.lo IS NULL OR r.lo <= cur_hi) THEN
+            cur_hi := CASE WHEN cur_hi IS NULL OR r.hi IS NULL THEN NULL ELSE greatest(cur_hi, r.hi) END;
+        ELSE
+            IF have THEN
+                merged := merged || ARRAY[cur_lo, cur_hi];
+            END IF;
+            cur_lo := r.lo;
+            cur_hi := r.hi;
+            have := true;
+        END IF;
+    END LOOP;
+    IF have THEN
+        merged := merged || ARRAY[cur_lo, cur_hi];
+    END IF;
+    RETURN merged;
+END
+$$;
+COMMENT ON FUNCTION _catalog_window_ranges(date[]) IS
+    'internal: windows given as [start, end) pairs of dates, sorted, overlapping and adjacent ones merged';
+
 -- Chooses the pre-aggregate that answers the measures of one source in a metric request, and
 -- returns the SQL of a derived table to read instead of the source relation: it has the source's
 -- time column (as the period start at the pre-aggregate's grain), the source's dimension columns
@@ -95,6 +130,7 @@ DECLARE
     lo date := bounds[1];
     hi date := bounds[cardinality(bounds)];
     tabwin text := '';
+    ranges date[];
     rawwin text := '';
     wm text;
     nxt text;
@@ -236,10 +272,17 @@ BEGIN
     -- the window (whole periods of the pre-aggregate) read from both parts, as pairs [start, end) of
     -- bounds (two windows when comparing with the same period last year); metric_sql applies it again
     tabwin := retail_kpi._catalog_window_sql('p.period_start', bounds);
+    ranges := retail_kpi._catalog_window_ranges(bounds);
     rawwin := retail_kpi._catalog_window_sql(pg_catalog.format('src.%I', tcol), bounds);
-    relation_sql := '(SELECT ' || cols || ' FROM ' || tbl || ' AS p WHERE p.period_start OPERATOR(pg_catalog.<=) ' || wm
-        || CASE WHEN best.tracked THEN ' AND NOT EXISTS (SELECT FROM ' || inv || ' AND i.period_start OPERATOR(pg_catalog.=) p.period_start)' ELSE '' END
-        || tabwin
+    -- the stored rows, one SELECT per window (merged windows do not overlap): each reads its index
+    -- range, where one OR of the windows made the planner scan the whole span between them; the
+    -- invalidated periods are left out with NOT IN, one hashed look-up per row (period_start is the
+    -- key of preaggregate_invalidations, never NULL)
+    relation_sql := '(' || (SELECT string_agg('SELECT ' || cols || ' FROM ' || tbl || ' AS p WHERE p.period_start OPERATOR(pg_catalog.<=) ' || wm
+                                              || CASE WHEN best.tracked THEN ' AND p.period_start NOT IN (SELECT i.period_start FROM ' || inv || ')' ELSE '' END
+                                              || retail_kpi._catalog_window_sql('p.period_start', w.r), E'\n  UNION ALL ' ORDER BY w.i)
+                            FROM (SELECT i, ARRAY[ranges[2 * i - 1], ranges[2 * i]] AS r
+                                  FROM generate_series(1, greatest(cardinality(ranges) / 2, 1)) i) w)
         -- the tail after the watermark (the time column compared as metric_sql does: the session's
         -- time zone is the pre-aggregate's)
         || E'\n  UNION ALL SELECT ' || rawcols || pg_catalog.format(' FROM %s AS src', retail_kpi._catalog_relation_sql(rel, source))

@@ -18,23 +18,27 @@
 
 PG_MODULE_MAGIC;
 
-/* Resolve a variant name, listing the valid names in the HINT when it is unknown. */
+/*
+ * Resolve a variant name (a text argument that is not toasted, as PG_GETARG_TEXT_PP gives it),
+ * listing the valid names in the HINT when it is unknown.  The name is compared in place: per-row
+ * functions such as retail_trunc resolve their variants on every call.
+ */
 int
 rk_variant(text *value, const char *argname, const char *const *names)
 {
-	char	   *s = text_to_cstring(value);
+	const char *data = VARDATA_ANY(value);
+	Size		len = VARSIZE_ANY_EXHDR(value);
+	char	   *s;
 	StringInfoData valid;
 	int			i;
 
 	for (i = 0; names[i] != NULL; i++)
 	{
-		if (strcmp(s, names[i]) == 0)
-		{
-			pfree(s);
+		if (strncmp(names[i], data, len) == 0 && names[i][len] == '\0')
 			return i;
-		}
 	}
 
+	s = text_to_cstring(value);
 	initStringInfo(&valid);
 	for (i = 0; names[i] != NULL; i++)
 		appendStringInfo(&valid, "%s'%s'", i > 0 ? ", " : "", names[i]);

@@ -143,13 +143,19 @@ typedef struct DCont
 	uint64	   *bits;			/* BITMAP_WORDS words */
 } DCont;
 
-/* A validated flat value, with the offsets of its containers. */
+/*
+ * A validated flat value, with the offsets of its containers.  The value is read in place, packed
+ * (a small summary stored with a 1-byte header is not copied to be read), so only the header is
+ * copied out, into hdr, for aligned access; everything past it is read with memcpy.
+ */
 typedef struct DRead
 {
-	DistinctFlat *f;
-	const uint64 *dirp;			/* unaligned: read with dir_get */
+	DistinctFlat hdr;			/* the header's fields (not its length word) */
+	const DistinctFlat *f;		/* = &hdr */
+	const char *dirp;			/* unaligned uint64 entries: read with dir_get */
 	const uint8 *types;
 	const char **payload;		/* start of each container's payload */
+	const char *few[8];			/* payload of a value with few chunks (no allocation) */
 } DRead;
 
 static Size distinct_get_flat_size(ExpandedObjectHeader *eohptr);
@@ -516,7 +522,57 @@ chunk_union(DistinctExpanded *e, DChunk *c, const DCont *src)
 	int32		i;
 
 	before = c->card;
-	if (!c->is_bitmap && !src->is_bitmap)
+	if (!c->is_bitmap && !src->is_bitmap && src->card * 4 <= c->card &&
+		c->card + src->card <= ARRAY_MAX / 4)
+	{
+		/*
+		 * A few keys into a larger array (a rollup of many small summaries): find the new ones by
+		 * binary search and merge them in from the back, so the keys below the first new one stay
+		 * where they are (keys ascending over time are appended); a full merge would rewrite the
+		 * whole array for each summary.
+		 */
+		uint16		fresh[ARRAY_MAX / 4];
+		uint16	   *a = chunk_array(c);
+		int32		nf = 0,
+					lo = 0,
+					ia,
+					ib,
+					w;
+
+		if (src->arr[0] > a[c->card - 1])
+		{
+			/* all above: appended */
+			chunk_reserve(e, c, c->card + src->card);
+			memcpy(chunk_array(c) + c->card, src->arr, sizeof(uint16) * src->card);
+			c->card += src->card;
+			e->count += c->card - before;
+			e->flat_size = 0;
+			return;
+		}
+		for (ib = 0; ib < src->card; ib++)
+		{
+			uint16		k = src->arr[ib];
+			int32		hi = c->card;
+
+			while (lo < hi)
+			{
+				int32		mid = (lo + hi) / 2;
+
+				if (a[mid] < k)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			if (lo == c->card || a[lo] != k)
+				fresh[nf++] = k;
+		}
+		chunk_reserve(e, c, c->card + nf);
+		a = chunk_array(c);
+		for (ia = c->card - 1, ib = nf - 1, w = c->card + nf - 1; ib >= 0; w--)
+			a[w] = (ia >= 0 && a[ia] > fresh[ib]) ? a[ia--] : fresh[ib--];
+		c->card += nf;
+	}
+	else if (!c->is_bitmap && !src->is_bitmap)
 	{
 		uint16		merged[2 * ARRAY_MAX];
 		uint16	   *a = chunk_array(c);
@@ -1251,17 +1307,29 @@ cont_from_runs(DCont *c, int32 card, int32 nruns, const uint16 *starts, const ui
 	c->card = card;
 	c->is_bitmap = card > ARRAY_MAX;
 	if (c->is_bitmap)
-		memset(c->bits, 0, BITMAP_BYTES);
-	for (i = 0, total = 0; i < nruns; i++)
 	{
-		uint32		x;
+		uint64	   *bits = c->bits;
 
-		for (x = starts[i]; x <= (uint32) starts[i] + lens[i]; x++)
+		memset(bits, 0, BITMAP_BYTES);
+		for (i = 0; i < nruns; i++)
 		{
-			if (c->is_bitmap)
-				c->bits[x >> 6] |= (uint64) 1 << (x & 63);
-			else
-				c->arr[total++] = (uint16) x;
+			uint32		end = (uint32) starts[i] + lens[i];
+
+			for (uint32 x = starts[i]; x <= end; x++)
+				bits[x >> 6] |= (uint64) 1 << (x & 63);
+		}
+	}
+	else
+	{
+		uint16	   *arr = c->arr;
+		int32		n = 0;
+
+		for (i = 0; i < nruns; i++)
+		{
+			uint32		end = (uint32) starts[i] + lens[i];
+
+			for (uint32 x = starts[i]; x <= end; x++)
+				arr[n++] = (uint16) x;
 		}
 	}
 }
@@ -1272,7 +1340,7 @@ dir_get(const DRead *r, int32 i)
 {
 	uint64		d;
 
-	memcpy(&d, (const char *) r->dirp + (Size) i * 8, 8);
+	memcpy(&d, r->dirp + (Size) i * 8, 8);
 	return d;
 }
 
@@ -1285,8 +1353,10 @@ dir_get(const DRead *r, int32 i)
 static void
 distinct_read(Datum d, DRead *r, bool full)
 {
-	DistinctFlat *f = (DistinctFlat *) PG_DETOAST_DATUM(d);
-	Size		size = VARSIZE(f);
+	struct varlena *v = PG_DETOAST_DATUM_PACKED(d);
+	const char *base = VARDATA_ANY(v) - VARHDRSZ;	/* where a 4-byte header would start */
+	Size		size = VARSIZE_ANY_EXHDR(v) + VARHDRSZ;
+	const DistinctFlat *f = &r->hdr;
 	const char *p;
 	const char *end;
 	int64		total = 0;
@@ -1294,6 +1364,8 @@ distinct_read(Datum d, DRead *r, bool full)
 
 	if (size < sizeof(DistinctFlat))
 		distinct_corrupt("The value is shorter than its header.");
+	memcpy((char *) &r->hdr + VARHDRSZ, base + VARHDRSZ, sizeof(DistinctFlat) - VARHDRSZ);
+	SET_VARSIZE(&r->hdr, size);
 	if (f->version != RK_FORMAT_VERSION)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
@@ -1304,11 +1376,11 @@ distinct_read(Datum d, DRead *r, bool full)
 		f->count < 0 || (Size) f->nchunks > (size - sizeof(DistinctFlat)) / 11)
 		distinct_corrupt("The header does not describe a distinct_summary.");
 	r->f = f;
-	r->dirp = (const uint64 *) ((const char *) f + sizeof(DistinctFlat));
-	r->types = (const uint8 *) r->dirp + (Size) f->nchunks * 8;
-	r->payload = palloc(sizeof(char *) * Max(f->nchunks, 1));
+	r->dirp = base + sizeof(DistinctFlat);
+	r->types = (const uint8 *) (r->dirp + (Size) f->nchunks * 8);
+	r->payload = f->nchunks <= lengthof(r->few) ? r->few : palloc(sizeof(char *) * f->nchunks);
 	p = (const char *) r->types + f->nchunks;
-	end = (const char *) f + size;
+	end = base + size;
 	for (i = 0; i < f->nchunks; i++)
 	{
 		uint64		dv = dir_get(r, i);
@@ -1365,6 +1437,14 @@ distinct_read(Datum d, DRead *r, bool full)
 	}
 }
 
+/* Free what distinct_read allocated. */
+static void
+distinct_read_done(DRead *r)
+{
+	if (r->payload != r->few)
+		pfree(r->payload);
+}
+
 /* Decode (and check) container i of a flat value into c's buffers. */
 static void
 distinct_decode(const DRead *r, int32 i, DCont *c)
@@ -1387,21 +1467,27 @@ distinct_decode(const DRead *r, int32 i, DCont *c)
 		default:
 			{
 				uint16		nruns;
+				uint16		few[2 * 32];	/* most run containers have a few runs */
 				uint16	   *starts;
 				uint16	   *lens;
 				int32		j;
 
 				memcpy(&nruns, p, 2);
-				starts = palloc(sizeof(uint16) * Max(nruns, 1));
-				lens = palloc(sizeof(uint16) * Max(nruns, 1));
+				if (nruns == 0)
+					distinct_corrupt("A run container does not hold as many keys as its chunk declares.");
+				starts = nruns <= 32 ? few : palloc(sizeof(uint16) * nruns);
+				lens = nruns <= 32 ? few + 32 : palloc(sizeof(uint16) * nruns);
 				for (j = 0; j < nruns; j++)
 				{
 					memcpy(&starts[j], p + 2 + 4 * j, 2);
 					memcpy(&lens[j], p + 4 + 4 * j, 2);
 				}
 				cont_from_runs(c, card, nruns, starts, lens);
-				pfree(starts);
-				pfree(lens);
+				if (nruns > 32)
+				{
+					pfree(starts);
+					pfree(lens);
+				}
 				return;
 			}
 	}
@@ -1503,7 +1589,7 @@ distinct_merge_datum(DistinctExpanded *e, Datum d)
 	{
 		/* as large as the state or more (a worker's partial state): one sequential merge */
 		distinct_merge_sorted(e, &r);
-		pfree(r.payload);
+		distinct_read_done(&r);
 		return;
 	}
 	for (i = 0; i < r.f->nchunks; i++)
@@ -1512,7 +1598,7 @@ distinct_merge_datum(DistinctExpanded *e, Datum d)
 		distinct_decode(&r, i, &c);
 		distinct_add_cont(e, dir_get(&r, i) >> 16, &c);
 	}
-	pfree(r.payload);
+	distinct_read_done(&r);
 }
 
 /*
@@ -1797,7 +1883,7 @@ distinct_summary_send(PG_FUNCTION_ARGS)
 				}
 		}
 	}
-	pfree(r.payload);
+	distinct_read_done(&r);
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
@@ -1989,6 +2075,16 @@ distinct_count(PG_FUNCTION_ARGS)
 {
 	DRead		r;
 
+	if (VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(PG_GETARG_DATUM(0))))
+	{
+		/* the result of rollup() or distinct_agg() in the same query: no need to flatten it */
+		DistinctExpanded *e = (DistinctExpanded *) DatumGetEOHP(PG_GETARG_DATUM(0));
+
+		if (e->hdr.eoh_methods != &distinct_methods)
+			elog(ERROR, "expanded value is not a distinct_summary");
+		distinct_flush(e);
+		PG_RETURN_INT64(e->count);
+	}
 	distinct_read(PG_GETARG_DATUM(0), &r, true);
 	PG_RETURN_INT64(r.f->count);
 }

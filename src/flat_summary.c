@@ -67,10 +67,10 @@ flat_corrupt(const FlatKind *k, const char *detail)
 			 errdetail("%s", detail)));
 }
 
-FlatSummary *
-flat_from_datum(const FlatKind *k, Datum d)
+/* Check a detoasted value of kind k: header, sums and overflow numerics. */
+static FlatSummary *
+flat_check(const FlatKind *k, FlatSummary *s)
 {
-	FlatSummary *s = (FlatSummary *) PG_DETOAST_DATUM(d);
 	Size		size = VARSIZE(s);
 	Size		expected;
 	int			i;
@@ -111,6 +111,34 @@ flat_from_datum(const FlatKind *k, Datum d)
 			flat_corrupt(k, "An overflow sum is not a finite numeric.");
 	}
 	return s;
+}
+
+/* A stored value of kind k, detoasted and checked. */
+FlatSummary *
+flat_from_datum(const FlatKind *k, Datum d)
+{
+	return flat_check(k, (FlatSummary *) PG_DETOAST_DATUM(d));
+}
+
+/*
+ * The same, for a value read once and dropped (the input of a combine): a small value stored with a
+ * 1-byte header is copied into buf (aligned, FLAT_LOCAL_BYTES) instead of a new allocation; a rollup
+ * of many stored summaries reads one per row.
+ */
+static FlatSummary *
+flat_from_datum_local(const FlatKind *k, Datum d, FlatSummary *buf)
+{
+	struct varlena *v = (struct varlena *) DatumGetPointer(d);
+
+	if (VARATT_IS_SHORT(v) && VARSIZE_SHORT(v) - VARHDRSZ_SHORT + VARHDRSZ <= FLAT_LOCAL_BYTES)
+	{
+		Size		len = VARSIZE_SHORT(v) - VARHDRSZ_SHORT;
+
+		memcpy((char *) buf + VARHDRSZ, VARDATA_SHORT(v), len);
+		SET_VARSIZE(buf, len + VARHDRSZ);
+		return flat_check(k, buf);
+	}
+	return flat_from_datum(k, d);
 }
 
 /* Rebuild s with sum i's overflow numeric replaced by big. */
@@ -518,6 +546,11 @@ flat_state(const FlatKind *k, FunctionCallInfo fcinfo)
 FlatSummary *
 flat_combine(const FlatKind *k, FunctionCallInfo fcinfo)
 {
+	union
+	{
+		FlatSummary s;
+		char		bytes[FLAT_LOCAL_BYTES];
+	}			local;
 	FlatSummary *b;
 
 	if (PG_ARGISNULL(1))
@@ -526,7 +559,7 @@ flat_combine(const FlatKind *k, FunctionCallInfo fcinfo)
 			return NULL;
 		return (FlatSummary *) PG_GETARG_POINTER(0);
 	}
-	b = flat_from_datum(k, PG_GETARG_DATUM(1));
+	b = flat_from_datum_local(k, PG_GETARG_DATUM(1), &local.s);
 	if (PG_ARGISNULL(0))
 		return flat_copy(b);
 	return flat_merge(k, flat_state(k, fcinfo), b);

@@ -464,6 +464,16 @@ COMMENT ON FUNCTION row_count(stock_summary) IS 'number of snapshot rows the sum
 COMMENT ON FUNCTION missing_count(stock_summary, text) IS
     'number of rows whose on-hand value at the basis was NULL (left out of that basis; for cost, rows that gave only units or retail)';
 
+-- calendar (docs/calendar.md): retail_trunc, the first day of a retail unit (what metric_sql groups
+-- by at the retail grains).
+CREATE FUNCTION retail_trunc(unit text, d date, pattern text DEFAULT '4-5-4',
+                             year_end_month integer DEFAULT 1, week_end_day integer DEFAULT 6)
+    RETURNS date
+    AS 'MODULE_PATHNAME', 'calendar_retail_trunc'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION retail_trunc(text, date, text, integer, integer) IS
+    'the first day of the retail ''week'', ''period'', ''quarter'' or ''year'' that contains d (same options as retail_calendar), as date_trunc for the retail calendar';
+
 -- abc (docs/abc.md): abc_ranking.
 -- abc_ranking (0.3): abc_classify's rows with the rank and the cumulative share before the item,
 -- and a choice of cut rule (a new function, so abc_classify's result columns stay as they were).
