@@ -702,6 +702,15 @@ $$;
 COMMENT ON FUNCTION metric_sql(text[], text[], jsonb, date, date, text, text, timestamptz, boolean, text, text) IS
     'compiles a metric request (metrics by dimensions at a grain, filtered, optionally compared, as defined at as_of, with subtotals, long or wide) into SQL, answering from pre-aggregates where they cover it (routing auto, raw or include_untracked; comment lines say which); metric_values runs the long form';
 
+-- Runs the SELECT metric_sql compiled, with the plans of the last 16 texts kept per session and
+-- user (src/catalog_run.c): the same request from a dashboard is not planned again, while every
+-- catalog rule is applied again by compiling it.  SECURITY INVOKER: the statement runs with the
+-- caller's rights, like EXECUTE (anybody may call it: it runs nothing the caller could not run).
+CREATE OR REPLACE FUNCTION _catalog_run(sql text) RETURNS SETOF record
+    AS 'MODULE_PATHNAME', 'catalog_run' LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE ROWS 100;
+COMMENT ON FUNCTION _catalog_run(text) IS
+    'internal: the rows of a read-only SELECT (the caller lists its columns), planned once per session, text and user';
+
 CREATE OR REPLACE FUNCTION metric_values(metrics text[], dimensions text[] DEFAULT '{}', filters jsonb DEFAULT NULL,
                               from_date date DEFAULT NULL, to_date date DEFAULT NULL, grain text DEFAULT 'month',
                               compare text DEFAULT NULL, as_of timestamptz DEFAULT NULL, subtotals boolean DEFAULT false,
@@ -714,7 +723,9 @@ DECLARE
     q text := retail_kpi.metric_sql(metrics, dimensions, filters, from_date, to_date, grain, compare, as_of, subtotals, 'long', routing);
 BEGIN
     PERFORM retail_kpi._catalog_audit_read(metrics, dimensions, grain, from_date, to_date, as_of);
-    RETURN QUERY EXECUTE q;
+    RETURN QUERY SELECT * FROM retail_kpi._catalog_run(q)
+        AS t(metric text, period_start date, dimension_values jsonb, value float8, exact_value numeric,
+             base_value float8, change float8, exact_base numeric, absolute_change numeric, change_pp float8);
 END
 $$;
 COMMENT ON FUNCTION metric_values(text[], text[], jsonb, date, date, text, text, timestamptz, boolean, text) IS
