@@ -294,6 +294,17 @@ SELECT distinct_union(s, '(v1,count=1,keys=1)') FROM unsorted;
 SELECT s::text FROM unsorted;
 SELECT distinct_contains(s, 1) FROM unsorted;
 SELECT distinct_contains((SELECT set_byte(b, 0, 2) FROM good_raw)::text::raw_distinct::distinct_summary, 1);
+-- a run container (keys 1..10: one run, start 1 at bytes 31-32, length - 1 = 9 at bytes 33-34) rolled
+-- into a bitmap chunk is set a word at a time, and checked like any other read: a wrong length, and a
+-- run past the chunk's end (start 65281, length 256)
+SELECT '(v1,count=10,keys=1..10)'::distinct_summary::raw_distinct::text::bytea AS run_bytes;
+SELECT rollup_count(s) AS bitmap_then_run, rollup_count(s) FILTER (WHERE i = 1) AS bitmap_alone
+FROM (VALUES (1, '(v1,count=6000,keys=1000..6999)'::distinct_summary), (2, '(v1,count=10,keys=1..10)'),
+             (3, '(v1,count=4,keys=6998..7001)')) v(i, s);
+SELECT rollup_count(s) FROM (VALUES (1, '(v1,count=6000,keys=1000..6999)'::distinct_summary),
+                                    (2, set_byte('(v1,count=10,keys=1..10)'::distinct_summary::raw_distinct::text::bytea, 33, 20)::text::raw_distinct::distinct_summary)) v(i, s);
+SELECT rollup_count(s) FROM (VALUES (1, '(v1,count=6000,keys=1000..6999)'::distinct_summary),
+                                    (2, set_byte(set_byte('(v1,count=10,keys=1..10)'::distinct_summary::raw_distinct::text::bytea, 32, 255), 33, 255)::text::raw_distinct::distinct_summary)) v(i, s);
 DROP TYPE raw_distinct CASCADE;
 
 -- ===== support functions called outside an aggregate do not modify their input
@@ -454,9 +465,18 @@ FROM (SELECT ord, grp, count(DISTINCT k) AS n, distinct_agg(k)::text AS txt FROM
 JOIN (SELECT ord, grp, rollup(s ORDER BY CASE WHEN ord = 'scrambled' THEN (part * 7919) % 503 ELSE part END) AS s
       FROM small_stored GROUP BY 1, 2) x USING (ord, grp)
 ORDER BY 1, 2;
--- distinct_count of rollup() in the same query reads the aggregate's value without flattening it
-SELECT ord, distinct_count(rollup(s)) AS n, (SELECT count(DISTINCT k) FROM small_rows r WHERE r.ord = t.ord) AS sql_count
+-- rollup_count(s) is distinct_count(rollup(s)) (NULL without summaries, NULL summaries skipped)
+SELECT ord, distinct_count(rollup(s)) AS n, rollup_count(s) AS rollup_count,
+       (SELECT count(DISTINCT k) FROM small_rows r WHERE r.ord = t.ord) AS sql_count
 FROM small_stored t GROUP BY ord ORDER BY ord;
+SELECT rollup_count(s) IS NULL AS no_rows FROM small_stored WHERE false;
+SELECT rollup_count(s) AS skips_nulls FROM (VALUES (NULL::distinct_summary), ('(v1,count=2,keys=4..5)'), (NULL)) v(s);
+-- in parallel (partial states combined): the same counts
+SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+SELECT ord, rollup_count(s) AS rollup_count FROM small_stored GROUP BY ord ORDER BY ord;
+RESET parallel_setup_cost; RESET parallel_tuple_cost; RESET min_parallel_table_scan_size;
+RESET max_parallel_workers_per_gather;
 DROP TABLE small_rows, small_stored;
 
 DROP VIEW shapes;

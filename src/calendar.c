@@ -322,6 +322,7 @@ typedef struct TruncCache
 	char		pattern_text[8];
 	int			unit_len;
 	int			pattern_len;
+	bool		stable;			/* the unit and options are constants of the query: resolved once */
 	DateADT		day[CAL_CACHE_SLOTS];
 	DateADT		start[CAL_CACHE_SLOTS];
 	bool		used[CAL_CACHE_SLOTS];
@@ -348,9 +349,13 @@ calendar_retail_trunc(PG_FUNCTION_ARGS)
 	{
 		c = (TruncCache *) MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(TruncCache));
 		c->unit = -1;
+		c->stable = get_fn_expr_arg_stable(fcinfo->flinfo, 0) && get_fn_expr_arg_stable(fcinfo->flinfo, 2) &&
+			get_fn_expr_arg_stable(fcinfo->flinfo, 3) && get_fn_expr_arg_stable(fcinfo->flinfo, 4);
 		fcinfo->flinfo->fn_extra = c;
 	}
-	if (c->unit < 0 || ulen != c->unit_len || plen != c->pattern_len ||
+	if (c->stable && c->unit >= 0)
+		;						/* as resolved at the first call */
+	else if (c->unit < 0 || ulen != c->unit_len || plen != c->pattern_len ||
 		memcmp(VARDATA_ANY(unit_arg), c->unit_text, ulen) != 0 ||
 		memcmp(VARDATA_ANY(pattern_arg), c->pattern_text, plen) != 0 ||
 		PG_GETARG_INT32(3) != c->options.year_end_month || PG_GETARG_INT32(4) != c->options.week_end_day)

@@ -155,7 +155,7 @@ BEGIN
             END IF;
             meas := meas || jsonb_build_object(mc, jsonb_build_object('sql', dm.sql, 'type', 'retail_kpi.distinct_summary',
                                                                       'aggregation', m.aggregation, 'rollup', 'distinct_count',
-                                                                      'rollup_sql', 'COALESCE(CAST(retail_kpi.distinct_count(retail_kpi.rollup(%1$s)) AS pg_catalog.int8), 0)',
+                                                                      'rollup_sql', 'COALESCE(retail_kpi.rollup_count(%1$s), 0)',
                                                                       'key_type', dm.key_type, 'result_type', m.result_type));
             cols := cols || cm.columns;
             fns := fns || cm.functions;

@@ -18,7 +18,7 @@ CREATE OR REPLACE FUNCTION _catalog_rollup_sql(aggregation text, result_type tex
 LANGUAGE sql IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
     SELECT CASE
         WHEN $3->>'rollup' = 'distinct_count'
-            THEN pg_catalog.format('COALESCE(CAST(retail_kpi.distinct_count(retail_kpi.rollup(src.%I)) AS pg_catalog.int8), 0)', $4)
+            THEN pg_catalog.format('COALESCE(retail_kpi.rollup_count(src.%I), 0)', $4)
         WHEN $1 IN ('sum', 'count') AND $2 IN ('pg_catalog.float8', 'pg_catalog.float4', 'double precision', 'real') THEN NULL
         WHEN $1 IN ('sum', 'count') THEN pg_catalog.format('CAST(pg_catalog.sum(src.%I) AS %s)', $4, $2)
         WHEN $1 IN ('min', 'max') THEN pg_catalog.format('pg_catalog.%s(src.%I)', $1, $4)
@@ -43,14 +43,29 @@ COMMENT ON FUNCTION _catalog_grain_derivable(text, text) IS 'internal: can perio
 -- pairs [start, end) of bounds (a NULL bound is open; '' when nothing is bounded), written as
 -- ranges an index on the expression can use.
 CREATE OR REPLACE FUNCTION _catalog_window_sql(expr text, bounds date[]) RETURNS text
-LANGUAGE sql IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE AS $$
-    SELECT CASE WHEN pg_catalog.bool_and(c IS NOT NULL) THEN ' AND (' || string_agg('(' || c || ')', ' OR ') || ')' ELSE '' END
-    FROM (SELECT NULLIF(concat_ws(' AND ',
-                                  CASE WHEN $2[2 * i - 1] IS NOT NULL
-                                       THEN pg_catalog.format('%s OPERATOR(pg_catalog.>=) %L::pg_catalog.date', $1, $2[2 * i - 1]) END,
-                                  CASE WHEN $2[2 * i] IS NOT NULL
-                                       THEN pg_catalog.format('%s OPERATOR(pg_catalog.<) %L::pg_catalog.date', $1, $2[2 * i]) END), '') AS c
-          FROM pg_catalog.generate_series(1, pg_catalog.cardinality($2) / 2) i) w;
+LANGUAGE plpgsql IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    parts text[] := '{}';
+    c text;
+BEGIN
+    -- a loop of simple expressions: metric_sql calls this several times per request
+    FOR i IN 1 .. coalesce(cardinality(bounds), 0) / 2 LOOP
+        c := concat_ws(' AND ',
+                       CASE WHEN bounds[2 * i - 1] IS NOT NULL
+                            THEN format('%s OPERATOR(pg_catalog.>=) %L::pg_catalog.date', expr, bounds[2 * i - 1]) END,
+                       CASE WHEN bounds[2 * i] IS NOT NULL
+                            THEN format('%s OPERATOR(pg_catalog.<) %L::pg_catalog.date', expr, bounds[2 * i]) END);
+        IF c = '' THEN
+            RETURN '';          -- an unbounded window: nothing to keep out
+        END IF;
+        parts := parts || ('(' || c || ')');
+    END LOOP;
+    IF cardinality(parts) = 0 THEN
+        RETURN '';
+    END IF;
+    RETURN ' AND (' || array_to_string(parts, ' OR ') || ')';
+END
 $$;
 COMMENT ON FUNCTION _catalog_window_sql(text, date[]) IS
     'internal: SQL condition keeping an expression inside windows given as [start, end) pairs of dates';

@@ -165,7 +165,8 @@ catalog_run(PG_FUNCTION_ARGS)
 	}
 	if (e == NULL)
 	{
-		SPIPlanPtr	plan = SPI_prepare(sql, 0, NULL);
+		/* parallel plans allowed, as for RETURN QUERY EXECUTE (raw rows of big sources use them) */
+		SPIPlanPtr	plan = SPI_prepare_cursor(sql, 0, NULL, CURSOR_OPT_PARALLEL_OK);
 		RunEntry   *victim = &run_cache[0];
 
 		if (plan == NULL)

@@ -650,6 +650,54 @@ chunk_union(DistinctExpanded *e, DChunk *c, const DCont *src)
 	e->flat_size = 0;
 }
 
+/*
+ * Union a stored run container (payload p, card keys) into bitmap chunk c: each run sets its bits a
+ * word at a time, and the new keys are counted with popcount, instead of decoding the keys one by
+ * one.  The runs are checked as cont_from_runs checks them.
+ */
+static void
+chunk_union_runs(DistinctExpanded *e, DChunk *c, const char *p, int32 card)
+{
+	uint16		nruns;
+	int64		total = 0;
+	int64		prev_end = -2;
+	int32		added = 0;
+
+	Assert(c->is_bitmap);
+	memcpy(&nruns, p, 2);
+	for (int32 j = 0; j < nruns; j++)
+	{
+		uint16		s16,
+					l16;
+		int64		s,
+					en;
+
+		memcpy(&s16, p + 2 + 4 * j, 2);
+		memcpy(&l16, p + 4 + 4 * j, 2);
+		s = s16;
+		en = s + l16;
+		if (s <= prev_end + 1 || en > 0xFFFF)
+			distinct_corrupt("The runs of a run container overlap, touch or are out of order.");
+		total += en - s + 1;
+		prev_end = en;
+		for (int64 w = s >> 6; w <= en >> 6; w++)
+		{
+			int			lo = w == (s >> 6) ? (int) (s & 63) : 0;
+			int			hi = w == (en >> 6) ? (int) (en & 63) : 63;
+			uint64		mask = (hi - lo == 63) ? ~UINT64CONST(0) :
+				(((UINT64CONST(1) << (hi - lo + 1)) - 1) << lo);
+
+			added += pg_popcount64(mask & ~c->d.bits[w]);
+			c->d.bits[w] |= mask;
+		}
+	}
+	if (total != card || nruns == 0)
+		distinct_corrupt("A run container does not hold as many keys as its chunk declares.");
+	c->card += added;
+	e->count += added;
+	e->flat_size = 0;
+}
+
 /* Add every key of [ua, ub] (unsigned keys, ua <= ub). */
 static void
 distinct_add_range(DistinctExpanded *e, uint64 ua, uint64 ub)
@@ -1585,6 +1633,22 @@ distinct_merge_datum(DistinctExpanded *e, Datum d)
 	distinct_read(d, &r, false);
 	c.arr = arr;
 	c.bits = bits;
+	if (r.f->nchunks == 1)
+	{
+		/* one chunk (the keys of a day and store): straight to its chunk, often the last one used */
+		uint64		hi = dir_get(&r, 0) >> 16;
+		int32		i0 = distinct_find(e, hi, true);
+
+		if (r.types[0] == C_RUN && e->chunks[i0].is_bitmap)
+			chunk_union_runs(e, &e->chunks[i0], r.payload[0], (int32) (dir_get(&r, 0) & 0xFFFF) + 1);
+		else
+		{
+			distinct_decode(&r, 0, &c);
+			chunk_union(e, &e->chunks[i0], &c);
+		}
+		distinct_read_done(&r);
+		return;
+	}
 	if ((Size) r.f->nchunks * 16 >= (Size) e->nchunks)
 	{
 		/* as large as the state or more (a worker's partial state): one sequential merge */

@@ -98,3 +98,16 @@ COMMENT ON FUNCTION distinct_intersection(distinct_summary, distinct_summary) IS
     'the keys in both summaries, as a summary';
 COMMENT ON FUNCTION distinct_difference(distinct_summary, distinct_summary) IS
     'the keys of a that are not in b (a minus b), as a summary';
+
+-- distinct_count(rollup(s)) in one aggregate: the count is read from the union as it is built (the
+-- value of an aggregate without a final function is copied flat before it is passed on), what a
+-- routed count_distinct measure computes per group (docs/routing.md).
+CREATE AGGREGATE rollup_count(distinct_summary) (
+    SFUNC = distinct_summary_combine,
+    STYPE = distinct_summary,
+    FINALFUNC = distinct_count,
+    COMBINEFUNC = distinct_summary_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE rollup_count(distinct_summary) IS
+    'number of distinct keys in the union of the summaries (distinct_count(rollup(s)) without building the union''s value); NULL without summaries';
