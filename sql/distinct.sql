@@ -24,6 +24,7 @@ SELECT store, region, distinct_agg(customer) AS s FROM visits GROUP BY store, re
 -- per store 2, 2, 1; north = |{100, 101, 102}| = 3 (not 2 + 2 = 4); south = 1; all = 3
 SELECT store, distinct_count(s) FROM store_customers ORDER BY store;
 SELECT region, distinct_count(rollup(s)), rollup(s) FROM store_customers GROUP BY region ORDER BY region;
+SELECT region, rollup_count(s) FROM store_customers GROUP BY region ORDER BY region;
 SELECT distinct_count(rollup(s)) AS all_stores FROM store_customers;
 -- set operations: store 1 {100, 101} and store 2 {101, 102}:
 -- both {101} = 1, either {100, 101, 102} = 3, store 1 only {100} = 1
