@@ -29,6 +29,7 @@ SELECT * FROM _catalog_run('SELECT region FROM public.rk_run') AS t(region text,
 SELECT * FROM _catalog_run('DELETE FROM public.rk_run RETURNING id') AS t(id int);
 SELECT * FROM _catalog_run('WITH d AS (DELETE FROM public.rk_run RETURNING id) SELECT id FROM d') AS t(id int);
 SELECT * FROM _catalog_run('SELECT id FROM public.rk_run FOR UPDATE') AS t(id int);
+SELECT * FROM _catalog_run('SELECT 1 AS x INTO TEMP rk_run_copy') AS t(x int);
 SELECT * FROM _catalog_run('SELECT 1; SELECT 2') AS t(x int);
 SELECT * FROM _catalog_run('SELEC 1') AS t(x int);
 SELECT * FROM _catalog_run(NULL) AS t(x int);

@@ -98,7 +98,7 @@ run_check_statement(SPIPlanPtr plan)
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("argument \"sql\" must be a read-only SELECT statement"),
-					 errdetail("It modifies or locks rows.")));
+					 errdetail("It writes (SELECT INTO, a data-modifying WITH) or locks rows (FOR UPDATE, FOR SHARE).")));
 	}
 	ps->fixed_result = true;
 }
