@@ -133,7 +133,8 @@ rk_stop_cluster
 supp=$RK_TMP/valgrind.supp
 cp "${VALGRIND_SUPP:-$repo/test/valgrind.supp}" "$supp"
 chmod a+r "$supp"
-if [[ $EUID -eq 0 ]]; then chown "$RK_RUN_USER" "$out/logs"; fi
+# the server's user writes the logs: it must reach them through $out (mktemp -d makes it 0700)
+if [[ $EUID -eq 0 ]]; then chown "$RK_RUN_USER" "$out/logs"; chmod a+x "$out"; fi
 chmod 777 "$out/logs" 2>/dev/null || true
 mv "$RK_BINDIR/postgres" "$RK_BINDIR/postgres.bin"
 cat >"$RK_BINDIR/postgres" <<WRAP
