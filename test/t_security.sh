@@ -1558,6 +1558,17 @@ SQL
 expect_error r12.schema rk_sec_mallory 42501 "mallory creates a table in schema retail_kpi_preagg" <<'SQL'
 CREATE TABLE retail_kpi_preagg.mine (x int);
 SQL
+# _catalog_run (metric_values runs the compiled SQL through it, with kept plans) is no way around
+# privileges, nor a way to write
+expect_error r12.run.read rk_sec_mallory 42501 "mallory reads the spy log (INSERT only) through retail_kpi._catalog_run" <<'SQL'
+SELECT * FROM retail_kpi._catalog_run('SELECT count(*) FROM sec.log') AS t(n bigint);
+SQL
+expect_error r12.run.write rk_sec_mallory 0A000 "mallory empties the canary through retail_kpi._catalog_run (a data-modifying WITH)" <<'SQL'
+SELECT * FROM retail_kpi._catalog_run('WITH d AS (DELETE FROM sec.canary RETURNING x) SELECT x FROM d') AS t(x int);
+SQL
+expect_true r12.run.canary rk_sec_reader "the canary still holds its row" <<'SQL'
+SELECT count(*) = 1 FROM sec.canary;
+SQL
 # revoking SELECT on the source from the readers takes it away from the stored rows at once
 psql_su -d "$db" -q -c "REVOKE SELECT ON etl.sales FROM PUBLIC" || echo "FAIL - setup: revoke"
 expect_error r12.revoked.values rk_sec_reader 42501 "SELECT on the source revoked: the reader's metric_values errors (not the stored numbers)" <<<"SELECT count(*) FROM $REQ1;"
