@@ -54,6 +54,21 @@ RESET ROLE;
 -- more texts than are kept: the least recently used plans go, every answer stays right (sum 1..40 = 820)
 SELECT sum(x) AS total, count(*) AS statements FROM generate_series(1, 40) i, _catalog_run(format('SELECT %s::int', i)) AS t(x int);
 SELECT sum(x) AS total FROM generate_series(1, 40) i, _catalog_run(format('SELECT %s::int', 41 - i)) AS t(x int);
+-- a statement run by _catalog_run that calls it again: the plans in use are never dropped, even
+-- when more statements are under way than are kept (20 levels: 20 + 19 + ... + 1 = 210)
+CREATE FUNCTION pg_temp.rec(n int) RETURNS int LANGUAGE plpgsql AS $$
+BEGIN
+    IF n = 0 THEN
+        RETURN 0;
+    END IF;
+    RETURN n + (SELECT x FROM retail_kpi._catalog_run(format('SELECT pg_temp.rec(%s)', n - 1)) AS t(x int));
+END $$;
+SELECT pg_temp.rec(20) AS nested_20, pg_temp.rec(20) AS again;
+-- ... and one that runs more texts than are kept under a running one (1001 + ... + 1040 = 40820)
+CREATE FUNCTION pg_temp.many() RETURNS bigint LANGUAGE sql AS $$
+    SELECT sum(x) FROM generate_series(1001, 1040) i, retail_kpi._catalog_run(format('SELECT %s::int', i)) AS t(x int) $$;
+SELECT * FROM _catalog_run('SELECT pg_temp.many()') AS t(total bigint);
+SELECT * FROM _catalog_run('SELECT pg_temp.many()') AS t(total bigint);
 DROP TABLE rk_run;
 DROP OWNED BY rk_run_reader;
 DROP ROLE rk_run_reader;

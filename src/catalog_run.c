@@ -43,10 +43,22 @@ typedef struct RunEntry
 	Oid			userid;
 	SPIPlanPtr	plan;			/* kept (SPI_keepplan) */
 	uint64		used;			/* clock of the last use */
+	int			busy;			/* runs of it under way (a statement may call _catalog_run again) */
 } RunEntry;
 
 static RunEntry run_cache[RUN_CACHE_SIZE];
 static uint64 run_clock = 0;
+
+/* Free a kept plan (not running) and empty its slot. */
+static void
+run_forget(RunEntry *e)
+{
+	Assert(e->busy == 0);
+	SPI_freeplan(e->plan);
+	pfree(e->sql);
+	e->sql = NULL;
+	e->plan = NULL;
+}
 
 /* The cached plan of sql for the current user, or NULL. */
 static RunEntry *
@@ -141,64 +153,75 @@ catalog_run(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	uint64		hash = hash_bytes_extended((const unsigned char *) sql, strlen(sql), 0);
 	Oid			userid = GetUserId();
-	RunEntry   *e;
+	RunEntry   *volatile e;
+	SPIPlanPtr	plan;
 	DestReceiver *dest;
 	SPIExecuteOptions options;
-	int			rc;
+	volatile int rc = 0;
 
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 
 	e = run_lookup(sql, hash, userid);
-	if (e != NULL && !run_source(e->plan)->is_valid)
+	if (e != NULL && !run_source(e->plan)->is_valid && e->busy == 0)
 	{
 		/*
 		 * Something it uses changed since it last ran: prepare it again (it would be re-planned
 		 * anyway), so that a change of its result type is checked against the declared columns
 		 * instead of making the kept statement fail on every call.
 		 */
-		SPI_freeplan(e->plan);
-		pfree(e->sql);
-		e->sql = NULL;
+		run_forget(e);
 		e = NULL;
 	}
-	if (e == NULL)
+	if (e != NULL)
+		plan = e->plan;
+	else
 	{
 		/* parallel plans allowed, as for RETURN QUERY EXECUTE (raw rows of big sources use them) */
-		SPIPlanPtr	plan = SPI_prepare_cursor(sql, 0, NULL, CURSOR_OPT_PARALLEL_OK);
-		RunEntry   *victim = &run_cache[0];
+		RunEntry   *victim = NULL;
 
+		plan = SPI_prepare_cursor(sql, 0, NULL, CURSOR_OPT_PARALLEL_OK);
 		if (plan == NULL)
 			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
 		run_check_statement(plan);
-		/* the least recently used slot (an empty one first) */
+		/*
+		 * Kept in the least recently used slot (an empty one first) that is not running: a
+		 * statement run by _catalog_run may call it again (a function in the caller's SQL), and a
+		 * plan in use is never freed.  With every slot in use, the plan is not kept (SPI_finish
+		 * frees it).
+		 */
 		for (int i = 0; i < RUN_CACHE_SIZE; i++)
 		{
-			if (run_cache[i].sql == NULL)
+			RunEntry   *c = &run_cache[i];
+
+			if (c->sql != NULL && c->busy > 0)
+				continue;
+			if (c->sql == NULL)
 			{
-				victim = &run_cache[i];
+				victim = c;
 				break;
 			}
-			if (run_cache[i].used < victim->used)
-				victim = &run_cache[i];
+			if (victim == NULL || c->used < victim->used)
+				victim = c;
 		}
-		if (victim->sql != NULL)
+		if (victim != NULL)
 		{
-			SPI_freeplan(victim->plan);
-			pfree(victim->sql);
-			victim->sql = NULL;
+			if (victim->sql != NULL)
+				run_forget(victim);
+			if (SPI_keepplan(plan) != 0)
+				elog(ERROR, "SPI_keepplan failed");
+			victim->plan = plan;
+			victim->hash = hash;
+			victim->userid = userid;
+			victim->busy = 0;
+			victim->sql = MemoryContextStrdup(TopMemoryContext, sql);
+			e = victim;
 		}
-		if (SPI_keepplan(plan) != 0)
-			elog(ERROR, "SPI_keepplan failed");
-		victim->plan = plan;
-		victim->hash = hash;
-		victim->userid = userid;
-		victim->sql = MemoryContextStrdup(TopMemoryContext, sql);
-		e = victim;
 	}
-	e->used = ++run_clock;
-	run_check_columns(e->plan, rsinfo->setDesc);
+	if (e != NULL)
+		e->used = ++run_clock;
+	run_check_columns(plan, rsinfo->setDesc);
 
 	/* the rows go straight into the result's tuplestore */
 	dest = CreateDestReceiver(DestTuplestore);
@@ -207,7 +230,18 @@ catalog_run(PG_FUNCTION_ARGS)
 	memset(&options, 0, sizeof(options));
 	options.read_only = false;	/* a new snapshot, as EXECUTE takes in a volatile function */
 	options.dest = dest;
-	rc = SPI_execute_plan_extended(e->plan, &options);
+	if (e != NULL)
+		e->busy++;
+	PG_TRY();
+	{
+		rc = SPI_execute_plan_extended(plan, &options);
+	}
+	PG_FINALLY();
+	{
+		if (e != NULL)
+			e->busy--;
+	}
+	PG_END_TRY();
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_plan_extended failed: %s", SPI_result_code_string(rc));
 	dest->rDestroy(dest);
