@@ -214,7 +214,6 @@ catalog_run(PG_FUNCTION_ARGS)
 			victim->plan = plan;
 			victim->hash = hash;
 			victim->userid = userid;
-			victim->busy = 0;
 			victim->sql = MemoryContextStrdup(TopMemoryContext, sql);
 			e = victim;
 		}

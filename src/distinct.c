@@ -150,8 +150,7 @@ typedef struct DCont
  */
 typedef struct DRead
 {
-	DistinctFlat hdr;			/* the header's fields (not its length word) */
-	const DistinctFlat *f;		/* = &hdr */
+	DistinctFlat hdr;			/* the header's fields (its length word is not set) */
 	const char *dirp;			/* unaligned uint64 entries: read with dir_get */
 	const uint8 *types;
 	const char **payload;		/* start of each container's payload */
@@ -541,30 +540,29 @@ chunk_union(DistinctExpanded *e, DChunk *c, const DCont *src)
 
 		if (src->arr[0] > a[c->card - 1])
 		{
-			/* all above: appended */
-			chunk_reserve(e, c, c->card + src->card);
-			memcpy(chunk_array(c) + c->card, src->arr, sizeof(uint16) * src->card);
-			c->card += src->card;
-			e->count += c->card - before;
-			e->flat_size = 0;
-			return;
+			/* all above (keys ascending over time): all new, no search */
+			memcpy(fresh, src->arr, sizeof(uint16) * src->card);
+			nf = src->card;
 		}
-		for (ib = 0; ib < src->card; ib++)
+		else
 		{
-			uint16		k = src->arr[ib];
-			int32		hi = c->card;
-
-			while (lo < hi)
+			for (ib = 0; ib < src->card; ib++)
 			{
-				int32		mid = (lo + hi) / 2;
+				uint16		k = src->arr[ib];
+				int32		hi = c->card;
 
-				if (a[mid] < k)
-					lo = mid + 1;
-				else
-					hi = mid;
+				while (lo < hi)
+				{
+					int32		mid = (lo + hi) / 2;
+
+					if (a[mid] < k)
+						lo = mid + 1;
+					else
+						hi = mid;
+				}
+				if (lo == c->card || a[lo] != k)
+					fresh[nf++] = k;
 			}
-			if (lo == c->card || a[lo] != k)
-				fresh[nf++] = k;
 		}
 		chunk_reserve(e, c, c->card + nf);
 		a = chunk_array(c);
@@ -651,35 +649,81 @@ chunk_union(DistinctExpanded *e, DChunk *c, const DCont *src)
 }
 
 /*
- * Union a stored run container (payload p, card keys) into bitmap chunk c: each run sets its bits a
- * word at a time, and the new keys are counted with popcount, instead of decoding the keys one by
- * one.  The runs are checked as cont_from_runs checks them.
+ * Check runs (starts[i], lens[i] = length - 1) of a container of card keys:
+ * ascending, neither overlapping nor adjacent, within the chunk, summing to card.
  */
 static void
-chunk_union_runs(DistinctExpanded *e, DChunk *c, const char *p, int32 card)
+runs_check(int32 card, int32 nruns, const uint16 *starts, const uint16 *lens)
 {
-	uint16		nruns;
 	int64		total = 0;
 	int64		prev_end = -2;
-	int32		added = 0;
+	int32		i;
 
-	Assert(c->is_bitmap);
-	memcpy(&nruns, p, 2);
-	for (int32 j = 0; j < nruns; j++)
+	for (i = 0; i < nruns; i++)
 	{
-		uint16		s16,
-					l16;
-		int64		s,
-					en;
+		int64		s = starts[i];
+		int64		en = s + lens[i];
 
-		memcpy(&s16, p + 2 + 4 * j, 2);
-		memcpy(&l16, p + 4 + 4 * j, 2);
-		s = s16;
-		en = s + l16;
 		if (s <= prev_end + 1 || en > 0xFFFF)
 			distinct_corrupt("The runs of a run container overlap, touch or are out of order.");
 		total += en - s + 1;
 		prev_end = en;
+	}
+	if (total != card || nruns == 0)
+		distinct_corrupt("A run container does not hold as many keys as its chunk declares.");
+}
+
+/*
+ * The runs of a stored run container (payload p), unpacked into few (RUNS_FEW
+ * starts, then RUNS_FEW lengths) or, when there are more, into allocated
+ * arrays (runs_free releases them); returns their number.
+ */
+#define RUNS_FEW 32
+
+static int32
+runs_read(const char *p, uint16 *few, uint16 **starts, uint16 **lens)
+{
+	uint16		nruns;
+
+	memcpy(&nruns, p, 2);
+	*starts = nruns <= RUNS_FEW ? few : palloc(sizeof(uint16) * Max(nruns, 1));
+	*lens = nruns <= RUNS_FEW ? few + RUNS_FEW : palloc(sizeof(uint16) * Max(nruns, 1));
+	for (int32 j = 0; j < nruns; j++)
+	{
+		memcpy(&(*starts)[j], p + 2 + 4 * j, 2);
+		memcpy(&(*lens)[j], p + 4 + 4 * j, 2);
+	}
+	return nruns;
+}
+
+static void
+runs_free(uint16 *few, uint16 *starts, uint16 *lens)
+{
+	if (starts != few)
+	{
+		pfree(starts);
+		pfree(lens);
+	}
+}
+
+/*
+ * Union runs (starts[i], lens[i] = length - 1) of a stored run container of card keys into bitmap
+ * chunk c: each run sets its bits a word at a time and the new keys are counted with popcount,
+ * instead of decoding the keys one by one.
+ */
+static void
+chunk_union_runs(DistinctExpanded *e, DChunk *c, int32 card, int32 nruns, const uint16 *starts,
+				 const uint16 *lens)
+{
+	int32		added = 0;
+
+	Assert(c->is_bitmap);
+	runs_check(card, nruns, starts, lens);
+	for (int32 j = 0; j < nruns; j++)
+	{
+		int64		s = starts[j];
+		int64		en = s + lens[j];
+
 		for (int64 w = s >> 6; w <= en >> 6; w++)
 		{
 			int			lo = w == (s >> 6) ? (int) (s & 63) : 0;
@@ -691,8 +735,6 @@ chunk_union_runs(DistinctExpanded *e, DChunk *c, const char *p, int32 card)
 			c->d.bits[w] |= mask;
 		}
 	}
-	if (total != card || nruns == 0)
-		distinct_corrupt("A run container does not hold as many keys as its chunk declares.");
 	c->card += added;
 	e->count += added;
 	e->flat_size = 0;
@@ -1329,29 +1371,13 @@ cont_check(const DCont *c, int32 card)
 	}
 }
 
-/*
- * Fill a container from runs (starts[i], lens[i] = length - 1); validates
- * order and the total against card.
- */
+/* Fill a container from runs (checked first, runs_check). */
 static void
 cont_from_runs(DCont *c, int32 card, int32 nruns, const uint16 *starts, const uint16 *lens)
 {
-	int64		total = 0;
-	int64		prev_end = -2;
 	int32		i;
 
-	for (i = 0; i < nruns; i++)
-	{
-		int64		s = starts[i];
-		int64		en = s + lens[i];
-
-		if (s <= prev_end + 1 || en > 0xFFFF)
-			distinct_corrupt("The runs of a run container overlap, touch or are out of order.");
-		total += en - s + 1;
-		prev_end = en;
-	}
-	if (total != card || nruns == 0)
-		distinct_corrupt("A run container does not hold as many keys as its chunk declares.");
+	runs_check(card, nruns, starts, lens);
 	c->card = card;
 	c->is_bitmap = card > ARRAY_MAX;
 	if (c->is_bitmap)
@@ -1413,7 +1439,6 @@ distinct_read(Datum d, DRead *r, bool full)
 	if (size < sizeof(DistinctFlat))
 		distinct_corrupt("The value is shorter than its header.");
 	memcpy((char *) &r->hdr + VARHDRSZ, base + VARHDRSZ, sizeof(DistinctFlat) - VARHDRSZ);
-	SET_VARSIZE(&r->hdr, size);
 	if (f->version != RK_FORMAT_VERSION)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
@@ -1423,7 +1448,6 @@ distinct_read(Datum d, DRead *r, bool full)
 	if (f->kind != DISTINCT_KIND || f->flags != 0 || f->pad != 0 || f->nchunks < 0 ||
 		f->count < 0 || (Size) f->nchunks > (size - sizeof(DistinctFlat)) / 11)
 		distinct_corrupt("The header does not describe a distinct_summary.");
-	r->f = f;
 	r->dirp = base + sizeof(DistinctFlat);
 	r->types = (const uint8 *) (r->dirp + (Size) f->nchunks * 8);
 	r->payload = f->nchunks <= lengthof(r->few) ? r->few : palloc(sizeof(char *) * f->nchunks);
@@ -1514,28 +1538,13 @@ distinct_decode(const DRead *r, int32 i, DCont *c)
 			break;
 		default:
 			{
-				uint16		nruns;
-				uint16		few[2 * 32];	/* most run containers have a few runs */
+				uint16		few[2 * RUNS_FEW];
 				uint16	   *starts;
 				uint16	   *lens;
-				int32		j;
+				int32		nruns = runs_read(p, few, &starts, &lens);
 
-				memcpy(&nruns, p, 2);
-				if (nruns == 0)
-					distinct_corrupt("A run container does not hold as many keys as its chunk declares.");
-				starts = nruns <= 32 ? few : palloc(sizeof(uint16) * nruns);
-				lens = nruns <= 32 ? few + 32 : palloc(sizeof(uint16) * nruns);
-				for (j = 0; j < nruns; j++)
-				{
-					memcpy(&starts[j], p + 2 + 4 * j, 2);
-					memcpy(&lens[j], p + 4 + 4 * j, 2);
-				}
 				cont_from_runs(c, card, nruns, starts, lens);
-				if (nruns > 32)
-				{
-					pfree(starts);
-					pfree(lens);
-				}
+				runs_free(few, starts, lens);
 				return;
 			}
 	}
@@ -1556,7 +1565,7 @@ distinct_merge_sorted(DistinctExpanded *e, const DRead *r)
 	uint16		arr[ARRAY_MAX];
 	uint64		bits[BITMAP_WORDS];
 	DCont		src;
-	int32		n = r->f->nchunks;
+	int32		n = r->hdr.nchunks;
 	int32		nnew = 0;
 	int32		i,
 				j,
@@ -1600,6 +1609,17 @@ distinct_merge_sorted(DistinctExpanded *e, const DRead *r)
 	e->flat_size = 0;
 }
 
+/* The expanded summary a datum points to (VARATT_IS_EXTERNAL_EXPANDED), checked to be one. */
+static DistinctExpanded *
+distinct_expanded(Datum d)
+{
+	DistinctExpanded *e = (DistinctExpanded *) DatumGetEOHP(d);
+
+	if (e->hdr.eoh_methods != &distinct_methods)
+		elog(ERROR, "expanded value is not a distinct_summary");
+	return e;
+}
+
 /* Merge a summary datum (flat, or expanded of this type) into e. */
 static void
 distinct_merge_datum(DistinctExpanded *e, Datum d)
@@ -1612,10 +1632,8 @@ distinct_merge_datum(DistinctExpanded *e, Datum d)
 
 	if (VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(d)))
 	{
-		DistinctExpanded *b = (DistinctExpanded *) DatumGetEOHP(d);
+		DistinctExpanded *b = distinct_expanded(d);
 
-		if (b->hdr.eoh_methods != &distinct_methods)
-			elog(ERROR, "expanded value is not a distinct_summary");
 		distinct_flush(b);		/* its pending keys too */
 		for (i = 0; i < b->nchunks; i++)
 		{
@@ -1633,14 +1651,22 @@ distinct_merge_datum(DistinctExpanded *e, Datum d)
 	distinct_read(d, &r, false);
 	c.arr = arr;
 	c.bits = bits;
-	if (r.f->nchunks == 1)
+	if (r.hdr.nchunks == 1)
 	{
 		/* one chunk (the keys of a day and store): straight to its chunk, often the last one used */
 		uint64		hi = dir_get(&r, 0) >> 16;
 		int32		i0 = distinct_find(e, hi, true);
 
 		if (r.types[0] == C_RUN && e->chunks[i0].is_bitmap)
-			chunk_union_runs(e, &e->chunks[i0], r.payload[0], (int32) (dir_get(&r, 0) & 0xFFFF) + 1);
+		{
+			uint16		few[2 * RUNS_FEW];
+			uint16	   *starts;
+			uint16	   *lens;
+			int32		nruns = runs_read(r.payload[0], few, &starts, &lens);
+
+			chunk_union_runs(e, &e->chunks[i0], (int32) (dir_get(&r, 0) & 0xFFFF) + 1, nruns, starts, lens);
+			runs_free(few, starts, lens);
+		}
 		else
 		{
 			distinct_decode(&r, 0, &c);
@@ -1649,14 +1675,14 @@ distinct_merge_datum(DistinctExpanded *e, Datum d)
 		distinct_read_done(&r);
 		return;
 	}
-	if ((Size) r.f->nchunks * 16 >= (Size) e->nchunks)
+	if ((Size) r.hdr.nchunks * 16 >= (Size) e->nchunks)
 	{
 		/* as large as the state or more (a worker's partial state): one sequential merge */
 		distinct_merge_sorted(e, &r);
 		distinct_read_done(&r);
 		return;
 	}
-	for (i = 0; i < r.f->nchunks; i++)
+	for (i = 0; i < r.hdr.nchunks; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
 		distinct_decode(&r, i, &c);
@@ -1735,8 +1761,8 @@ distinct_summary_out(PG_FUNCTION_ARGS)
 	c.arr = arr;
 	c.bits = bits;
 	initStringInfo(&buf);
-	appendStringInfo(&buf, "(v%d,count=" INT64_FORMAT ",keys=", r.f->version, r.f->count);
-	for (i = 0; i < r.f->nchunks; i++)
+	appendStringInfo(&buf, "(v%d,count=" INT64_FORMAT ",keys=", r.hdr.version, r.hdr.count);
+	for (i = 0; i < r.hdr.nchunks; i++)
 	{
 		uint64		base = (dir_get(&r, i) >> 16) << 16;
 		int32		j;
@@ -1895,11 +1921,11 @@ distinct_summary_send(PG_FUNCTION_ARGS)
 
 	distinct_read(PG_GETARG_DATUM(0), &r, true);
 	pq_begintypsend(&buf);
-	pq_sendbyte(&buf, r.f->version);
-	pq_sendbyte(&buf, r.f->kind);
-	pq_sendint64(&buf, r.f->count);
-	pq_sendint32(&buf, r.f->nchunks);
-	for (i = 0; i < r.f->nchunks; i++)
+	pq_sendbyte(&buf, r.hdr.version);
+	pq_sendbyte(&buf, r.hdr.kind);
+	pq_sendint64(&buf, r.hdr.count);
+	pq_sendint32(&buf, r.hdr.nchunks);
+	for (i = 0; i < r.hdr.nchunks; i++)
 	{
 		uint64		dv = dir_get(&r, i);
 		const char *p = r.payload[i];
@@ -2142,15 +2168,13 @@ distinct_count(PG_FUNCTION_ARGS)
 	if (VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(PG_GETARG_DATUM(0))))
 	{
 		/* the result of rollup() or distinct_agg() in the same query: no need to flatten it */
-		DistinctExpanded *e = (DistinctExpanded *) DatumGetEOHP(PG_GETARG_DATUM(0));
+		DistinctExpanded *e = distinct_expanded(PG_GETARG_DATUM(0));
 
-		if (e->hdr.eoh_methods != &distinct_methods)
-			elog(ERROR, "expanded value is not a distinct_summary");
 		distinct_flush(e);
 		PG_RETURN_INT64(e->count);
 	}
 	distinct_read(PG_GETARG_DATUM(0), &r, true);
-	PG_RETURN_INT64(r.f->count);
+	PG_RETURN_INT64(r.hdr.count);
 }
 
 /* Is key in the summary?  Reads only the key's container (the structure is checked). */
@@ -2168,7 +2192,7 @@ distinct_contains(PG_FUNCTION_ARGS)
 	uint16		lo = (uint16) (u & 0xFFFF);
 
 	distinct_read(PG_GETARG_DATUM(0), &r, false);
-	h = r.f->nchunks;
+	h = r.hdr.nchunks;
 	while (l < h)
 	{
 		int32		m = l + (h - l) / 2;
@@ -2178,7 +2202,7 @@ distinct_contains(PG_FUNCTION_ARGS)
 		else
 			h = m;
 	}
-	if (l >= r.f->nchunks || (dir_get(&r, l) >> 16) != (u >> 16))
+	if (l >= r.hdr.nchunks || (dir_get(&r, l) >> 16) != (u >> 16))
 		PG_RETURN_BOOL(false);
 	c.arr = arr;
 	c.bits = bits;
@@ -2353,8 +2377,8 @@ distinct_setop(Datum da, Datum db, DistinctOp op, DistinctFlat **result, int64 *
 	distinct_read(db, &rb, false);
 	if (counts != NULL)
 	{
-		counts[0] = ra.f->count;
-		counts[1] = rb.f->count;
+		counts[0] = ra.hdr.count;
+		counts[1] = rb.hdr.count;
 	}
 	ca.arr = arr_a;
 	ca.bits = bits_a;
@@ -2362,10 +2386,10 @@ distinct_setop(Datum da, Datum db, DistinctOp op, DistinctFlat **result, int64 *
 	cb.bits = bits_b;
 	co.arr = arr_o;
 	co.bits = bits_o;
-	while (i < ra.f->nchunks)
+	while (i < ra.hdr.nchunks)
 	{
 		uint64		ha = dir_get(&ra, i) >> 16;
-		uint64		hb = j < rb.f->nchunks ? dir_get(&rb, j) >> 16 : PG_UINT64_MAX;
+		uint64		hb = j < rb.hdr.nchunks ? dir_get(&rb, j) >> 16 : PG_UINT64_MAX;
 
 		CHECK_FOR_INTERRUPTS();
 		if (hb < ha)
@@ -2396,7 +2420,7 @@ distinct_setop(Datum da, Datum db, DistinctOp op, DistinctFlat **result, int64 *
 			distinct_add_cont(e, ha, &ca);
 		i++;
 	}
-	for (; j < rb.f->nchunks; j++)
+	for (; j < rb.hdr.nchunks; j++)
 	{
 		CHECK_FOR_INTERRUPTS();
 		distinct_decode(&rb, j, &cb);
