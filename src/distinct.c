@@ -540,9 +540,10 @@ chunk_union(DistinctExpanded *e, DChunk *c, const DCont *src)
 
 		if (src->arr[0] > a[c->card - 1])
 		{
-			/* all above (keys ascending over time): all new, no search */
-			memcpy(fresh, src->arr, sizeof(uint16) * src->card);
-			nf = src->card;
+			/* all above (keys ascending over time): appended */
+			chunk_reserve(e, c, c->card + src->card);
+			memcpy(chunk_array(c) + c->card, src->arr, sizeof(uint16) * src->card);
+			c->card += src->card;
 		}
 		else
 		{
@@ -563,12 +564,12 @@ chunk_union(DistinctExpanded *e, DChunk *c, const DCont *src)
 				if (lo == c->card || a[lo] != k)
 					fresh[nf++] = k;
 			}
+			chunk_reserve(e, c, c->card + nf);
+			a = chunk_array(c);
+			for (ia = c->card - 1, ib = nf - 1, w = c->card + nf - 1; ib >= 0; w--)
+				a[w] = (ia >= 0 && a[ia] > fresh[ib]) ? a[ia--] : fresh[ib--];
+			c->card += nf;
 		}
-		chunk_reserve(e, c, c->card + nf);
-		a = chunk_array(c);
-		for (ia = c->card - 1, ib = nf - 1, w = c->card + nf - 1; ib >= 0; w--)
-			a[w] = (ia >= 0 && a[ia] > fresh[ib]) ? a[ia--] : fresh[ib--];
-		c->card += nf;
 	}
 	else if (!c->is_bitmap && !src->is_bitmap)
 	{
@@ -649,43 +650,55 @@ chunk_union(DistinctExpanded *e, DChunk *c, const DCont *src)
 }
 
 /*
- * Check runs (starts[i], lens[i] = length - 1) of a container of card keys:
- * ascending, neither overlapping nor adjacent, within the chunk, summing to card.
+ * The rules for the runs of a container of card keys: ascending, neither
+ * overlapping nor adjacent, within the chunk, summing to card.  run_check
+ * checks run [s, en] after the previous ones (*prev_end starts at -2, *total
+ * at 0), runs_check_total the whole.
  */
+static inline void
+run_check(int64 s, int64 en, int64 *prev_end, int64 *total)
+{
+	if (s <= *prev_end + 1 || en > 0xFFFF)
+		distinct_corrupt("The runs of a run container overlap, touch or are out of order.");
+	*total += en - s + 1;
+	*prev_end = en;
+}
+
+static inline void
+runs_check_total(int64 total, int32 card, int32 nruns)
+{
+	if (total != card || nruns == 0)
+		distinct_corrupt("A run container does not hold as many keys as its chunk declares.");
+}
+
+/* Check runs given as arrays (starts[i], lens[i] = length - 1). */
 static void
 runs_check(int32 card, int32 nruns, const uint16 *starts, const uint16 *lens)
 {
 	int64		total = 0;
 	int64		prev_end = -2;
-	int32		i;
 
-	for (i = 0; i < nruns; i++)
-	{
-		int64		s = starts[i];
-		int64		en = s + lens[i];
-
-		if (s <= prev_end + 1 || en > 0xFFFF)
-			distinct_corrupt("The runs of a run container overlap, touch or are out of order.");
-		total += en - s + 1;
-		prev_end = en;
-	}
-	if (total != card || nruns == 0)
-		distinct_corrupt("A run container does not hold as many keys as its chunk declares.");
+	for (int32 i = 0; i < nruns; i++)
+		run_check(starts[i], (int64) starts[i] + lens[i], &prev_end, &total);
+	runs_check_total(total, card, nruns);
 }
 
 /*
- * The runs of a stored run container (payload p), unpacked into few (RUNS_FEW
- * starts, then RUNS_FEW lengths) or, when there are more, into allocated
- * arrays (runs_free releases them); returns their number.
+ * The runs of a stored run container of card keys (payload p), unpacked into
+ * few (RUNS_FEW starts, then RUNS_FEW lengths) or, when there are more, into
+ * allocated arrays (runs_free releases them); returns their number.  A
+ * container without runs is refused here.
  */
 #define RUNS_FEW 32
 
 static int32
-runs_read(const char *p, uint16 *few, uint16 **starts, uint16 **lens)
+runs_read(const char *p, int32 card, uint16 *few, uint16 **starts, uint16 **lens)
 {
 	uint16		nruns;
 
 	memcpy(&nruns, p, 2);
+	if (nruns == 0)
+		runs_check_total(0, card, 0);
 	*starts = nruns <= RUNS_FEW ? few : palloc(sizeof(uint16) * Max(nruns, 1));
 	*lens = nruns <= RUNS_FEW ? few + RUNS_FEW : palloc(sizeof(uint16) * Max(nruns, 1));
 	for (int32 j = 0; j < nruns; j++)
@@ -707,23 +720,32 @@ runs_free(uint16 *few, uint16 *starts, uint16 *lens)
 }
 
 /*
- * Union runs (starts[i], lens[i] = length - 1) of a stored run container of card keys into bitmap
- * chunk c: each run sets its bits a word at a time and the new keys are counted with popcount,
- * instead of decoding the keys one by one.
+ * Union a stored run container (payload p, card keys) into bitmap chunk c: each run is checked
+ * (run_check) and sets its bits a word at a time, the new keys counted with popcount, instead of
+ * decoding the keys one by one.
  */
 static void
-chunk_union_runs(DistinctExpanded *e, DChunk *c, int32 card, int32 nruns, const uint16 *starts,
-				 const uint16 *lens)
+chunk_union_runs(DistinctExpanded *e, DChunk *c, const char *p, int32 card)
 {
+	uint16		nruns;
+	int64		total = 0;
+	int64		prev_end = -2;
 	int32		added = 0;
 
 	Assert(c->is_bitmap);
-	runs_check(card, nruns, starts, lens);
+	memcpy(&nruns, p, 2);
 	for (int32 j = 0; j < nruns; j++)
 	{
-		int64		s = starts[j];
-		int64		en = s + lens[j];
+		uint16		s16,
+					l16;
+		int64		s,
+					en;
 
+		memcpy(&s16, p + 2 + 4 * j, 2);
+		memcpy(&l16, p + 4 + 4 * j, 2);
+		s = s16;
+		en = s + l16;
+		run_check(s, en, &prev_end, &total);
 		for (int64 w = s >> 6; w <= en >> 6; w++)
 		{
 			int			lo = w == (s >> 6) ? (int) (s & 63) : 0;
@@ -735,6 +757,7 @@ chunk_union_runs(DistinctExpanded *e, DChunk *c, int32 card, int32 nruns, const 
 			c->d.bits[w] |= mask;
 		}
 	}
+	runs_check_total(total, card, nruns);
 	c->card += added;
 	e->count += added;
 	e->flat_size = 0;
@@ -1541,7 +1564,7 @@ distinct_decode(const DRead *r, int32 i, DCont *c)
 				uint16		few[2 * RUNS_FEW];
 				uint16	   *starts;
 				uint16	   *lens;
-				int32		nruns = runs_read(p, few, &starts, &lens);
+				int32		nruns = runs_read(p, card, few, &starts, &lens);
 
 				cont_from_runs(c, card, nruns, starts, lens);
 				runs_free(few, starts, lens);
@@ -1658,15 +1681,7 @@ distinct_merge_datum(DistinctExpanded *e, Datum d)
 		int32		i0 = distinct_find(e, hi, true);
 
 		if (r.types[0] == C_RUN && e->chunks[i0].is_bitmap)
-		{
-			uint16		few[2 * RUNS_FEW];
-			uint16	   *starts;
-			uint16	   *lens;
-			int32		nruns = runs_read(r.payload[0], few, &starts, &lens);
-
-			chunk_union_runs(e, &e->chunks[i0], (int32) (dir_get(&r, 0) & 0xFFFF) + 1, nruns, starts, lens);
-			runs_free(few, starts, lens);
-		}
+			chunk_union_runs(e, &e->chunks[i0], r.payload[0], (int32) (dir_get(&r, 0) & 0xFFFF) + 1);
 		else
 		{
 			distinct_decode(&r, 0, &c);
