@@ -71,6 +71,13 @@ cal_options(FunctionCallInfo fcinfo, int first)
 	return o;
 }
 
+static inline bool
+cal_options_equal(const CalOptions *a, const CalOptions *b)
+{
+	return a->pattern == b->pattern && a->year_end_month == b->year_end_month &&
+		a->week_end_day == b->week_end_day;
+}
+
 static void
 check_fiscal_year(int fy, const char *argname)
 {
@@ -280,8 +287,7 @@ calendar_retail_week(PG_FUNCTION_ARGS)
 	CalDay		r;
 	MemoryContext old;
 
-	if (c->options.pattern != o.pattern || c->options.year_end_month != o.year_end_month ||
-		c->options.week_end_day != o.week_end_day)
+	if (!cal_options_equal(&c->options, &o))
 	{
 		for (int i = 0; i < CAL_CACHE_SLOTS; i++)
 		{
@@ -317,11 +323,6 @@ typedef struct TruncCache
 {
 	int			unit;			/* of the days kept; -1 before the first call */
 	CalOptions	options;
-	/* the unit and pattern arguments they were resolved from (compared, not parsed, per call) */
-	char		unit_text[8];
-	char		pattern_text[8];
-	int			unit_len;
-	int			pattern_len;
 	bool		stable;			/* the unit and options are constants of the query: resolved once */
 	DateADT		day[CAL_CACHE_SLOTS];
 	DateADT		start[CAL_CACHE_SLOTS];
@@ -337,13 +338,9 @@ PG_FUNCTION_INFO_V1(calendar_retail_trunc);
 Datum
 calendar_retail_trunc(PG_FUNCTION_ARGS)
 {
-	text	   *unit_arg = PG_GETARG_TEXT_PP(0);
 	DateADT		d = PG_GETARG_DATEADT(1);
-	text	   *pattern_arg = PG_GETARG_TEXT_PP(2);
 	TruncCache *c = (TruncCache *) fcinfo->flinfo->fn_extra;
 	int			slot = (int) ((uint32) d % CAL_CACHE_SLOTS);
-	int			ulen = VARSIZE_ANY_EXHDR(unit_arg);
-	int			plen = VARSIZE_ANY_EXHDR(pattern_arg);
 
 	if (c == NULL)
 	{
@@ -353,25 +350,18 @@ calendar_retail_trunc(PG_FUNCTION_ARGS)
 			get_fn_expr_arg_stable(fcinfo->flinfo, 3) && get_fn_expr_arg_stable(fcinfo->flinfo, 4);
 		fcinfo->flinfo->fn_extra = c;
 	}
-	if (c->stable && c->unit >= 0)
-		;						/* as resolved at the first call */
-	else if (c->unit < 0 || ulen != c->unit_len || plen != c->pattern_len ||
-		memcmp(VARDATA_ANY(unit_arg), c->unit_text, ulen) != 0 ||
-		memcmp(VARDATA_ANY(pattern_arg), c->pattern_text, plen) != 0 ||
-		PG_GETARG_INT32(3) != c->options.year_end_month || PG_GETARG_INT32(4) != c->options.week_end_day)
+	if (!c->stable || c->unit < 0)
 	{
-		/* other arguments than at the last call: resolve and check them, forget the days kept */
-		int			unit = rk_variant(unit_arg, "unit", trunc_units);
+		/* resolved (and checked) at every call unless they are constants; other ones forget the days */
+		int			unit = rk_variant(PG_GETARG_TEXT_PP(0), "unit", trunc_units);
 		CalOptions	o = cal_options(fcinfo, 2);
 
-		/* set only once all are valid; valid names are shorter than the buffers */
-		c->unit = unit;
-		c->options = o;
-		c->unit_len = ulen;
-		c->pattern_len = plen;
-		memcpy(c->unit_text, VARDATA_ANY(unit_arg), ulen);
-		memcpy(c->pattern_text, VARDATA_ANY(pattern_arg), plen);
-		memset(c->used, 0, sizeof(c->used));
+		if (unit != c->unit || !cal_options_equal(&o, &c->options))
+		{
+			c->unit = unit;
+			c->options = o;
+			memset(c->used, 0, sizeof(c->used));
+		}
 	}
 	if (!c->used[slot] || c->day[slot] != d)
 	{

@@ -1,6 +1,6 @@
 /*
  * src/catalog_run.c
- *		Runs the SQL that metric_sql compiled (metric_values, metric_vs_target)
+ *		Runs the SQL that metric_sql compiled for metric_values
  *		with a per-session cache of its plans.
  *
  * metric_values used to run the compiled SQL with PL/pgSQL's EXECUTE, which

@@ -120,6 +120,9 @@ flat_from_datum(const FlatKind *k, Datum d)
 	return flat_check(k, (FlatSummary *) PG_DETOAST_DATUM(d));
 }
 
+/* A value stored with a 1-byte header, given a 4-byte one: at most this long. */
+#define FLAT_LOCAL_BYTES (VARATT_SHORT_MAX - VARHDRSZ_SHORT + VARHDRSZ)
+
 /*
  * The same, for a value read once and dropped (the input of a combine): a small value stored with a
  * 1-byte header is copied into buf (aligned, FLAT_LOCAL_BYTES) instead of a new allocation; a rollup
@@ -130,7 +133,7 @@ flat_from_datum_local(const FlatKind *k, Datum d, FlatSummary *buf)
 {
 	struct varlena *v = (struct varlena *) DatumGetPointer(d);
 
-	if (VARATT_IS_SHORT(v) && VARSIZE_SHORT(v) - VARHDRSZ_SHORT + VARHDRSZ <= FLAT_LOCAL_BYTES)
+	if (VARATT_IS_SHORT(v))
 	{
 		Size		len = VARSIZE_SHORT(v) - VARHDRSZ_SHORT;
 

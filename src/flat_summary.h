@@ -44,9 +44,6 @@ typedef struct FlatSummary
 	ExactSum	sums[FLEXIBLE_ARRAY_MEMBER];
 } FlatSummary;
 
-/* A combine reads a small stored value (1-byte header) into a local buffer of this size. */
-#define FLAT_LOCAL_BYTES 256
-
 #define FLAT_DATES(s) \
 	((DateADT *) ((char *) (s) + offsetof(FlatSummary, sums) + (s)->nsums * sizeof(ExactSum)))
 
